@@ -1,0 +1,4 @@
+#include "core/errors.hpp"
+
+// Anchors the exception vtables in one translation unit.
+namespace twain {}

@@ -1,0 +1,170 @@
+#include "he/evaluator.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "core/errors.hpp"
+#include "he/encoding.hpp"
+#include "he/sampling.hpp"
+#include "he/scaled_division.hpp"
+
+namespace twain::he {
+namespace {
+
+uint64_t seed_tag(const core::Seed& seed) {
+  uint64_t tag = 0;
+  for (int i = 0; i < 8; ++i) tag |= static_cast<uint64_t>(seed[i]) << (8 * i);
+  return tag;
+}
+
+// Noise that switching to 2^k adds: rounding c0 (at most 1/2) and rounding c1 times the ternary
+// secret (sub-Gaussian with variance proxy n / 4).
+double switching_noise_bound(std::size_t n) { return kTailFactor * std::sqrt(n / 4.0) + 0.5; }
+
+}  // namespace
+
+void add_plain(const Context& context, Ciphertext& ct, std::span<const uint64_t> message, core::Prg& prg) {
+  require_same_parameters(context, ct.params_id, "ciphertext");
+  math::RnsPoly encoded = encode_scaled(context, message, prg);
+  if (ct.c0.form() == math::PolyForm::Ntt) encoded.to_ntt();
+  ct.c0 += encoded;
+  ct.noise.variance += kRoundingVariance;
+}
+
+MultiplyAccumulator::MultiplyAccumulator(const Context& context)
+    : context_(&context), acc0_(context.rns()), acc1_(context.rns()) {}
+
+void MultiplyAccumulator::add(const Ciphertext& ct, const NttPlaintext& w) {
+  require_same_parameters(*context_, ct.params_id, "ciphertext");
+  require_same_parameters(*context_, w.params_id(), "plaintext");
+  TWAIN_REQUIRE(ct.noise.worst_case == 0, InvalidArgument,
+                "MultiplyAccumulator: a flooded ciphertext cannot be multiplied again");
+  acc0_.add_product(ct.c0, w.poly());
+  acc1_.add_product(ct.c1, w.poly());
+  // Products of distinct fresh encryptions have independent noise, so variances add.
+  if (!ct.seed || !seen_.insert(seed_tag(*ct.seed)).second) independent_ = false;
+  independent_variance_ += ct.noise.variance * w.norm2_squared();
+  linear_stddev_ += std::sqrt(ct.noise.variance * w.norm2_squared());
+}
+
+Ciphertext MultiplyAccumulator::result() const {
+  TWAIN_REQUIRE(products() > 0, InvalidArgument, "MultiplyAccumulator: no products were added");
+  Ciphertext out;
+  out.params_id = context_->id();
+  out.c0 = acc0_.result();
+  out.c1 = acc1_.result();
+  out.noise.variance = independent_ ? independent_variance_ : linear_stddev_ * linear_stddev_;
+  return out;
+}
+
+void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, core::Prg& prg) {
+  require_same_parameters(context, ct.params_id, "ciphertext");
+  require_same_parameters(context, pk.params_id, "public key");
+  const bool ntt = ct.c0.form() == math::PolyForm::Ntt;
+  if (!ntt) {
+    ct.c0.to_ntt();
+    ct.c1.to_ntt();
+  }
+  math::RnsPoly u(context.rns(), math::PolyForm::Coefficient);
+  u.set_signed(sample_ternary(context.n(), prg));
+  u.to_ntt();
+  math::RnsPoly e1(context.rns(), math::PolyForm::Coefficient), e2(context.rns(), math::PolyForm::Coefficient);
+  e1.set_signed(sample_error(context.n(), prg));
+  e2.set_signed(sample_error(context.n(), prg));
+  e1.to_ntt();
+  e2.to_ntt();
+  math::RnsPoly u_p0 = u, u_p1 = u;
+  u_p0.mul_pointwise(pk.p0);
+  u_p1.mul_pointwise(pk.p1);
+  ct.c0 += u_p0;
+  ct.c0 += e1;
+  ct.c1 += u_p1;
+  ct.c1 += e2;
+  ct.seed.reset();
+  if (!ntt) {
+    ct.c0.to_coefficients();
+    ct.c1.to_coefficients();
+  }
+  // Decrypts to u e_pk + e1 + e2 s: |e_pk| <= 21 and |s|, |u| <= 1 coefficient-wise.
+  const double n = static_cast<double>(context.n());
+  const double e_max = kErrorCoinPairs;
+  ct.noise.variance += n * e_max * e_max + kErrorVariance * n + kErrorVariance;
+}
+
+int flood(const Context& context, Ciphertext& ct, core::Prg& prg, int statistical_bits) {
+  require_same_parameters(context, ct.params_id, "ciphertext");
+  if (ct.c0.form() == math::PolyForm::Ntt) {
+    ct.c0.to_coefficients();
+    ct.c1.to_coefficients();
+  }
+  const int width_bits = static_cast<int>(std::ceil(ct.noise.bound_log2())) + statistical_bits;
+  NoiseEstimate flooded = ct.noise;
+  flooded.worst_case += std::ldexp(1.0, width_bits);
+  try {
+    minimal_switch_bits(context, flooded);
+  } catch (const CapacityError&) {
+    throw CapacityError("flood: noise of 2^" + std::to_string(width_bits) + " would not decrypt exactly under Q = 2^" +
+                        std::to_string(context.q_log2()) + " and t = 2^" + std::to_string(context.plain_bits()) +
+                        "; the products are too large for these parameters");
+  }
+  const math::u128 width = math::u128{1} << width_bits;
+  const math::u128 mask = (width << 1) - 1;
+  std::vector<math::u128> draws(context.n());
+  prg.fill(draws.data(), draws.size() * sizeof(math::u128));
+  for (std::size_t i = 0; i < context.rns().size(); ++i) {
+    const math::Modulus& q = context.rns().modulus(i);
+    const uint64_t offset = q.reduce(width);
+    uint32_t* limb = ct.c0.limb(i);
+    // Uniform on [-2^w, 2^w): a (w+1)-bit draw minus 2^w, reduced mod q without branching on it.
+    for (std::size_t j = 0; j < context.n(); ++j) {
+      const uint64_t value = q.sub(q.reduce(draws[j] & mask), offset);
+      limb[j] = static_cast<uint32_t>(q.add(limb[j], value));
+    }
+  }
+  ct.noise = flooded;
+  return width_bits;
+}
+
+int minimal_switch_bits(const Context& context, const NoiseEstimate& noise) {
+  const double bound = noise.bound();
+  const double extra = switching_noise_bound(context.n());
+  const int l = context.plain_bits();
+  for (int k = l + 2; k <= 62; ++k) {
+    // Noise after switching: (2^k / Q) bound + extra; it must stay below 2^(k - l - 2).
+    const double scaled = std::ldexp(bound, k) / std::exp2(context.q_log2());
+    if (scaled + extra < std::ldexp(1.0, k - l - 2)) return k;
+  }
+  throw CapacityError("switch_modulus: noise 2^" + std::to_string(noise.bound_log2()) +
+                      " leaves no modulus 2^k (k <= 62) that decrypts exactly (" + context.describe() + ")");
+}
+
+SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, int bits,
+                                  std::span<const uint32_t> c0_indices) {
+  require_same_parameters(context, ct.params_id, "ciphertext");
+  TWAIN_REQUIRE(ct.c0.form() == math::PolyForm::Coefficient && ct.c1.form() == math::PolyForm::Coefficient,
+                InvalidArgument, "switch_modulus: the ciphertext must be in coefficient form");
+  TWAIN_REQUIRE(bits > context.plain_bits() && bits <= 62, InvalidArgument,
+                "switch_modulus: bits = " + std::to_string(bits) + " must be in (l, 62]");
+  const std::size_t n = context.n();
+  const ScaledDivider divider(context.q(), bits);
+  const uint64_t mask = (uint64_t{1} << bits) - 1;
+  SwitchedCiphertext out;
+  out.params_id = context.id();
+  out.bits = bits;
+  out.c0_indices.assign(c0_indices.begin(), c0_indices.end());
+  out.c1.resize(n);
+  for (std::size_t j = 0; j < n; ++j) out.c1[j] = divider.round(ct.c1.coefficient(j)) & mask;
+  if (c0_indices.empty()) {
+    out.c0.resize(n);
+    for (std::size_t j = 0; j < n; ++j) out.c0[j] = divider.round(ct.c0.coefficient(j)) & mask;
+  } else {
+    out.c0.reserve(c0_indices.size());
+    for (uint32_t j : c0_indices) {
+      TWAIN_REQUIRE(j < n, InvalidArgument, "switch_modulus: c0 index " + std::to_string(j) + " is not below n");
+      out.c0.push_back(divider.round(ct.c0.coefficient(j)) & mask);
+    }
+  }
+  return out;
+}
+
+}  // namespace twain::he

@@ -1,0 +1,59 @@
+// Server side: operations on the client's ciphertexts (Cheetah-style linear layers, DESIGN.md
+// section 4; Huang, Lu, Hong, Liu, Zhang, Wang, "Cheetah", USENIX Security 2022, section 3).
+//
+// A response is made by: add_plain (server share, then after the products the mask r),
+// MultiplyAccumulator, rerandomize (public-key encryption of zero so c1 reveals nothing about the
+// weights), flood (statistical circuit privacy), switch_modulus (to the fewest bits that still
+// decrypt exactly, keeping only the c0 coefficients the client needs).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <unordered_set>
+
+#include "core/prg.hpp"
+#include "he/ciphertext.hpp"
+#include "he/keys.hpp"
+#include "he/plaintext.hpp"
+
+namespace twain::he {
+
+// ct += round(Q m / t) for m in [0, t)^(<= n); ct in either form.
+void add_plain(const Context& context, Ciphertext& ct, std::span<const uint64_t> message, core::Prg& prg);
+
+// Sum of ciphertext-plaintext products, accumulated lazily in NTT form.
+class MultiplyAccumulator {
+ public:
+  explicit MultiplyAccumulator(const Context& context);
+  // acc += ct * w; ct in NTT form.
+  void add(const Ciphertext& ct, const NttPlaintext& w);
+  std::size_t products() const { return acc0_.products(); }
+  // The sum as a ciphertext in NTT form, with its noise estimate.
+  Ciphertext result() const;
+
+ private:
+  const Context* context_;
+  math::RnsAccumulator acc0_, acc1_;
+  double independent_variance_ = 0;  // valid while every input is a distinct fresh ciphertext
+  double linear_stddev_ = 0;         // always valid: triangle inequality on the sub-Gaussian norms
+  bool independent_ = true;
+  std::unordered_set<uint64_t> seen_;
+};
+
+// Adds a public-key encryption of zero (u p0 + e1, u p1 + e2): c1 becomes a fresh RLWE sample.
+void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, core::Prg& prg);
+
+// Adds uniform noise of width 2^(ceil(log2 bound) + statistical_bits) to c0 (coefficient form;
+// converted if needed). Returns log2 of the width.
+int flood(const Context& context, Ciphertext& ct, core::Prg& prg, int statistical_bits = kStatisticalSecurityBits);
+
+// The smallest k such that a ciphertext with this noise still decrypts exactly after switching
+// to 2^k, with a factor-2 margin under the decryption bound. Throws CapacityError if none <= 62.
+int minimal_switch_bits(const Context& context, const NoiseEstimate& noise);
+
+// Switches a coefficient-form ciphertext to modulus 2^bits: c' = round(2^bits c / Q) mod 2^bits.
+// c0_indices lists the c0 coefficients to keep (all when empty).
+SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, int bits,
+                                  std::span<const uint32_t> c0_indices = {});
+
+}  // namespace twain::he

@@ -1,0 +1,25 @@
+// High-probability noise bounds that decide flooding widths and the modulus to switch down to.
+//
+// A coefficient's error is tracked as a sub-Gaussian part with variance proxy `variance` plus a
+// bounded part `worst_case`. For sub-Gaussian X, P(|X| > z sqrt(v)) <= 2 exp(-z^2 / 2), so with
+// z = kTailFactor a coefficient exceeds bound() with probability at most 2^-64.
+#pragma once
+
+#include <cmath>
+
+namespace twain::he {
+
+inline constexpr double kTailFactor = 9.5;  // sqrt(2 ln 2^65) = 9.49
+// Flooding noise makes the response statistically 2^-40-close to one that depends only on the
+// result (DESIGN.md section 1: 40-bit statistical security).
+inline constexpr int kStatisticalSecurityBits = 40;
+
+struct NoiseEstimate {
+  double variance = 0;    // sub-Gaussian variance proxy
+  double worst_case = 0;  // absolute bound of the bounded part (flooding)
+
+  double bound() const { return kTailFactor * std::sqrt(variance) + worst_case; }
+  double bound_log2() const { return std::log2(bound()); }
+};
+
+}  // namespace twain::he

@@ -1,0 +1,53 @@
+#include "he/sampling.hpp"
+
+#include <bit>
+
+namespace twain::he {
+
+std::vector<int64_t> sample_error(std::size_t n, core::Prg& prg) {
+  std::vector<uint64_t> words(n);
+  prg.fill(words.data(), words.size() * sizeof(uint64_t));
+  std::vector<int64_t> e(n);
+  constexpr uint64_t kMask = (uint64_t{1} << kErrorCoinPairs) - 1;
+  for (std::size_t i = 0; i < n; ++i) {
+    const uint64_t w = words[i];
+    e[i] = std::popcount(w & kMask) - std::popcount((w >> kErrorCoinPairs) & kMask);
+  }
+  return e;
+}
+
+std::vector<int64_t> sample_ternary(std::size_t n, core::Prg& prg) {
+  std::vector<uint64_t> words(n);
+  prg.fill(words.data(), words.size() * sizeof(uint64_t));
+  std::vector<int64_t> s(n);
+  // floor(3 w / 2^64) is uniform on {0, 1, 2} up to 2^-62 and needs no data-dependent branch.
+  for (std::size_t i = 0; i < n; ++i) {
+    s[i] = static_cast<int64_t>((static_cast<math::u128>(words[i]) * 3) >> 64) - 1;
+  }
+  return s;
+}
+
+math::RnsPoly expand_uniform(const math::RnsBase& base, const core::Seed& seed) {
+  core::Prg prg(seed);
+  math::RnsPoly a(base, math::PolyForm::Ntt);
+  constexpr std::size_t kBatch = 1024;
+  uint32_t draws[kBatch];
+  std::size_t used = kBatch;
+  for (std::size_t i = 0; i < base.size(); ++i) {
+    const uint32_t q = base.prime(i);
+    const uint32_t mask = (uint32_t{1} << std::bit_width(q)) - 1;
+    uint32_t* limb = a.limb(i);
+    // Rejection sampling of public values: the timing depends only on the public seed.
+    for (std::size_t j = 0; j < base.n();) {
+      if (used == kBatch) {
+        prg.fill(draws, sizeof(draws));
+        used = 0;
+      }
+      const uint32_t v = draws[used++] & mask;
+      if (v < q) limb[j++] = v;
+    }
+  }
+  return a;
+}
+
+}  // namespace twain::he

@@ -1,0 +1,161 @@
+#include "math/rns.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/errors.hpp"
+#include "math/pointwise.hpp"
+
+namespace twain::math {
+
+RnsBase::RnsBase(std::size_t n, const std::vector<uint64_t>& primes) : n_(n) {
+  TWAIN_REQUIRE(!primes.empty(), InvalidArgument, "RnsBase: at least one prime is required");
+  double bits = 0;
+  for (std::size_t i = 0; i < primes.size(); ++i) {
+    TWAIN_REQUIRE(primes[i] < (uint64_t{1} << 30), InvalidArgument,
+                  "RnsBase: prime " + std::to_string(primes[i]) + " is not below 2^30");
+    for (std::size_t j = 0; j < i; ++j) {
+      TWAIN_REQUIRE(primes[j] != primes[i], InvalidArgument,
+                    "RnsBase: prime " + std::to_string(primes[i]) + " appears twice");
+    }
+    bits += std::log2(static_cast<double>(primes[i]));
+  }
+  TWAIN_REQUIRE(bits < 120, InvalidArgument, "RnsBase: the product of the primes must stay below 2^120");
+  tables_.reserve(primes.size());
+  for (uint64_t p : primes) tables_.emplace_back(n, p);
+  for (std::size_t i = 0; i < primes.size(); ++i) {
+    const Modulus& q = tables_[i].modulus();
+    uint64_t prefix = 1;
+    for (std::size_t j = 0; j < i; ++j) prefix = q.mul(prefix, q.reduce(primes[j]));
+    garner_inverse_.push_back(i == 0 ? 1 : q.inv(prefix));
+    product_ *= primes[i];
+  }
+}
+
+double RnsBase::product_log2() const {
+  double bits = 0;
+  for (const auto& t : tables_) bits += std::log2(static_cast<double>(t.p()));
+  return bits;
+}
+
+u128 RnsBase::reconstruct(const uint32_t* residues, std::size_t stride) const {
+  // Mixed-radix digits: x = d_0 + q_0 (d_1 + q_1 (d_2 + ...)).
+  u128 value = residues[0];
+  u128 radix = 1;
+  for (std::size_t i = 1; i < tables_.size(); ++i) {
+    const Modulus& q = tables_[i].modulus();
+    radix *= tables_[i - 1].p();
+    const uint64_t current = q.reduce(value);
+    const uint64_t diff = q.sub(residues[i * stride], current);
+    const uint64_t digit = q.mul(diff, garner_inverse_[i]);
+    value += radix * digit;
+  }
+  return value;
+}
+
+RnsPoly::RnsPoly(const RnsBase& base, PolyForm form)
+    : base_(&base), form_(form), data_(base.size() * base.n(), 0) {}
+
+void RnsPoly::require_compatible(const RnsPoly& other, const char* operation) const {
+  TWAIN_REQUIRE(base_ != nullptr && base_ == other.base_, InvalidArgument,
+                std::string("RnsPoly::") + operation + ": operands use different RNS bases");
+  TWAIN_REQUIRE(form_ == other.form_, InvalidArgument,
+                std::string("RnsPoly::") + operation + ": operands are in different forms");
+}
+
+void RnsPoly::to_ntt() {
+  TWAIN_REQUIRE(form_ == PolyForm::Coefficient, InvalidArgument, "RnsPoly::to_ntt: already in NTT form");
+  for (std::size_t i = 0; i < limbs(); ++i) ntt_forward(limb(i), base_->ntt(i));
+  form_ = PolyForm::Ntt;
+}
+
+void RnsPoly::to_coefficients() {
+  TWAIN_REQUIRE(form_ == PolyForm::Ntt, InvalidArgument, "RnsPoly::to_coefficients: already in coefficient form");
+  for (std::size_t i = 0; i < limbs(); ++i) ntt_inverse(limb(i), base_->ntt(i));
+  form_ = PolyForm::Coefficient;
+}
+
+RnsPoly& RnsPoly::operator+=(const RnsPoly& other) {
+  require_compatible(other, "add");
+  for (std::size_t i = 0; i < limbs(); ++i) pointwise_add(limb(i), limb(i), other.limb(i), n(), base_->prime(i));
+  return *this;
+}
+
+RnsPoly& RnsPoly::operator-=(const RnsPoly& other) {
+  require_compatible(other, "sub");
+  for (std::size_t i = 0; i < limbs(); ++i) pointwise_sub(limb(i), limb(i), other.limb(i), n(), base_->prime(i));
+  return *this;
+}
+
+void RnsPoly::negate() {
+  for (std::size_t i = 0; i < limbs(); ++i) {
+    const uint32_t p = base_->prime(i);
+    uint32_t* a = limb(i);
+    for (std::size_t j = 0; j < n(); ++j) a[j] = a[j] == 0 ? 0 : p - a[j];
+  }
+}
+
+void RnsPoly::mul_pointwise(const RnsPoly& other) {
+  require_compatible(other, "mul_pointwise");
+  TWAIN_REQUIRE(form_ == PolyForm::Ntt, InvalidArgument, "RnsPoly::mul_pointwise: operands must be in NTT form");
+  for (std::size_t i = 0; i < limbs(); ++i) pointwise_mul(limb(i), limb(i), other.limb(i), n(), base_->prime(i));
+}
+
+void RnsPoly::set_signed(std::span<const int64_t> coefficients) {
+  TWAIN_REQUIRE(form_ == PolyForm::Coefficient, InvalidArgument, "RnsPoly::set_signed: needs coefficient form");
+  TWAIN_REQUIRE(coefficients.size() == n(), InvalidArgument,
+                "RnsPoly::set_signed: expected " + std::to_string(n()) + " coefficients, got " +
+                    std::to_string(coefficients.size()));
+  for (std::size_t i = 0; i < limbs(); ++i) {
+    const Modulus& q = base_->modulus(i);
+    uint32_t* a = limb(i);
+    for (std::size_t j = 0; j < n(); ++j) {
+      const int64_t c = coefficients[j];
+      const uint64_t magnitude = q.reduce(c < 0 ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c));
+      a[j] = static_cast<uint32_t>(c < 0 ? q.neg(magnitude) : magnitude);
+    }
+  }
+}
+
+RnsAccumulator::RnsAccumulator(const RnsBase& base)
+    : base_(&base), acc_(base.size() * base.n(), 0) {
+  uint64_t largest = 0;
+  for (std::size_t i = 0; i < base.size(); ++i) largest = std::max<uint64_t>(largest, base.prime(i));
+  const u128 square = static_cast<u128>(largest - 1) * (largest - 1);
+  // After a reduction every entry is below p, so (2^64 - 1 - p) / (p - 1)^2 more products fit.
+  capacity_ = static_cast<std::size_t>((~uint64_t{0} - largest) / square);
+}
+
+void RnsAccumulator::reduce_in_place() {
+  const std::size_t n = base_->n();
+  for (std::size_t i = 0; i < base_->size(); ++i) {
+    const Modulus& q = base_->modulus(i);
+    uint64_t* a = acc_.data() + i * n;
+    for (std::size_t j = 0; j < n; ++j) a[j] = q.reduce(a[j]);
+  }
+  since_reduction_ = 0;
+}
+
+void RnsAccumulator::add_product(const RnsPoly& a, const RnsPoly& b) {
+  TWAIN_REQUIRE(&a.base() == base_ && &b.base() == base_, InvalidArgument,
+                "RnsAccumulator: operands use a different RNS base");
+  TWAIN_REQUIRE(a.form() == PolyForm::Ntt && b.form() == PolyForm::Ntt, InvalidArgument,
+                "RnsAccumulator: operands must be in NTT form");
+  if (since_reduction_ == capacity_) reduce_in_place();
+  const std::size_t n = base_->n();
+  for (std::size_t i = 0; i < base_->size(); ++i) pointwise_mul_acc(acc_.data() + i * n, a.limb(i), b.limb(i), n);
+  ++since_reduction_;
+  ++products_;
+}
+
+RnsPoly RnsAccumulator::result() const {
+  RnsPoly out(*base_, PolyForm::Ntt);
+  const std::size_t n = base_->n();
+  for (std::size_t i = 0; i < base_->size(); ++i) {
+    reduce_accumulator(out.limb(i), acc_.data() + i * n, n, base_->modulus(i));
+  }
+  return out;
+}
+
+}  // namespace twain::math

@@ -1,0 +1,104 @@
+// Residue-number-system polynomials over R_Q = Z_Q[X]/(X^n + 1), Q a product of primes < 2^30.
+// Each residue ("limb") is a 32-bit polynomial so the AVX2 kernels process 8 coefficients a step.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/aligned_buffer.hpp"
+#include "math/modarith.hpp"
+#include "math/ntt.hpp"
+
+namespace twain::math {
+
+// The primes of Q for ring dimension n, their NTT tables and Garner's CRT constants. Immutable.
+class RnsBase {
+ public:
+  // Distinct primes, each < 2^30 and = 1 mod 2n, with a product below 2^120.
+  RnsBase(std::size_t n, const std::vector<uint64_t>& primes);
+
+  std::size_t n() const { return n_; }
+  std::size_t size() const { return tables_.size(); }
+  uint32_t prime(std::size_t i) const { return static_cast<uint32_t>(tables_[i].p()); }
+  const Modulus& modulus(std::size_t i) const { return tables_[i].modulus(); }
+  const NttTables& ntt(std::size_t i) const { return tables_[i]; }
+  u128 product() const { return product_; }
+  // log2(Q), as a real number.
+  double product_log2() const;
+
+  // The x in [0, Q) with x = residues[i * stride] mod q_i for every limb i (Garner's algorithm).
+  u128 reconstruct(const uint32_t* residues, std::size_t stride) const;
+
+ private:
+  std::size_t n_;
+  std::vector<NttTables> tables_;
+  u128 product_ = 1;
+  std::vector<uint64_t> garner_inverse_;  // (q_0 ... q_{i-1})^-1 mod q_i
+};
+
+enum class PolyForm { Coefficient, Ntt };
+
+// A polynomial as L residue polynomials, limb-major, 64-byte aligned.
+class RnsPoly {
+ public:
+  RnsPoly() = default;
+  // The zero polynomial.
+  RnsPoly(const RnsBase& base, PolyForm form);
+
+  const RnsBase& base() const { return *base_; }
+  std::size_t n() const { return base_->n(); }
+  std::size_t limbs() const { return base_->size(); }
+  PolyForm form() const { return form_; }
+  bool empty() const { return base_ == nullptr; }
+
+  uint32_t* limb(std::size_t i) { return data_.data() + i * n(); }
+  const uint32_t* limb(std::size_t i) const { return data_.data() + i * n(); }
+  std::span<uint32_t> data() { return data_; }
+  std::span<const uint32_t> data() const { return data_; }
+
+  void to_ntt();
+  void to_coefficients();
+
+  RnsPoly& operator+=(const RnsPoly& other);
+  RnsPoly& operator-=(const RnsPoly& other);
+  void negate();
+  // this *= other, both in NTT form (coefficient-wise product of evaluations).
+  void mul_pointwise(const RnsPoly& other);
+
+  // Sets coefficient j to the signed integer value mod Q for each limb (coefficient form).
+  void set_signed(std::span<const int64_t> coefficients);
+  // Coefficient j in [0, Q) (coefficient form).
+  u128 coefficient(std::size_t j) const { return base_->reconstruct(data_.data() + j, n()); }
+
+ private:
+  void require_compatible(const RnsPoly& other, const char* operation) const;
+
+  const RnsBase* base_ = nullptr;
+  PolyForm form_ = PolyForm::Coefficient;
+  core::AlignedVector<uint32_t> data_;
+};
+
+// Sum of products of NTT-form polynomials, accumulated in 64 bits and reduced only when needed.
+class RnsAccumulator {
+ public:
+  explicit RnsAccumulator(const RnsBase& base);
+
+  // acc += a * b (both NTT form).
+  void add_product(const RnsPoly& a, const RnsPoly& b);
+  std::size_t products() const { return products_; }
+  // The reduced sum, in NTT form.
+  RnsPoly result() const;
+
+ private:
+  void reduce_in_place();
+
+  const RnsBase* base_;
+  core::AlignedVector<uint64_t> acc_;
+  std::size_t capacity_;  // products that may be added after a reduction without overflow
+  std::size_t since_reduction_ = 0;
+  std::size_t products_ = 0;
+};
+
+}  // namespace twain::math
