@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# twain's two commands (and two more): installs what is missing from Debian, builds, runs.
+#   ./run.sh demo    secure-computation demonstration, both parties on this machine
+#   ./run.sh test    the whole test suite through ctest
+#   ./run.sh build   configure and build (Release, with tests and benchmarks)
+#   ./run.sh bench   build, then run build/bench/twain-bench (extra arguments are passed on)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(g++ cmake ninja-build libgtest-dev libbenchmark-dev libssl-dev)
+BUILD_DIR=${TWAIN_BUILD_DIR:-build}
+
+install_missing() {
+  local missing=()
+  for pkg in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    echo "run.sh: all required Debian packages are installed (${PACKAGES[*]})"
+    return
+  fi
+  echo "run.sh: installing missing Debian packages: ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+}
+
+build() {
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTWAIN_BUILD_TESTS=ON -DTWAIN_BUILD_BENCH=ON
+  cmake --build "$BUILD_DIR" --parallel "$(nproc)"
+}
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+  demo)
+    install_missing
+    build
+    "$BUILD_DIR/apps/twain" he-demo
+    ;;
+  test)
+    install_missing
+    build
+    ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$(nproc)"
+    ;;
+  build)
+    install_missing
+    build
+    ;;
+  bench)
+    install_missing
+    build
+    "$BUILD_DIR/bench/twain-bench" "$@"
+    ;;
+  *)
+    echo "usage: ./run.sh demo | test | build | bench [benchmark arguments]" >&2
+    exit 2
+    ;;
+esac
