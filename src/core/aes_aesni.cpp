@@ -64,16 +64,24 @@ void aesni_encrypt(const unsigned char round_keys[176], const Block* in, Block* 
 void aesni_keystream(const unsigned char round_keys[176], Block counter, Block* out, std::size_t n) {
   const __m128i* rk = reinterpret_cast<const __m128i*>(round_keys);
   std::size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    __m128i s[8];
-    for (int j = 0; j < 8; ++j) s[j] = load(counter.plus(i + j));
-    encrypt_group<8>(rk, s);
-    for (int j = 0; j < 8; ++j) _mm_store_si128(reinterpret_cast<__m128i*>(&out[i + j]), s[j]);
+  // While the low 64 bits cannot carry, counters are made with one vector add each.
+  if (counter.lo + n >= counter.lo) {
+    const __m128i one = _mm_set_epi64x(0, 1);
+    __m128i next = load(counter);
+    for (; i + 8 <= n; i += 8) {
+      __m128i s[8];
+      for (int j = 0; j < 8; ++j) {
+        s[j] = next;
+        next = _mm_add_epi64(next, one);
+      }
+      encrypt_group<8>(rk, s);
+      for (int j = 0; j < 8; ++j) _mm_storeu_si128(reinterpret_cast<__m128i*>(&out[i + j]), s[j]);
+    }
   }
   for (; i < n; ++i) {
     __m128i s[1] = {load(counter.plus(i))};
     encrypt_group<1>(rk, s);
-    _mm_store_si128(reinterpret_cast<__m128i*>(&out[i]), s[0]);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(&out[i]), s[0]);
   }
 }
 

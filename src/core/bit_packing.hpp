@@ -25,8 +25,8 @@ class BitWriter {
 
  private:
   std::vector<uint8_t>& out_;
-  u128 pending_ = 0;
-  int pending_bits_ = 0;
+  uint64_t pending_ = 0;
+  int pending_bits_ = 0;  // always below 64
 };
 
 // Reads values written by BitWriter; throws FormatError when the input runs out.
@@ -34,13 +34,15 @@ class BitReader {
  public:
   explicit BitReader(std::span<const uint8_t> in) : in_(in) {}
   uint64_t read(int width);
-  std::size_t bytes_consumed() const { return position_; }
-  // Throws FormatError unless the padding bits of the last byte read are zero.
+  // Bytes covered by the values read so far (the last one possibly in part).
+  std::size_t bytes_consumed() const { return (bits_read_ + 7) / 8; }
+  // Throws FormatError unless the bits between the last value read and the next byte boundary are zero.
   void require_zero_padding() const;
 
  private:
   std::span<const uint8_t> in_;
-  std::size_t position_ = 0;
+  std::size_t position_ = 0;  // bytes fetched into pending_
+  std::size_t bits_read_ = 0;
   u128 pending_ = 0;
   int pending_bits_ = 0;
 };

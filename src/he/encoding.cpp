@@ -28,12 +28,15 @@ math::RnsPoly encode_scaled(const Context& context, std::span<const uint64_t> me
   }
   math::RnsPoly out(context.rns(), math::PolyForm::Coefficient);
   for (std::size_t i = 0; i < context.rns().size(); ++i) {
-    const math::Modulus& q = context.rns().modulus(i);
+    const uint64_t q = context.rns().prime(i);
     const uint64_t delta = context.delta_residues()[i];
+    const uint64_t delta_shoup = math::shoup_precompute(delta, q);
+    const uint64_t one_shoup = math::shoup_precompute(1, q);
     uint32_t* limb = out.limb(i);
+    // Shoup products accept any 64-bit operand, so m and the carry need no prior reduction.
     for (std::size_t j = 0; j < message.size(); ++j) {
-      const uint64_t scaled = q.mul(delta, q.reduce(message[j]));
-      limb[j] = static_cast<uint32_t>(q.add(scaled, q.reduce(carry[j])));
+      const uint64_t sum = math::mul_shoup(message[j], delta, delta_shoup, q) + math::mul_shoup(carry[j], 1, one_shoup, q);
+      limb[j] = static_cast<uint32_t>(sum >= q ? sum - q : sum);
     }
   }
   return out;

@@ -3,6 +3,17 @@
 #include <bit>
 
 namespace twain::he {
+namespace {
+
+// Portable SWAR population count (no dependence on the popcnt instruction or a library call).
+inline int bit_count(uint64_t x) {
+  x -= (x >> 1) & 0x5555555555555555ULL;
+  x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+  x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+  return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
+}
+
+}  // namespace
 
 std::vector<int64_t> sample_error(std::size_t n, core::Prg& prg) {
   std::vector<uint64_t> words(n);
@@ -11,7 +22,7 @@ std::vector<int64_t> sample_error(std::size_t n, core::Prg& prg) {
   constexpr uint64_t kMask = (uint64_t{1} << kErrorCoinPairs) - 1;
   for (std::size_t i = 0; i < n; ++i) {
     const uint64_t w = words[i];
-    e[i] = std::popcount(w & kMask) - std::popcount((w >> kErrorCoinPairs) & kMask);
+    e[i] = bit_count(w & kMask) - bit_count((w >> kErrorCoinPairs) & kMask);
   }
   return e;
 }

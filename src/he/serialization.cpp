@@ -46,6 +46,12 @@ uint8_t read_header(const Context& context, std::span<const uint8_t>& bytes, Kin
   return flags;
 }
 
+std::size_t packed_poly_bytes(const Context& context) {
+  std::size_t bits = 0;
+  for (std::size_t i = 0; i < context.rns().size(); ++i) bits += std::bit_width(context.rns().prime(i));
+  return core::packed_size(context.n(), static_cast<int>(bits)) + 8;
+}
+
 void write_poly(std::vector<uint8_t>& out, const math::RnsPoly& poly) {
   core::BitWriter writer(out);
   for (std::size_t i = 0; i < poly.limbs(); ++i) {
@@ -89,6 +95,7 @@ std::vector<uint8_t> serialize(const Context& context, const Ciphertext& ct) {
   require_same_parameters(context, ct.params_id, "ciphertext");
   TWAIN_REQUIRE(ct.c0.form() == ct.c1.form(), InvalidArgument, "serialize: c0 and c1 are in different forms");
   std::vector<uint8_t> out;
+  out.reserve(kHeaderBytes + 1 + 32 + 2 * packed_poly_bytes(context));
   write_header(out, context, Kind::Ciphertext, ct.seed ? kFlagSeeded : 0);
   out.push_back(ct.c0.form() == math::PolyForm::Ntt ? 1 : 0);
   if (ct.seed) out.insert(out.end(), ct.seed->begin(), ct.seed->end());
@@ -128,6 +135,7 @@ std::vector<uint8_t> serialize(const Context& context, const SwitchedCiphertext&
   require_same_parameters(context, ct.params_id, "switched ciphertext");
   TWAIN_REQUIRE(ct.c1.size() == context.n(), InvalidArgument, "serialize: c1 must hold n coefficients");
   std::vector<uint8_t> out;
+  out.reserve(kHeaderBytes + 5 + core::packed_size(ct.c1.size() + ct.c0.size(), ct.bits) + 8);
   write_header(out, context, Kind::Switched, 0);
   out.push_back(static_cast<uint8_t>(ct.bits));
   const auto kept = static_cast<uint32_t>(ct.c0.size());
@@ -174,6 +182,7 @@ SwitchedCiphertext deserialize_switched(const Context& context, std::span<const 
 std::vector<uint8_t> serialize(const Context& context, const PublicKey& pk) {
   require_same_parameters(context, pk.params_id, "public key");
   std::vector<uint8_t> out;
+  out.reserve(kHeaderBytes + 32 + packed_poly_bytes(context));
   write_header(out, context, Kind::PublicKey, kFlagSeeded);
   out.insert(out.end(), pk.seed.begin(), pk.seed.end());
   write_poly(out, pk.p0);

@@ -108,12 +108,17 @@ void RnsPoly::set_signed(std::span<const int64_t> coefficients) {
                 "RnsPoly::set_signed: expected " + std::to_string(n()) + " coefficients, got " +
                     std::to_string(coefficients.size()));
   for (std::size_t i = 0; i < limbs(); ++i) {
-    const Modulus& q = base_->modulus(i);
+    const uint64_t q = base_->prime(i);
+    // Adding offset = K q >= 2^62 makes every |c| < 2^62 non-negative without a sign branch
+    // (the coefficients are often secret); Shoup's product by 1 then reduces it.
+    const uint64_t offset = ((uint64_t{1} << 62) / q + 1) * q;
+    const uint64_t one_shoup = shoup_precompute(1, q);
     uint32_t* a = limb(i);
     for (std::size_t j = 0; j < n(); ++j) {
-      const int64_t c = coefficients[j];
-      const uint64_t magnitude = q.reduce(c < 0 ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c));
-      a[j] = static_cast<uint32_t>(c < 0 ? q.neg(magnitude) : magnitude);
+      TWAIN_DEBUG_CHECK(coefficients[j] > -(int64_t{1} << 62) && coefficients[j] < (int64_t{1} << 62),
+                        "RnsPoly::set_signed: coefficient beyond 2^62");
+      const uint64_t shifted = static_cast<uint64_t>(coefficients[j]) + offset;
+      a[j] = static_cast<uint32_t>(mul_shoup(shifted, 1, one_shoup, q));
     }
   }
 }

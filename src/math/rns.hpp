@@ -67,7 +67,8 @@ class RnsPoly {
   // this *= other, both in NTT form (coefficient-wise product of evaluations).
   void mul_pointwise(const RnsPoly& other);
 
-  // Sets coefficient j to the signed integer value mod Q for each limb (coefficient form).
+  // Sets coefficient j to the signed integer value mod Q for each limb (coefficient form);
+  // |value| < 2^62, no branch on the values.
   void set_signed(std::span<const int64_t> coefficients);
   // Coefficient j in [0, Q) (coefficient form).
   u128 coefficient(std::size_t j) const { return base_->reconstruct(data_.data() + j, n()); }
