@@ -1,0 +1,100 @@
+// Transport benchmarks: loopback TCP throughput and small-message round-trip time.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <vector>
+
+#include "core/prg.hpp"
+#include "net/tcp_channel.hpp"
+
+namespace {
+
+using twain::net::TcpChannel;
+using twain::net::TcpListener;
+using twain::net::TcpOptions;
+
+struct LoopbackPair {
+  std::unique_ptr<TcpChannel> sender;
+  std::unique_ptr<TcpChannel> receiver;
+};
+
+LoopbackPair connect_loopback() {
+  TcpOptions options;
+  TcpListener listener(0, "127.0.0.1", options);
+  auto client = std::async(std::launch::async, [&] {
+    return TcpChannel::connect("127.0.0.1", listener.port(), options);
+  });
+  auto server = listener.accept();
+  return {client.get(), std::move(server)};
+}
+
+// Each iteration: a header announcing N bytes, N bytes of data, and a u64 acknowledgement once
+// the receiver holds all of it (so the time covers delivery, not just queueing). N = 0 stops.
+void tcp_throughput(benchmark::State& state) {
+  const auto bytes = static_cast<std::size_t>(state.range(0));
+  auto [sender, receiver] = connect_loopback();
+  std::vector<uint8_t> data(bytes);
+  twain::core::Prg(twain::core::Seed{7}).fill(data.data(), data.size());
+
+  auto sink = std::async(std::launch::async, [r = receiver.get(), bytes] {
+    std::vector<uint8_t> in(bytes);
+    for (;;) {
+      const uint64_t n = r->recv_u64();
+      if (n == 0) break;
+      r->recv(in.data(), n);
+      r->send_u64(n);
+      r->flush();
+    }
+  });
+
+  const auto transfer = [&] {
+    sender->send_u64(bytes);
+    sender->send(data.data(), data.size());
+    return sender->recv_u64() == bytes;
+  };
+  // One untimed transfer first: a fresh connection ramps its window and socket buffers up.
+  transfer();
+  sender->reset_counters();
+
+  for (auto _ : state) {
+    if (!transfer()) state.SkipWithError("acknowledgement mismatch");
+  }
+  const auto counters = sender->counters();
+  sender->send_u64(0);
+  sender->flush();
+  sink.get();
+
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * bytes));
+  state.counters["bytes_total"] = static_cast<double>(counters.bytes_sent);
+  state.counters["rounds"] = static_cast<double>(counters.rounds);
+}
+BENCHMARK(tcp_throughput)->Arg(256 << 20)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Round trip of a 64-byte framed message and its echo.
+void tcp_round_trip(benchmark::State& state) {
+  auto [client, server] = connect_loopback();
+  auto echo = std::async(std::launch::async, [s = server.get()] {
+    for (;;) {
+      auto message = s->recv_message(1 << 16);
+      if (message.empty()) break;
+      s->send_message(message);
+      s->flush();
+    }
+  });
+  std::vector<uint8_t> message(64, 0xab);
+  for (auto _ : state) {
+    client->send_message(message);
+    benchmark::DoNotOptimize(client->recv_message(1 << 16));
+  }
+  const auto counters = client->counters();
+  client->send_message({});
+  client->flush();
+  echo.get();
+  state.counters["bytes_total"] = static_cast<double>(counters.bytes_sent + counters.bytes_received);
+  state.counters["rounds"] = static_cast<double>(counters.rounds);
+}
+BENCHMARK(tcp_round_trip)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+}  // namespace

@@ -1,0 +1,386 @@
+#include "net/tcp_channel.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+
+#include "core/errors.hpp"
+
+namespace twain::net {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string errno_text(int error) { return std::string(std::strerror(error)); }
+
+std::string ms_text(std::chrono::milliseconds ms) { return std::to_string(ms.count()) + " ms"; }
+
+std::string address_text(const std::string& host, uint16_t port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+std::string endpoint_text(const sockaddr_storage& address) {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto& in4 = reinterpret_cast<const sockaddr_in&>(address);
+    inet_ntop(AF_INET, &in4.sin_addr, text, sizeof(text));
+    return address_text(text, ntohs(in4.sin_port));
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
+    inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
+    return address_text(text, ntohs(in6.sin6_port));
+  }
+  return "(unknown address family)";
+}
+
+void close_fd(int fd) noexcept {
+  if (fd >= 0) ::close(fd);
+}
+
+// Owns an addrinfo list from getaddrinfo.
+struct AddressList {
+  addrinfo* head = nullptr;
+  ~AddressList() {
+    if (head) freeaddrinfo(head);
+  }
+};
+
+// Resolves host:port for a stream socket; returns the getaddrinfo status (0 on success).
+int resolve(const std::string& host, uint16_t port, bool passive, AddressList& out) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+  const std::string service = std::to_string(port);
+  return getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &out.head);
+}
+
+void set_socket_buffers(int fd, int bytes) {
+  if (bytes <= 0) return;
+  // The kernel caps the request at its configured maximum; a refusal is not fatal.
+  setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
+}
+
+// Milliseconds left until `deadline`, clamped to [0, INT_MAX] for poll().
+int ms_until(Clock::time_point deadline) {
+  const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  return static_cast<int>(std::clamp<long long>(left, 0, 0x7fffffff));
+}
+
+// Polls one descriptor for `events` until `deadline`; returns false on timeout.
+bool poll_until(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    pollfd entry{fd, events, 0};
+    const int rc = ::poll(&entry, 1, ms_until(deadline));
+    if (rc > 0) return true;
+    if (rc == 0) {
+      if (Clock::now() >= deadline) return false;
+      continue;  // woke a hair early
+    }
+    if (errno != EINTR) throw SystemError("poll failed: " + errno_text(errno));
+  }
+}
+
+// One non-blocking connection attempt; returns the connected descriptor or -1 with `error` set.
+int try_connect(const addrinfo& address, const TcpOptions& options, Clock::time_point deadline,
+                std::string& error) {
+  const int fd = ::socket(address.ai_family, address.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
+                          address.ai_protocol);
+  if (fd < 0) {
+    error = "socket: " + errno_text(errno);
+    return -1;
+  }
+  set_socket_buffers(fd, options.socket_buffer_bytes);
+  if (::connect(fd, address.ai_addr, address.ai_addrlen) != 0) {
+    if (errno != EINPROGRESS && errno != EINTR) {
+      error = errno_text(errno);
+      close_fd(fd);
+      return -1;
+    }
+    if (!poll_until(fd, POLLOUT, deadline)) {
+      error = "connection attempt timed out";
+      close_fd(fd);
+      return -1;
+    }
+    int so_error = 0;
+    socklen_t length = sizeof(so_error);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &length) != 0) so_error = errno;
+    if (so_error != 0) {
+      error = errno_text(so_error);
+      close_fd(fd);
+      return -1;
+    }
+  }
+  // Loopback quirk: connecting to a free ephemeral port can "succeed" by connecting the socket
+  // to itself (TCP simultaneous open). That is not a peer.
+  sockaddr_storage local{}, remote{};
+  socklen_t local_length = sizeof(local), remote_length = sizeof(remote);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_length) == 0 &&
+      getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_length) == 0 &&
+      local_length == remote_length && std::memcmp(&local, &remote, local_length) == 0) {
+    error = "connected to itself (no listener)";
+    close_fd(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void validate(const TcpOptions& options, const char* where) {
+  TWAIN_REQUIRE(options.io_timeout.count() > 0, InvalidArgument,
+                std::string(where) + ": io_timeout must be positive, got " + ms_text(options.io_timeout));
+  TWAIN_REQUIRE(options.connect_timeout.count() >= 0, InvalidArgument,
+                std::string(where) + ": connect_timeout must not be negative, got " +
+                    ms_text(options.connect_timeout));
+  TWAIN_REQUIRE(options.read_buffer_bytes > 0, InvalidArgument,
+                std::string(where) + ": read_buffer_bytes must be positive");
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- TcpChannel
+
+std::unique_ptr<TcpChannel> TcpChannel::connect(const std::string& host, uint16_t port,
+                                                const TcpOptions& options) {
+  validate(options, "TcpChannel::connect");
+  TWAIN_REQUIRE(port != 0, InvalidArgument, "TcpChannel::connect: port 0 is not connectable");
+  const std::string target = address_text(host, port);
+  const auto deadline = Clock::now() + options.connect_timeout;
+  std::string last_error = "no attempt made";
+  int attempts = 0;
+  for (;;) {
+    ++attempts;
+    AddressList addresses;
+    const int status = resolve(host, port, /*passive=*/false, addresses);
+    if (status == 0) {
+      for (const addrinfo* a = addresses.head; a != nullptr; a = a->ai_next) {
+        const int fd = try_connect(*a, options, deadline, last_error);
+        if (fd >= 0) return std::make_unique<TcpChannel>(fd, target, options);
+      }
+    } else if (status == EAI_AGAIN) {
+      last_error = std::string("name resolution: ") + gai_strerror(status);
+    } else {
+      throw NetworkError("TcpChannel::connect: cannot resolve " + target + ": " +
+                         gai_strerror(status));
+    }
+    const auto now = Clock::now();
+    if (now >= deadline) {
+      throw NetworkError("TcpChannel::connect: could not connect to " + target + " within " +
+                         ms_text(options.connect_timeout) + " (" + std::to_string(attempts) +
+                         " attempts, last error: " + last_error + ")");
+    }
+    std::this_thread::sleep_for(std::min<Clock::duration>(options.connect_retry_interval, deadline - now));
+  }
+}
+
+TcpChannel::TcpChannel(int fd, std::string peer, const TcpOptions& options)
+    : Channel(options.write_buffer_bytes), fd_(fd), peer_(std::move(peer)), options_(options) {
+  try {
+    validate(options_, "TcpChannel");
+    TWAIN_REQUIRE(fd_ >= 0, InvalidArgument, "TcpChannel: invalid socket descriptor");
+    const int flags = fcntl(fd_, F_GETFL, 0);
+    if (flags < 0 || fcntl(fd_, F_SETFL, flags | O_NONBLOCK) != 0) {
+      throw SystemError("TcpChannel: cannot make the socket to " + peer_ +
+                        " non-blocking: " + errno_text(errno));
+    }
+    const int one = 1;
+    if (setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) {
+      throw SystemError("TcpChannel: cannot set TCP_NODELAY on the socket to " + peer_ + ": " +
+                        errno_text(errno));
+    }
+    in_ = std::make_unique<uint8_t[]>(options_.read_buffer_bytes);
+  } catch (...) {
+    close_fd(fd_);
+    fd_ = -1;
+    throw;
+  }
+}
+
+TcpChannel::~TcpChannel() {
+  if (fd_ < 0) return;
+  flush_noexcept();
+  ::shutdown(fd_, SHUT_WR);
+  close_fd(fd_);
+}
+
+void TcpChannel::close() {
+  if (fd_ < 0) return;
+  const int fd = fd_;
+  try {
+    flush();
+  } catch (...) {
+    fd_ = -1;
+    close_fd(fd);
+    throw;
+  }
+  fd_ = -1;
+  ::shutdown(fd, SHUT_WR);
+  close_fd(fd);
+}
+
+void TcpChannel::set_io_timeout(std::chrono::milliseconds timeout) {
+  TWAIN_REQUIRE(timeout.count() > 0, InvalidArgument,
+                "TcpChannel::set_io_timeout: timeout must be positive, got " + ms_text(timeout));
+  options_.io_timeout = timeout;
+}
+
+void TcpChannel::wait_ready(short events, const char* doing, std::size_t done, std::size_t total) {
+  if (poll_until(fd_, events, Clock::now() + options_.io_timeout)) return;
+  const bool sending = (events & POLLOUT) != 0;
+  throw TimeoutError("TcpChannel: " + std::string(doing) + " timed out: peer " + peer_ +
+                     (sending ? " accepted no data for " : " sent nothing for ") +
+                     ms_text(options_.io_timeout) + " after " + std::to_string(done) + " of " +
+                     std::to_string(total) + " bytes");
+}
+
+void TcpChannel::write_raw(const uint8_t* data, std::size_t bytes) {
+  TWAIN_REQUIRE(fd_ >= 0, NetworkError, "TcpChannel: send to " + peer_ + " on a closed channel");
+  std::size_t done = 0;
+  while (done < bytes) {
+    const ssize_t n = ::send(fd_, data + done, bytes - done, MSG_NOSIGNAL);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+      continue;
+    }
+    const int error = n < 0 ? errno : EIO;
+    if (error == EINTR) continue;
+    if (error == EAGAIN || error == EWOULDBLOCK) {
+      wait_ready(POLLOUT, "send", done, bytes);
+      continue;
+    }
+    if (error == EPIPE || error == ECONNRESET) {
+      throw NetworkError("TcpChannel: peer " + peer_ + " closed the connection after " +
+                         std::to_string(done) + " of " + std::to_string(bytes) +
+                         " bytes were sent (" + errno_text(error) + ")");
+    }
+    throw NetworkError("TcpChannel: send to " + peer_ + " failed after " + std::to_string(done) +
+                       " of " + std::to_string(bytes) + " bytes: " + errno_text(error));
+  }
+}
+
+std::size_t TcpChannel::recv_some(uint8_t* dst, std::size_t capacity, std::size_t done,
+                                  std::size_t total) {
+  for (;;) {
+    const ssize_t n = ::recv(fd_, dst, capacity, 0);
+    if (n > 0) return static_cast<std::size_t>(n);
+    if (n == 0) {
+      throw NetworkError("TcpChannel: peer " + peer_ + " closed the connection after " +
+                         std::to_string(done) + " of " + std::to_string(total) + " bytes");
+    }
+    const int error = errno;
+    if (error == EINTR) continue;
+    if (error == EAGAIN || error == EWOULDBLOCK) {
+      wait_ready(POLLIN, "recv", done, total);
+      continue;
+    }
+    if (error == ECONNRESET) {
+      throw NetworkError("TcpChannel: peer " + peer_ + " reset the connection after " +
+                         std::to_string(done) + " of " + std::to_string(total) + " bytes");
+    }
+    throw NetworkError("TcpChannel: recv from " + peer_ + " failed after " + std::to_string(done) +
+                       " of " + std::to_string(total) + " bytes: " + errno_text(error));
+  }
+}
+
+void TcpChannel::read_raw(uint8_t* data, std::size_t bytes) {
+  TWAIN_REQUIRE(fd_ >= 0, NetworkError, "TcpChannel: recv from " + peer_ + " on a closed channel");
+  std::size_t done = std::min(bytes, in_end_ - in_begin_);
+  std::memcpy(data, in_.get() + in_begin_, done);
+  in_begin_ += done;
+  while (done < bytes) {
+    const std::size_t remaining = bytes - done;
+    if (remaining >= options_.read_buffer_bytes) {
+      // Large read: straight into the caller's memory, no extra copy.
+      done += recv_some(data + done, remaining, done, bytes);
+      continue;
+    }
+    in_end_ = recv_some(in_.get(), options_.read_buffer_bytes, done, bytes);
+    in_begin_ = std::min(remaining, in_end_);
+    std::memcpy(data + done, in_.get(), in_begin_);
+    done += in_begin_;
+  }
+}
+
+// ---------------------------------------------------------------- TcpListener
+
+TcpListener::TcpListener(uint16_t port, const std::string& host, const TcpOptions& options)
+    : host_(host), options_(options) {
+  validate(options_, "TcpListener");
+  const std::string target = address_text(host, port);
+  AddressList addresses;
+  const int status = resolve(host, port, /*passive=*/true, addresses);
+  if (status != 0) {
+    throw NetworkError("TcpListener: cannot resolve " + target + ": " + gai_strerror(status));
+  }
+  std::string last_error = "no address";
+  for (const addrinfo* a = addresses.head; a != nullptr; a = a->ai_next) {
+    const int fd = ::socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      last_error = "socket: " + errno_text(errno);
+      continue;
+    }
+    const int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    set_socket_buffers(fd, options_.socket_buffer_bytes);  // inherited by accepted sockets
+    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0) {
+      last_error = "bind: " + errno_text(errno);
+      close_fd(fd);
+      continue;
+    }
+    if (::listen(fd, 16) != 0) {
+      last_error = "listen: " + errno_text(errno);
+      close_fd(fd);
+      continue;
+    }
+    sockaddr_storage bound{};
+    socklen_t length = sizeof(bound);
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
+      last_error = "getsockname: " + errno_text(errno);
+      close_fd(fd);
+      continue;
+    }
+    fd_ = fd;
+    port_ = bound.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6&>(bound).sin6_port)
+                                        : ntohs(reinterpret_cast<sockaddr_in&>(bound).sin_port);
+    return;
+  }
+  throw NetworkError("TcpListener: cannot listen on " + target + ": " + last_error);
+}
+
+TcpListener::~TcpListener() { close_fd(fd_); }
+
+std::unique_ptr<TcpChannel> TcpListener::accept() { return accept(options_.connect_timeout); }
+
+std::unique_ptr<TcpChannel> TcpListener::accept(std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    sockaddr_storage remote{};
+    socklen_t length = sizeof(remote);
+    const int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&remote), &length, SOCK_CLOEXEC);
+    if (fd >= 0) return std::make_unique<TcpChannel>(fd, endpoint_text(remote), options_);
+    const int error = errno;
+    if (error == EINTR || error == ECONNABORTED) continue;
+    if (error != EAGAIN && error != EWOULDBLOCK) {
+      throw NetworkError("TcpListener: accept on " + address_text(host_, port_) +
+                         " failed: " + errno_text(error));
+    }
+    if (!poll_until(fd_, POLLIN, deadline)) {
+      throw TimeoutError("TcpListener: no connection on " + address_text(host_, port_) +
+                         " within " + ms_text(timeout));
+    }
+  }
+}
+
+}  // namespace twain::net

@@ -1,0 +1,90 @@
+// TCP transport: one connection between the two parties, plus the listener that accepts it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "net/channel.hpp"
+
+namespace twain::net {
+
+struct TcpOptions {
+  // A blocking send or recv that makes no progress for this long throws TimeoutError.
+  std::chrono::milliseconds io_timeout{30'000};
+  // TcpChannel::connect keeps retrying (the server may not be listening yet) for this long.
+  std::chrono::milliseconds connect_timeout{10'000};
+  // Pause between connection attempts.
+  std::chrono::milliseconds connect_retry_interval{20};
+  // Sends are gathered up to this many bytes; a larger send goes straight to the socket.
+  std::size_t write_buffer_bytes = std::size_t{256} << 10;
+  // Small receives are served from a buffer of this size; larger ones read into the caller's
+  // memory directly.
+  std::size_t read_buffer_bytes = std::size_t{64} << 10;
+  // SO_SNDBUF / SO_RCVBUF request; 0 keeps the kernel's default (and its auto-tuning).
+  int socket_buffer_bytes = 0;
+};
+
+class TcpChannel final : public Channel {
+ public:
+  // Connects to host:port (a name or numeric address), retrying refused or failed attempts
+  // until options.connect_timeout; then throws NetworkError naming the address and last error.
+  static std::unique_ptr<TcpChannel> connect(const std::string& host, uint16_t port,
+                                             const TcpOptions& options = {});
+
+  // Takes ownership of a connected stream socket (made non-blocking here).
+  TcpChannel(int fd, std::string peer, const TcpOptions& options);
+  ~TcpChannel() override;
+
+  void close() override;
+  void set_io_timeout(std::chrono::milliseconds timeout);
+  std::chrono::milliseconds io_timeout() const noexcept { return options_.io_timeout; }
+  // "host:port" of the other end, as used in error messages.
+  const std::string& peer() const noexcept { return peer_; }
+
+ protected:
+  void write_raw(const uint8_t* data, std::size_t bytes) override;
+  void read_raw(uint8_t* data, std::size_t bytes) override;
+
+ private:
+  // Waits until the socket is ready for `events`; throws TimeoutError after io_timeout.
+  void wait_ready(short events, const char* doing, std::size_t done, std::size_t total);
+  // One recv() into dst (at most `capacity` bytes); returns the count, > 0.
+  std::size_t recv_some(uint8_t* dst, std::size_t capacity, std::size_t done, std::size_t total);
+
+  int fd_ = -1;
+  std::string peer_;
+  TcpOptions options_;
+  std::unique_ptr<uint8_t[]> in_;
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
+};
+
+class TcpListener {
+ public:
+  // Binds host:port (port 0 picks a free ephemeral port, see port()) and listens.
+  // Accepted channels use `options`. Throws NetworkError if the address cannot be bound.
+  explicit TcpListener(uint16_t port = 0, const std::string& host = "127.0.0.1",
+                       const TcpOptions& options = {});
+  ~TcpListener();
+  TcpListener(const TcpListener&) = delete;
+  TcpListener& operator=(const TcpListener&) = delete;
+
+  uint16_t port() const noexcept { return port_; }
+  const std::string& host() const noexcept { return host_; }
+
+  // Waits up to `timeout` for a connection; throws TimeoutError if none arrives.
+  std::unique_ptr<TcpChannel> accept(std::chrono::milliseconds timeout);
+  // Waits up to options.connect_timeout.
+  std::unique_ptr<TcpChannel> accept();
+
+ private:
+  int fd_ = -1;
+  std::string host_;
+  uint16_t port_ = 0;
+  TcpOptions options_;
+};
+
+}  // namespace twain::net

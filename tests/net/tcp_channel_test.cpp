@@ -1,0 +1,266 @@
+// TcpChannel over 127.0.0.1: bulk transfer, counters, and every failure mode of the transport.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "core/prg.hpp"
+#include "net/tcp_channel.hpp"
+
+namespace twain::net {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+TcpOptions test_options(std::chrono::milliseconds io_timeout = 10s) {
+  TcpOptions options;
+  options.io_timeout = io_timeout;
+  options.connect_timeout = 5s;
+  return options;
+}
+
+struct Connected {
+  std::unique_ptr<TcpChannel> server;
+  std::unique_ptr<TcpChannel> client;
+};
+
+Connected connect_pair(const TcpOptions& options = test_options()) {
+  TcpListener listener(0, "127.0.0.1", options);
+  EXPECT_NE(listener.port(), 0);
+  auto client = std::async(std::launch::async, [&] {
+    return TcpChannel::connect("127.0.0.1", listener.port(), options);
+  });
+  auto server = listener.accept(5s);
+  return {std::move(server), client.get()};
+}
+
+// A port that was free a moment ago (bound to an ephemeral port, then released).
+uint16_t free_port() {
+  TcpListener probe(0);
+  return probe.port();
+}
+
+core::Seed seed_of(uint8_t tag) {
+  core::Seed seed{};
+  seed.fill(tag);
+  return seed;
+}
+
+// Sends `total` PRG bytes in chunks of `chunk`, the stream drawn from `seed`.
+void send_stream(Channel& channel, const core::Seed& seed, std::size_t total, std::size_t chunk,
+                 std::vector<uint8_t>& scratch) {
+  core::Prg prg(seed);
+  scratch.resize(chunk);
+  for (std::size_t done = 0; done < total; done += chunk) {
+    const std::size_t n = std::min(chunk, total - done);
+    prg.fill(scratch.data(), n);
+    channel.send(scratch.data(), n);
+  }
+  channel.flush();
+}
+
+// Receives `total` bytes and checks them against the same PRG stream; returns mismatching chunks.
+std::size_t recv_and_check(Channel& channel, const core::Seed& seed, std::size_t total,
+                           std::size_t chunk, std::vector<uint8_t>& got,
+                           std::vector<uint8_t>& want) {
+  core::Prg prg(seed);
+  got.resize(chunk);
+  want.resize(chunk);
+  std::size_t bad = 0;
+  for (std::size_t done = 0; done < total; done += chunk) {
+    const std::size_t n = std::min(chunk, total - done);
+    channel.recv(got.data(), n);
+    prg.fill(want.data(), n);
+    if (std::memcmp(got.data(), want.data(), n) != 0) ++bad;
+  }
+  return bad;
+}
+
+TEST(TcpChannel, OneGibEachWayWithExactCounters) {
+  auto [server, client] = connect_pair();
+  constexpr std::size_t kTotal = std::size_t{1} << 30;
+  constexpr std::size_t kChunk = std::size_t{8} << 20;
+  const core::Seed up = seed_of(0x11), down = seed_of(0x22);
+
+  // Client -> server: the client streams while the server verifies on the other core.
+  auto uploader = std::async(std::launch::async, [&, c = client.get()] {
+    std::vector<uint8_t> scratch;
+    send_stream(*c, up, kTotal, kChunk, scratch);
+  });
+  std::vector<uint8_t> got, want;
+  EXPECT_EQ(recv_and_check(*server, up, kTotal, kChunk, got, want), 0u);
+  uploader.get();
+
+  // Server -> client.
+  auto downloader = std::async(std::launch::async, [&, c = client.get()] {
+    std::vector<uint8_t> g, w;
+    return recv_and_check(*c, down, kTotal, kChunk, g, w);
+  });
+  send_stream(*server, down, kTotal, kChunk, got);
+  EXPECT_EQ(downloader.get(), 0u);
+
+  EXPECT_EQ(client->counters().bytes_sent, kTotal);
+  EXPECT_EQ(client->counters().bytes_received, kTotal);
+  EXPECT_EQ(server->counters().bytes_sent, kTotal);
+  EXPECT_EQ(server->counters().bytes_received, kTotal);
+  EXPECT_EQ(client->counters().rounds, 1u);
+  EXPECT_EQ(server->counters().rounds, 1u);
+  EXPECT_EQ(client->counters().messages, kTotal / kChunk);
+}
+
+TEST(TcpChannel, SmallMessagesPingPong) {
+  auto [server, client] = connect_pair();
+  auto echo = std::async(std::launch::async, [s = server.get()] {
+    for (int i = 0; i < 1000; ++i) {
+      const auto message = s->recv_message(64);
+      s->send_message(message);
+    }
+    s->flush();
+  });
+  for (int i = 0; i < 1000; ++i) {
+    std::vector<uint8_t> message(static_cast<std::size_t>(i % 64), static_cast<uint8_t>(i));
+    client->send_message(message);
+    ASSERT_EQ(client->recv_message(64), message);
+  }
+  echo.get();
+  EXPECT_EQ(client->counters().rounds, 1000u);
+  EXPECT_EQ(server->counters().rounds, 1000u);
+  EXPECT_EQ(client->counters().bytes_sent, server->counters().bytes_received);
+  EXPECT_EQ(server->counters().bytes_sent, client->counters().bytes_received);
+}
+
+TEST(TcpChannel, PeerDisconnectingMidMessageIsNetworkError) {
+  auto [server, client] = connect_pair(test_options(2s));
+  client->send_u64(1000);
+  std::vector<uint8_t> part(10, 7);
+  client->send(part.data(), part.size());
+  client.reset();  // flushes the 18 bytes, then closes
+  const auto start = Clock::now();
+  try {
+    (void)server->recv_message(1 << 20);
+    FAIL() << "expected NetworkError";
+  } catch (const TimeoutError& e) {
+    FAIL() << "expected a closed-connection error, got a timeout: " << e.what();
+  } catch (const NetworkError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("closed the connection after 10 of 1000 bytes"), std::string::npos) << what;
+    EXPECT_NE(what.find("127.0.0.1:"), std::string::npos) << what;
+  }
+  EXPECT_LT(Clock::now() - start, 2s);
+}
+
+TEST(TcpChannel, OverLimitLengthFromPeerIsFormatError) {
+  auto [server, client] = connect_pair(test_options(2s));
+  client->send_u64(uint64_t{1} << 40);
+  client->flush();
+  try {
+    (void)server->recv_message(1 << 20);
+    FAIL() << "expected FormatError";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(std::to_string(uint64_t{1} << 40)), std::string::npos);
+  }
+}
+
+TEST(TcpChannel, StallingPeerIsTimeoutError) {
+  auto [server, client] = connect_pair(test_options(300ms));
+  const auto start = Clock::now();
+  try {
+    (void)server->recv_u64();
+    FAIL() << "expected TimeoutError";
+  } catch (const TimeoutError& e) {
+    EXPECT_NE(std::string(e.what()).find("300 ms"), std::string::npos) << e.what();
+  }
+  const auto elapsed = Clock::now() - start;
+  EXPECT_GE(elapsed, 290ms);
+  EXPECT_LT(elapsed, 3s);
+}
+
+TEST(TcpChannel, StalledReaderMakesSendTimeOut) {
+  auto [server, client] = connect_pair(test_options(300ms));
+  std::vector<uint8_t> data(std::size_t{64} << 20, 1);  // far more than the socket buffers
+  const auto start = Clock::now();
+  EXPECT_THROW(client->send(data.data(), data.size()), TimeoutError);
+  EXPECT_LT(Clock::now() - start, 5s);
+}
+
+TEST(TcpChannel, WritingToClosedPeerIsNetworkErrorNotSigpipe) {
+  auto [server, client] = connect_pair(test_options(2s));
+  server.reset();
+  std::vector<uint8_t> data(std::size_t{1} << 20, 2);
+  EXPECT_THROW(
+      {
+        for (int i = 0; i < 1000; ++i) client->send(data.data(), data.size());
+      },
+      NetworkError);
+}
+
+TEST(TcpChannel, ConnectRetriesUntilListenerAppears) {
+  const uint16_t port = free_port();
+  TcpOptions options = test_options();
+  options.connect_timeout = 5s;
+  std::promise<uint64_t> received;
+  std::thread late_server([&] {
+    std::this_thread::sleep_for(300ms);
+    TcpListener listener(port, "127.0.0.1", options);
+    auto channel = listener.accept(5s);
+    received.set_value(channel->recv_u64());
+  });
+  const auto start = Clock::now();
+  auto client = TcpChannel::connect("127.0.0.1", port, options);
+  EXPECT_GE(Clock::now() - start, 250ms);
+  client->send_u64(42);
+  client->flush();
+  EXPECT_EQ(received.get_future().get(), 42u);
+  late_server.join();
+}
+
+TEST(TcpChannel, ConnectToSilentPortFailsAfterTimeout) {
+  const uint16_t port = free_port();
+  TcpOptions options = test_options();
+  options.connect_timeout = 300ms;
+  const auto start = Clock::now();
+  try {
+    (void)TcpChannel::connect("127.0.0.1", port, options);
+    FAIL() << "expected NetworkError";
+  } catch (const NetworkError& e) {
+    EXPECT_NE(std::string(e.what()).find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << e.what();
+  }
+  const auto elapsed = Clock::now() - start;
+  EXPECT_GE(elapsed, 290ms);
+  EXPECT_LT(elapsed, 3s);
+}
+
+TEST(TcpChannel, AcceptTimesOut) {
+  TcpListener listener(0);
+  const auto start = Clock::now();
+  EXPECT_THROW((void)listener.accept(200ms), TimeoutError);
+  EXPECT_GE(Clock::now() - start, 190ms);
+}
+
+TEST(TcpChannel, ListenOnBusyPortIsNetworkError) {
+  TcpListener first(0);
+  EXPECT_THROW(TcpListener second(first.port()), NetworkError);
+}
+
+TEST(TcpChannel, UnresolvableHostIsNetworkError) {
+  TcpOptions options = test_options();
+  options.connect_timeout = 200ms;
+  EXPECT_THROW((void)TcpChannel::connect("no-such-host.invalid", 9, options), NetworkError);
+}
+
+TEST(TcpChannel, ClosedChannelRejectsUse) {
+  auto [server, client] = connect_pair(test_options(2s));
+  client->close();
+  client->send_u64(1);
+  EXPECT_THROW(client->flush(), NetworkError);
+  EXPECT_THROW((void)server->recv_u64(), NetworkError);
+}
+
+}  // namespace
+}  // namespace twain::net
