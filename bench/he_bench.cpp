@@ -32,30 +32,22 @@ struct HeFixture {
   }
 };
 
-// One whole polynomial mod Q (all four limbs), forward and inverse.
-void ntt_poly_forward(benchmark::State& state) {
+// One whole polynomial mod Q (all four limbs) through `transform`, limb by limb.
+template <void (*Transform)(uint32_t*, const math::NttTables&)>
+void transform_poly(benchmark::State& state) {
   auto& f = HeFixture::get();
   math::RnsPoly p(f.context->rns(), math::PolyForm::Coefficient);
   p.set_signed(std::vector<int64_t>(f.context->n(), 12345));
   for (auto _ : state) {
-    for (std::size_t i = 0; i < p.limbs(); ++i) math::ntt_forward(p.limb(i), f.context->rns().ntt(i));
+    for (std::size_t i = 0; i < p.limbs(); ++i) Transform(p.limb(i), f.context->rns().ntt(i));
     benchmark::DoNotOptimize(p.data().data());
   }
   state.counters["limbs"] = static_cast<double>(p.limbs());
   state.counters["log2_q"] = f.context->q_log2();
 }
+void ntt_poly_forward(benchmark::State& state) { transform_poly<math::ntt_forward>(state); }
+void ntt_poly_inverse(benchmark::State& state) { transform_poly<math::ntt_inverse>(state); }
 BENCHMARK(ntt_poly_forward)->Arg(4096)->Unit(benchmark::kMicrosecond);
-
-void ntt_poly_inverse(benchmark::State& state) {
-  auto& f = HeFixture::get();
-  math::RnsPoly p(f.context->rns(), math::PolyForm::Coefficient);
-  p.set_signed(std::vector<int64_t>(f.context->n(), 12345));
-  for (auto _ : state) {
-    for (std::size_t i = 0; i < p.limbs(); ++i) math::ntt_inverse(p.limb(i), f.context->rns().ntt(i));
-    benchmark::DoNotOptimize(p.data().data());
-  }
-  state.counters["limbs"] = static_cast<double>(p.limbs());
-}
 BENCHMARK(ntt_poly_inverse)->Arg(4096)->Unit(benchmark::kMicrosecond);
 
 // Client: encrypt 4096 values (seed expansion, noise, encoding, NTT) and serialise.
