@@ -1,0 +1,123 @@
+// The single place that chooses the element-wise kernels (AVX2 or scalar), with the public checks.
+#include <string>
+
+#include "core/errors.hpp"
+#include "math/pointwise.hpp"
+#include "math/pointwise_kernels.hpp"
+
+namespace twain::math {
+
+namespace {
+
+void require_modulus(uint64_t p, const char* what) {
+  TWAIN_REQUIRE(p >= 2 && p < (uint64_t{1} << 30), InvalidArgument,
+                std::string(what) + ": modulus must be in [2, 2^30), got " + std::to_string(p));
+}
+
+void require_data(std::size_t n, const void* x, const void* y, const void* z, const char* what) {
+  TWAIN_REQUIRE(n == 0 || (x != nullptr && y != nullptr && z != nullptr), InvalidArgument,
+                std::string(what) + ": null pointer");
+}
+
+void require_kernel(NttKernel kernel) {
+  TWAIN_REQUIRE(ntt_kernel_available(kernel), InvalidArgument,
+                "pointwise: the AVX2 kernel is not available on this CPU");
+}
+
+// Inputs must be residues; checked in debug builds only (hot path).
+void debug_check_residues([[maybe_unused]] const uint32_t* a, [[maybe_unused]] std::size_t n,
+                          [[maybe_unused]] uint32_t p) {
+#ifndef NDEBUG
+  for (std::size_t i = 0; i < n; ++i) TWAIN_DEBUG_CHECK(a[i] < p, "pointwise: input not below p");
+#endif
+}
+
+detail::Barrett32 barrett(uint32_t p) {
+  const int bits = 32 - __builtin_clz(p);
+  return {p, bits - 1, bits + 1, static_cast<uint32_t>((uint64_t{1} << (2 * bits)) / p)};
+}
+
+void mul(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p,
+         NttKernel kernel) {
+  require_modulus(p, "pointwise_mul");
+  require_data(n, out, a, b, "pointwise_mul");
+  debug_check_residues(a, n, p);
+  debug_check_residues(b, n, p);
+  if (kernel == NttKernel::Avx2) {
+    detail::pointwise_mul_avx2(out, a, b, n, barrett(p));
+  } else {
+    detail::pointwise_mul_scalar(out, a, b, n, barrett(p));
+  }
+}
+
+void mul_acc(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n,
+             NttKernel kernel) {
+  require_data(n, acc, a, b, "pointwise_mul_acc");
+  if (kernel == NttKernel::Avx2) {
+    detail::pointwise_mul_acc_avx2(acc, a, b, n);
+  } else {
+    detail::pointwise_mul_acc_scalar(acc, a, b, n);
+  }
+}
+
+}  // namespace
+
+void pointwise_mul(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
+  mul(out, a, b, n, p, ntt_best_kernel());
+}
+
+void pointwise_mul(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p,
+                   NttKernel kernel) {
+  require_kernel(kernel);
+  mul(out, a, b, n, p, kernel);
+}
+
+void pointwise_mul_acc(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n) {
+  mul_acc(acc, a, b, n, ntt_best_kernel());
+}
+
+void pointwise_mul_acc(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n,
+                       NttKernel kernel) {
+  require_kernel(kernel);
+  mul_acc(acc, a, b, n, kernel);
+}
+
+void reduce_accumulator(uint32_t* out, const uint64_t* acc, std::size_t n, const Modulus& p) {
+  require_modulus(p.value(), "reduce_accumulator");
+  require_data(n, out, acc, acc, "reduce_accumulator");
+  const auto q = static_cast<uint32_t>(p.value());
+  const uint32_t c = static_cast<uint32_t>((uint64_t{1} << 32) % q);
+  const detail::Split64 k{q, c, static_cast<uint32_t>((static_cast<uint64_t>(c) << 32) / q),
+                          static_cast<uint32_t>((uint64_t{1} << 32) / q)};
+  if (ntt_best_kernel() == NttKernel::Avx2) {
+    detail::reduce_accumulator_avx2(out, acc, n, k);
+  } else {
+    detail::reduce_accumulator_scalar(out, acc, n, k);
+  }
+}
+
+void pointwise_add(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
+  require_modulus(p, "pointwise_add");
+  require_data(n, out, a, b, "pointwise_add");
+  debug_check_residues(a, n, p);
+  debug_check_residues(b, n, p);
+  if (ntt_best_kernel() == NttKernel::Avx2) {
+    detail::pointwise_add_avx2(out, a, b, n, p);
+  } else {
+    detail::pointwise_add_scalar(out, a, b, n, p);
+  }
+}
+
+void pointwise_sub(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
+  require_modulus(p, "pointwise_sub");
+  require_data(n, out, a, b, "pointwise_sub");
+  debug_check_residues(a, n, p);
+  debug_check_residues(b, n, p);
+  if (ntt_best_kernel() == NttKernel::Avx2) {
+    detail::pointwise_sub_avx2(out, a, b, n, p);
+  } else {
+    detail::pointwise_sub_scalar(out, a, b, n, p);
+  }
+}
+
+}  // namespace twain::math
