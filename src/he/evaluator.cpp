@@ -113,11 +113,19 @@ int flood(const Context& context, Ciphertext& ct, core::Prg& prg, int statistica
   prg.fill(draws.data(), draws.size() * sizeof(math::u128));
   for (std::size_t i = 0; i < context.rns().size(); ++i) {
     const math::Modulus& q = context.rns().modulus(i);
+    const uint64_t p = q.value();
     const uint64_t offset = q.reduce(width);
+    // x mod p = (hi (2^64 mod p) + lo) mod p, each part a Shoup product accepting any 64-bit input.
+    const uint64_t two64 = q.reduce(math::u128{1} << 64);
+    const uint64_t two64_shoup = math::shoup_precompute(two64, p);
+    const uint64_t one_shoup = math::shoup_precompute(1, p);
     uint32_t* limb = ct.c0.limb(i);
-    // Uniform on [-2^w, 2^w): a (w+1)-bit draw minus 2^w, reduced mod q without branching on it.
+    // Uniform on [-2^w, 2^w): a (w+1)-bit draw minus 2^w, reduced mod p without branching on it.
     for (std::size_t j = 0; j < context.n(); ++j) {
-      const uint64_t value = q.sub(q.reduce(draws[j] & mask), offset);
+      const math::u128 draw = draws[j] & mask;
+      const uint64_t high = math::mul_shoup(static_cast<uint64_t>(draw >> 64), two64, two64_shoup, p);
+      const uint64_t low = math::mul_shoup(static_cast<uint64_t>(draw), 1, one_shoup, p);
+      const uint64_t value = q.sub(q.add(high, low), offset);
       limb[j] = static_cast<uint32_t>(q.add(limb[j], value));
     }
   }

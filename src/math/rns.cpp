@@ -10,7 +10,7 @@
 namespace twain::math {
 
 RnsBase::RnsBase(std::size_t n, const std::vector<uint64_t>& primes) : n_(n) {
-  TWAIN_REQUIRE(!primes.empty(), InvalidArgument, "RnsBase: at least one prime is required");
+  TWAIN_REQUIRE(!primes.empty() && primes.size() <= 8, InvalidArgument, "RnsBase: between 1 and 8 primes are required");
   double bits = 0;
   for (std::size_t i = 0; i < primes.size(); ++i) {
     TWAIN_REQUIRE(primes[i] < (uint64_t{1} << 30), InvalidArgument,
@@ -26,9 +26,11 @@ RnsBase::RnsBase(std::size_t n, const std::vector<uint64_t>& primes) : n_(n) {
   for (uint64_t p : primes) tables_.emplace_back(n, p);
   for (std::size_t i = 0; i < primes.size(); ++i) {
     const Modulus& q = tables_[i].modulus();
-    uint64_t prefix = 1;
-    for (std::size_t j = 0; j < i; ++j) prefix = q.mul(prefix, q.reduce(primes[j]));
-    garner_inverse_.push_back(i == 0 ? 1 : q.inv(prefix));
+    for (std::size_t j = 0; j < i; ++j) {
+      inverse_.push_back(q.inv(q.reduce(primes[j])));
+      inverse_shoup_.push_back(shoup_precompute(inverse_.back(), primes[i]));
+    }
+    digit_offset_.push_back(((uint64_t{1} << 30) / primes[i] + 1) * primes[i]);
     product_ *= primes[i];
   }
 }
@@ -40,17 +42,23 @@ double RnsBase::product_log2() const {
 }
 
 u128 RnsBase::reconstruct(const uint32_t* residues, std::size_t stride) const {
-  // Mixed-radix digits: x = d_0 + q_0 (d_1 + q_1 (d_2 + ...)).
-  u128 value = residues[0];
-  u128 radix = 1;
-  for (std::size_t i = 1; i < tables_.size(); ++i) {
-    const Modulus& q = tables_[i].modulus();
-    radix *= tables_[i - 1].p();
-    const uint64_t current = q.reduce(value);
-    const uint64_t diff = q.sub(residues[i * stride], current);
-    const uint64_t digit = q.mul(diff, garner_inverse_[i]);
-    value += radix * digit;
+  // Garner: mixed-radix digits d_i from residues alone (small Shoup products), then
+  // x = d_0 + q_0 (d_1 + q_1 (d_2 + ...)) with a few 128-bit multiply-adds.
+  constexpr std::size_t kMaxLimbs = 8;
+  uint64_t digits[kMaxLimbs];
+  const std::size_t limbs = std::min(tables_.size(), kMaxLimbs);
+  const uint64_t* inverse = inverse_.data();
+  const uint64_t* inverse_shoup = inverse_shoup_.data();
+  for (std::size_t i = 0; i < limbs; ++i) {
+    const uint64_t q = tables_[i].p();
+    uint64_t t = residues[i * stride];
+    for (std::size_t j = 0; j < i; ++j, ++inverse, ++inverse_shoup) {
+      t = mul_shoup(t + digit_offset_[i] - digits[j], *inverse, *inverse_shoup, q);
+    }
+    digits[i] = t;
   }
+  u128 value = digits[limbs - 1];
+  for (std::size_t i = limbs - 1; i-- > 0;) value = value * tables_[i].p() + digits[i];
   return value;
 }
 

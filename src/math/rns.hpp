@@ -35,7 +35,9 @@ class RnsBase {
   std::size_t n_;
   std::vector<NttTables> tables_;
   u128 product_ = 1;
-  std::vector<uint64_t> garner_inverse_;  // (q_0 ... q_{i-1})^-1 mod q_i
+  // Garner's constants: q_j^-1 mod q_i (j < i) with Shoup companions, row i at i (i - 1) / 2.
+  std::vector<uint64_t> inverse_, inverse_shoup_;
+  std::vector<uint64_t> digit_offset_;  // a multiple of q_i at least 2^30, keeps differences positive
 };
 
 enum class PolyForm { Coefficient, Ntt };
