@@ -52,8 +52,10 @@ std::vector<uint64_t> switched_phase(const Context& context, const SecretKey& se
     const std::size_t j = ct.c0_indices.empty() ? i : ct.c0_indices[i];
     TWAIN_REQUIRE(j < n, InvalidArgument, "decrypt: c0 index " + std::to_string(j) + " is not below n");
     const math::u128 v = product.coefficient(j);
-    // v represents a signed integer in (-Q/2, Q/2); reduce it mod 2^k (two's complement).
-    const uint64_t low = v > q / 2 ? static_cast<uint64_t>(v - q) : static_cast<uint64_t>(v);
+    // v represents a signed integer in (-Q/2, Q/2); reduce it mod 2^k (two's complement),
+    // subtracting Q arithmetically rather than behind a branch on this secret-dependent value.
+    const math::u128 negative = static_cast<math::u128>(v > q / 2);
+    const auto low = static_cast<uint64_t>(v - negative * q);
     out[i] = (low + ct.c0[i]) & mask;
   }
   return out;
