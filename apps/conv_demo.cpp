@@ -86,14 +86,15 @@ void run_conv_demo_server(net::Channel& channel, std::ostream& log) {
       for (int c = 0; c < kBlockChannels; ++c)
         for (int u = 0; u < kKernel; ++u)
           for (int v = 0; v < kKernel; ++v) poly[kernel_slot(c, u, v)] = weights[weight_index(o, b * kBlockChannels + c, u, v)];
-      kernels.push_back(he::NttPlaintext::from_signed(*context, poly));
+      // Public bounds: the fixed-point range and the kernel's support, not the weights themselves.
+      kernels.push_back(he::NttPlaintext::from_signed(*context, poly, {uint64_t{1} << kScaleBits, kBlockChannels * kKernel * kKernel}));
     }
   log << "[server] weights encoded and NTT-transformed once: " << kernels.size() << " polynomials in "
       << seconds_since(preprocess_start) * 1e3 << " ms\n";
 
   const he::PublicKey pk = he::deserialize_public_key(*context, channel.recv_message(kMaxMessage));
   std::vector<he::Ciphertext> inputs;
-  for (int b = 0; b < kBlocks; ++b) inputs.push_back(he::deserialize_ciphertext(*context, channel.recv_message(kMaxMessage)));
+  for (int b = 0; b < kBlocks; ++b) inputs.push_back(he::deserialize_client_ciphertext(*context, channel.recv_message(kMaxMessage)));
 
   const auto online_start = std::chrono::steady_clock::now();
   const auto slots = output_slots();
@@ -101,14 +102,9 @@ void run_conv_demo_server(net::Channel& channel, std::ostream& log) {
   for (int o = 0; o < kOutChannels; ++o) {
     he::MultiplyAccumulator acc(*context);
     for (int b = 0; b < kBlocks; ++b) acc.add(inputs[b], kernels[static_cast<std::size_t>(o) * kBlocks + b]);
-    he::Ciphertext response = acc.result();
     std::vector<uint64_t> mask(context->n());
     for (auto& r : mask) r = prg.next_u64() & context->plain_mask();
-    he::add_plain(*context, response, mask, prg);
-    he::rerandomize(*context, response, pk, prg);
-    he::flood(*context, response, prg);
-    const int bits = he::minimal_switch_bits(*context, response.noise);
-    channel.send_message(he::serialize(*context, he::switch_modulus(*context, response, bits, slots)));
+    channel.send_message(he::serialize(*context, he::finish_response(*context, acc.result(), mask, pk, prg, slots)));
     for (uint32_t s : slots) server_shares.push_back((0 - mask[s]) & context->plain_mask());
   }
   channel.flush();

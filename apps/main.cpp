@@ -2,6 +2,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <iomanip>
@@ -24,8 +25,9 @@ commands:
                               encrypts a 64x16x16 input, the server convolves it with its 3x3
                               64->64 weights under encryption, the client decrypts its share and
                               checks the reconstructed output against the plaintext convolution
-  he-serve --port P           the server role alone (answers one client)
-  he-query --server HOST:P    the client role alone
+  he-serve --port P           the server role alone, on 127.0.0.1:P (answers one client)
+  he-query --server HOST:P    the client role alone (HOST may be a name, an IPv4 address or
+                              a bracketed IPv6 address such as [::1])
   --help                      this text
 )";
 
@@ -84,10 +86,18 @@ int run_demo() {
   return result;
 }
 
-std::string option(const std::vector<std::string>& args, const std::string& name) {
-  for (std::size_t i = 0; i + 1 < args.size(); ++i)
-    if (args[i] == name) return args[i + 1];
-  throw InvalidArgument("missing option " + name + " (see twain --help)");
+// The value of `name` in args[1..]; every option there must be in `known` and carry a value.
+std::string option(const std::vector<std::string>& args, const std::string& name, const std::vector<std::string>& known) {
+  std::string value;
+  for (std::size_t i = 1; i < args.size(); i += 2) {
+    if (std::find(known.begin(), known.end(), args[i]) == known.end()) {
+      throw InvalidArgument("unknown option '" + args[i] + "' for " + args[0] + " (see twain --help)");
+    }
+    if (i + 1 >= args.size()) throw InvalidArgument("option " + args[i] + " needs a value");
+    if (args[i] == name) value = args[i + 1];
+  }
+  if (value.empty()) throw InvalidArgument("missing option " + name + " (see twain --help)");
+  return value;
 }
 
 uint16_t parse_port(const std::string& text) {
@@ -114,19 +124,26 @@ int main(int argc, char** argv) {
         std::cout << kUsage;
         return 0;
       }
-    if (command == "he-demo") return run_demo();
+    if (command == "he-demo") {
+      if (args.size() > 1) throw InvalidArgument("he-demo takes no options, got '" + args[1] + "'");
+      return run_demo();
+    }
     if (command == "he-serve") {
-      net::TcpListener listener(parse_port(option(args, "--port")), "127.0.0.1");
+      net::TcpListener listener(parse_port(option(args, "--port", {"--port"})), "127.0.0.1");
       std::cout << "twain he-serve: waiting on 127.0.0.1:" << listener.port() << "\n" << std::flush;
       auto channel = listener.accept(std::chrono::hours(24));
       apps::run_conv_demo_server(*channel, std::cout);
       return 0;
     }
     if (command == "he-query") {
-      const std::string server = option(args, "--server");
+      const std::string server = option(args, "--server", {"--server"});
       const auto colon = server.rfind(':');
-      if (colon == std::string::npos) throw InvalidArgument("--server expects HOST:PORT, got '" + server + "'");
-      return run_client(server.substr(0, colon), parse_port(server.substr(colon + 1)));
+      if (colon == std::string::npos || colon == 0) {
+        throw InvalidArgument("--server expects HOST:PORT, got '" + server + "'");
+      }
+      std::string host = server.substr(0, colon);
+      if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+      return run_client(host, parse_port(server.substr(colon + 1)));
     }
     std::cerr << "twain: unknown command '" << command << "'\n" << kUsage;
     return 2;

@@ -40,17 +40,9 @@ void Prg::refill() {
 }
 
 void Prg::fill(void* out, std::size_t bytes) {
+  // Keystream blocks land in buffer_ (typed Block) and are copied out, so callers may pass any
+  // memory without aliasing a Block over it.
   auto* dst = static_cast<uint8_t*>(out);
-  // Large requests go straight to the output, whole blocks at a time.
-  if (position_ == sizeof(buffer_) && bytes >= sizeof(Block)) {
-    const std::size_t blocks = bytes / sizeof(Block);
-    if (reinterpret_cast<uintptr_t>(dst) % alignof(Block) == 0) {
-      aes_.keystream(counter_, reinterpret_cast<Block*>(dst), blocks);
-      counter_ = counter_.plus(blocks);
-      dst += blocks * sizeof(Block);
-      bytes -= blocks * sizeof(Block);
-    }
-  }
   while (bytes > 0) {
     if (position_ == sizeof(buffer_)) refill();
     const std::size_t take = std::min(bytes, sizeof(buffer_) - position_);

@@ -18,9 +18,14 @@ using Seed = std::array<uint8_t, 32>;
 // 32 bytes from the operating system's CSPRNG (getrandom); throws SystemError if it fails.
 Seed os_seed();
 
+// Not copyable: a copy would repeat the stream (reused noise, masks or keys). Movable.
 class Prg {
  public:
   explicit Prg(const Seed& seed);
+  Prg(const Prg&) = delete;
+  Prg& operator=(const Prg&) = delete;
+  Prg(Prg&&) = default;
+  Prg& operator=(Prg&&) = default;
   // A generator seeded from the operating system.
   static Prg from_os() { return Prg(os_seed()); }
 

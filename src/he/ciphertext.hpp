@@ -19,6 +19,9 @@ struct Ciphertext {
   // Set while c1 = expand_uniform(seed): only the seed goes on the wire.
   std::optional<core::Seed> seed;
   NoiseEstimate noise;
+  // Set by rerandomize and flood; a ciphertext carrying products is switched only after both.
+  bool rerandomized = false;
+  bool flooded = false;
 };
 
 // A ciphertext mod 2^bits: c0 + c1 s = 2^(bits - l) m + e (mod 2^bits). c0 may hold only the

@@ -31,6 +31,8 @@ std::vector<uint64_t> switched_phase(const Context& context, const SecretKey& se
   const std::size_t n = context.n();
   TWAIN_REQUIRE(ct.bits > context.plain_bits() && ct.bits <= 62, InvalidArgument,
                 "decrypt: modulus 2^" + std::to_string(ct.bits) + " is outside (t, 2^62]");
+  TWAIN_REQUIRE(ct.bits + std::log2(static_cast<double>(n)) + 2 <= context.q_log2(), InvalidArgument,
+                "decrypt: modulus 2^" + std::to_string(ct.bits) + " is too large to compute c1 s exactly under Q");
   TWAIN_REQUIRE(ct.c1.size() == n, InvalidArgument, "decrypt: c1 must hold n coefficients");
   const std::size_t kept = ct.c0_indices.empty() ? n : ct.c0_indices.size();
   TWAIN_REQUIRE(ct.c0.size() == kept, InvalidArgument, "decrypt: c0 does not match its index list");

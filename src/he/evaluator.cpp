@@ -1,7 +1,9 @@
 #include "he/evaluator.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "he/encoding.hpp"
@@ -43,8 +45,9 @@ void MultiplyAccumulator::add(const Ciphertext& ct, const NttPlaintext& w) {
   acc1_.add_product(ct.c1, w.poly());
   // Products of distinct fresh encryptions have independent noise, so variances add.
   if (!ct.seed || !seen_.insert(seed_tag(*ct.seed)).second) independent_ = false;
-  independent_variance_ += ct.noise.variance * w.norm2_squared();
-  linear_stddev_ += std::sqrt(ct.noise.variance * w.norm2_squared());
+  const double scale = w.bound().norm2_squared();
+  independent_variance_ += ct.noise.variance * scale;
+  linear_stddev_ += std::sqrt(ct.noise.variance * scale);
 }
 
 Ciphertext MultiplyAccumulator::result() const {
@@ -54,6 +57,7 @@ Ciphertext MultiplyAccumulator::result() const {
   out.c0 = acc0_.result();
   out.c1 = acc1_.result();
   out.noise.variance = independent_ ? independent_variance_ : linear_stddev_ * linear_stddev_;
+  out.noise.weight_variance = out.noise.variance;
   return out;
 }
 
@@ -89,61 +93,87 @@ void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, co
   const double n = static_cast<double>(context.n());
   const double e_max = kErrorCoinPairs;
   ct.noise.variance += n * e_max * e_max + kErrorVariance * n + kErrorVariance;
+  ct.rerandomized = true;
 }
 
-int flood(const Context& context, Ciphertext& ct, core::Prg& prg, int statistical_bits) {
+double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const FloodPolicy& policy) {
   require_same_parameters(context, ct.params_id, "ciphertext");
+  TWAIN_REQUIRE(policy.statistical_bits >= 0 && policy.statistical_bits <= 128 &&
+                    policy.revealed_coefficients <= context.n(),
+                InvalidArgument, "flood: statistical_bits must be in [0, 128] and revealed coefficients at most n");
   if (ct.c0.form() == math::PolyForm::Ntt) {
     ct.c0.to_coefficients();
     ct.c1.to_coefficients();
   }
-  const int width_bits = static_cast<int>(std::ceil(ct.noise.bound_log2())) + statistical_bits;
+  const double revealed = static_cast<double>(policy.revealed_coefficients == 0 ? context.n() : policy.revealed_coefficients);
+  const double width = std::ceil(std::ldexp(ct.noise.weight_bound() * revealed, policy.statistical_bits));
   NoiseEstimate flooded = ct.noise;
-  flooded.worst_case += std::ldexp(1.0, width_bits);
+  flooded.worst_case += width;
+  if (width >= std::ldexp(1.0, 120)) flooded.worst_case = std::numeric_limits<double>::infinity();
   try {
     minimal_switch_bits(context, flooded);
   } catch (const CapacityError&) {
-    throw CapacityError("flood: noise of 2^" + std::to_string(width_bits) + " would not decrypt exactly under Q = 2^" +
-                        std::to_string(context.q_log2()) + " and t = 2^" + std::to_string(context.plain_bits()) +
-                        "; the products are too large for these parameters");
+    throw CapacityError("flood: noise of 2^" + std::to_string(std::log2(width)) +
+                        " would not decrypt exactly under Q = 2^" + std::to_string(context.q_log2()) +
+                        " and t = 2^" + std::to_string(context.plain_bits()) +
+                        "; the weight bounds are too large for these parameters");
   }
-  const math::u128 width = math::u128{1} << width_bits;
-  const math::u128 mask = (width << 1) - 1;
-  std::vector<math::u128> draws(context.n());
-  prg.fill(draws.data(), draws.size() * sizeof(math::u128));
-  for (std::size_t i = 0; i < context.rns().size(); ++i) {
-    const math::Modulus& q = context.rns().modulus(i);
-    const uint64_t p = q.value();
-    const uint64_t offset = q.reduce(width);
-    // x mod p = (hi (2^64 mod p) + lo) mod p, each part a Shoup product accepting any 64-bit input.
-    const uint64_t two64 = q.reduce(math::u128{1} << 64);
-    const uint64_t two64_shoup = math::shoup_precompute(two64, p);
-    const uint64_t one_shoup = math::shoup_precompute(1, p);
-    uint32_t* limb = ct.c0.limb(i);
-    // Uniform on [-2^w, 2^w): a (w+1)-bit draw minus 2^w, reduced mod p without branching on it.
-    for (std::size_t j = 0; j < context.n(); ++j) {
-      const math::u128 draw = draws[j] & mask;
-      const uint64_t high = math::mul_shoup(static_cast<uint64_t>(draw >> 64), two64, two64_shoup, p);
-      const uint64_t low = math::mul_shoup(static_cast<uint64_t>(draw), 1, one_shoup, p);
-      const uint64_t value = q.sub(q.add(high, low), offset);
-      limb[j] = static_cast<uint32_t>(q.add(limb[j], value));
+  if (width > 0) {
+    // Uniform on [-W, W]: rejection sampling of (bit_width(2W + 1))-bit draws; the draws are
+    // fresh randomness, independent of every secret.
+    const auto w = static_cast<math::u128>(width);
+    const math::u128 range = 2 * w + 1;
+    int bits = 0;
+    while (bits < 128 && (range >> bits) != 0) ++bits;
+    const math::u128 mask = bits == 128 ? ~math::u128{0} : (math::u128{1} << bits) - 1;
+    std::vector<math::u128> values(context.n());
+    std::vector<math::u128> draws(64);
+    std::size_t next = draws.size();
+    for (auto& v : values) {
+      do {
+        if (next == draws.size()) {
+          prg.fill(draws.data(), draws.size() * sizeof(math::u128));
+          next = 0;
+        }
+        v = draws[next++] & mask;
+      } while (v >= range);
+    }
+    for (std::size_t i = 0; i < context.rns().size(); ++i) {
+      const math::Modulus& q = context.rns().modulus(i);
+      const uint64_t p = q.value();
+      const uint64_t offset = q.reduce(w);
+      // x mod p = (hi (2^64 mod p) + lo) mod p, each part a Shoup product accepting any 64-bit input.
+      const uint64_t two64 = q.reduce(math::u128{1} << 64);
+      const uint64_t two64_shoup = math::shoup_precompute(two64, p);
+      const uint64_t one_shoup = math::shoup_precompute(1, p);
+      uint32_t* limb = ct.c0.limb(i);
+      for (std::size_t j = 0; j < context.n(); ++j) {
+        const uint64_t high = math::mul_shoup(static_cast<uint64_t>(values[j] >> 64), two64, two64_shoup, p);
+        const uint64_t low = math::mul_shoup(static_cast<uint64_t>(values[j]), 1, one_shoup, p);
+        const uint64_t value = q.sub(q.add(high, low), offset);
+        limb[j] = static_cast<uint32_t>(q.add(limb[j], value));
+      }
     }
   }
   ct.noise = flooded;
-  return width_bits;
+  ct.flooded = true;
+  return width;
 }
 
 int minimal_switch_bits(const Context& context, const NoiseEstimate& noise) {
   const double bound = noise.bound();
   const double extra = switching_noise_bound(context.n());
   const int l = context.plain_bits();
-  for (int k = l + 2; k <= 62; ++k) {
+  // The client computes c1 s exactly over the integers: n 2^(k-1) must stay below Q / 8.
+  const int exact_limit = static_cast<int>(std::floor(context.q_log2() - std::log2(static_cast<double>(context.n())))) - 2;
+  const int largest = std::min(62, exact_limit);
+  for (int k = l + 2; k <= largest; ++k) {
     // Noise after switching: (2^k / Q) bound + extra; it must stay below 2^(k - l - 2).
     const double scaled = std::ldexp(bound, k) / std::exp2(context.q_log2());
     if (scaled + extra < std::ldexp(1.0, k - l - 2)) return k;
   }
-  throw CapacityError("switch_modulus: noise 2^" + std::to_string(noise.bound_log2()) +
-                      " leaves no modulus 2^k (k <= 62) that decrypts exactly (" + context.describe() + ")");
+  throw CapacityError("switch_modulus: noise 2^" + std::to_string(noise.bound_log2()) + " leaves no modulus 2^k (k <= " +
+                      std::to_string(largest) + ") that decrypts exactly (" + context.describe() + ")");
 }
 
 SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, int bits,
@@ -153,6 +183,8 @@ SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, 
                 InvalidArgument, "switch_modulus: the ciphertext must be in coefficient form");
   TWAIN_REQUIRE(bits > context.plain_bits() && bits <= 62, InvalidArgument,
                 "switch_modulus: bits = " + std::to_string(bits) + " must be in (l, 62]");
+  TWAIN_REQUIRE(ct.noise.weight_variance == 0 || (ct.rerandomized && ct.flooded), InvalidArgument,
+                "switch_modulus: a ciphertext carrying products must be re-randomised and flooded first");
   const std::size_t n = context.n();
   const ScaledDivider divider(context.q(), bits);
   const uint64_t mask = (uint64_t{1} << bits) - 1;
@@ -173,6 +205,15 @@ SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, 
     }
   }
   return out;
+}
+
+SwitchedCiphertext finish_response(const Context& context, Ciphertext product, std::span<const uint64_t> mask,
+                                   const PublicKey& pk, core::Prg& prg, std::span<const uint32_t> c0_indices,
+                                   int statistical_bits) {
+  add_plain(context, product, mask, prg);
+  rerandomize(context, product, pk, prg);
+  flood(context, product, prg, {statistical_bits, c0_indices.size()});
+  return switch_modulus(context, product, minimal_switch_bits(context, product.noise), c0_indices);
 }
 
 }  // namespace twain::he

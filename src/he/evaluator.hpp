@@ -43,17 +43,35 @@ class MultiplyAccumulator {
 // Adds a public-key encryption of zero (u p0 + e1, u p1 + e2): c1 becomes a fresh RLWE sample.
 void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, core::Prg& prg);
 
-// Adds uniform noise of width 2^(ceil(log2 bound) + statistical_bits) to c0 (coefficient form;
-// converted if needed). Returns log2 of the width.
-int flood(const Context& context, Ciphertext& ct, core::Prg& prg, int statistical_bits = kStatisticalSecurityBits);
+struct FloodPolicy {
+  int statistical_bits = kStatisticalSecurityBits;
+  // How many coefficients of this response the client will see (the c0 kept); 0 means all n.
+  std::size_t revealed_coefficients = 0;
+};
+
+// Adds to c0 (coefficient form; converted if needed) uniform noise on [-W, W] with
+// W = B * m * 2^statistical_bits, B the high-probability bound of the weight-dependent noise and
+// m the revealed coefficients: for any two weight sets within the same public bounds that give
+// the same result, what the client sees differs by at most m * B / W = 2^-statistical_bits in
+// statistical distance. Returns W (0 when no products contributed noise). Throws CapacityError
+// when the result would no longer decrypt exactly.
+double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const FloodPolicy& policy = {});
 
 // The smallest k such that a ciphertext with this noise still decrypts exactly after switching
-// to 2^k, with a factor-2 margin under the decryption bound. Throws CapacityError if none <= 62.
+// to 2^k, with a factor-2 margin under the decryption bound. Throws CapacityError if none fits
+// (k <= 62, and n 2^k < Q / 4 so the client computes c1 s exactly).
 int minimal_switch_bits(const Context& context, const NoiseEstimate& noise);
 
 // Switches a coefficient-form ciphertext to modulus 2^bits: c' = round(2^bits c / Q) mod 2^bits.
-// c0_indices lists the c0 coefficients to keep (all when empty).
+// c0_indices lists the c0 coefficients to keep (all when empty). A ciphertext carrying products
+// must have been re-randomised and flooded (InvalidArgument otherwise).
 SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, int bits,
                                   std::span<const uint32_t> c0_indices = {});
+
+// The whole server side of a response: add the mask (the server keeps -mask as its share),
+// re-randomise, flood for the coefficients kept, switch to the smallest exact modulus.
+SwitchedCiphertext finish_response(const Context& context, Ciphertext product, std::span<const uint64_t> mask,
+                                   const PublicKey& pk, core::Prg& prg, std::span<const uint32_t> c0_indices = {},
+                                   int statistical_bits = kStatisticalSecurityBits);
 
 }  // namespace twain::he

@@ -10,16 +10,20 @@
 namespace twain::he {
 
 inline constexpr double kTailFactor = 9.5;  // sqrt(2 ln 2^65) = 9.49
-// Flooding noise makes the response statistically 2^-40-close to one that depends only on the
-// result (DESIGN.md section 1: 40-bit statistical security).
+// Flooding makes what the client sees statistically 2^-40-close to a distribution that depends
+// only on the result (DESIGN.md section 1: 40-bit statistical security).
 inline constexpr int kStatisticalSecurityBits = 40;
 
 struct NoiseEstimate {
-  double variance = 0;    // sub-Gaussian variance proxy
+  double variance = 0;  // sub-Gaussian variance proxy of the whole error
+  // The part of `variance` that products with the server's weights contributed: the part
+  // flooding must hide. Computed from public weight bounds only, never from the weights.
+  double weight_variance = 0;
   double worst_case = 0;  // absolute bound of the bounded part (flooding)
 
   double bound() const { return kTailFactor * std::sqrt(variance) + worst_case; }
   double bound_log2() const { return std::log2(bound()); }
+  double weight_bound() const { return kTailFactor * std::sqrt(weight_variance); }
 };
 
 }  // namespace twain::he

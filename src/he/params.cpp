@@ -1,6 +1,9 @@
 #include "he/params.hpp"
 
 #include <cmath>
+#include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
 
 #include "core/errors.hpp"
@@ -53,6 +56,8 @@ std::shared_ptr<const Context> Context::create(const Parameters& parameters) {
                   "HE parameters: " + std::to_string(q) + " is not a prime below 2^30 equal to 1 mod 2n");
     q_bits += std::log2(static_cast<double>(q));
   }
+  TWAIN_REQUIRE(std::set<uint64_t>(parameters.primes.begin(), parameters.primes.end()).size() == parameters.primes.size(),
+                ParameterError, "HE parameters: the primes must be distinct");
   const int limit = max_modulus_bits_128(n);
   if (!parameters.insecure_allowed) {
     std::ostringstream why;
@@ -65,29 +70,43 @@ std::shared_ptr<const Context> Context::create(const Parameters& parameters) {
                 "HE parameters: plain_bits = " + std::to_string(parameters.plain_bits) + " is outside [2, 60]");
   TWAIN_REQUIRE(q_bits >= parameters.plain_bits + 20, ParameterError,
                 "HE parameters: Q must exceed the plaintext modulus by at least 20 bits");
-  return std::make_shared<const Context>(parameters, parameters.primes);
+  // One live Context per parameter id, so that equal ids always mean shared tables.
+  static std::mutex mutex;
+  static std::map<uint64_t, std::weak_ptr<const Context>> live;
+  const uint64_t id = parameters_id(parameters);
+  std::lock_guard<std::mutex> lock(mutex);
+  std::erase_if(live, [](const auto& entry) { return entry.second.expired(); });
+  if (auto existing = live[id].lock()) return existing;
+  auto context = std::make_shared<const Context>(parameters, id);
+  live[id] = context;
+  return context;
 }
 
-Context::Context(const Parameters& parameters, std::vector<uint64_t> primes)
-    : parameters_(parameters),
-      rns_(parameters.n, primes),
-      plain_mask_(parameters.plain_bits == 64 ? ~uint64_t{0} : (uint64_t{1} << parameters.plain_bits) - 1) {
+uint64_t parameters_id(const Parameters& parameters) {
   core::Sha256 h;
-  h.update("twain.he.Parameters.v1").update_u64(parameters.n).update_u64(parameters.plain_bits);
-  h.update_u64(primes.size());
-  for (uint64_t q : primes) h.update_u64(q);
+  h.update("twain.he.Parameters.v1").update_u64(parameters.n).update_u64(static_cast<uint64_t>(parameters.plain_bits));
+  h.update_u64(parameters.primes.size());
+  for (uint64_t q : parameters.primes) h.update_u64(q);
   const core::Digest d = h.finish();
-  id_ = 0;
-  for (int i = 0; i < 8; ++i) id_ |= static_cast<uint64_t>(d[i]) << (8 * i);
-  const math::u128 q = rns_.product();
+  uint64_t id = 0;
+  for (int i = 0; i < 8; ++i) id |= static_cast<uint64_t>(d[i]) << (8 * i);
+  return id;
+}
+
+Context::Context(const Parameters& parameters, uint64_t id)
+    : parameters_(parameters),
+      rns_(math::RnsBase::create(parameters.n, parameters.primes)),
+      plain_mask_((uint64_t{1} << parameters.plain_bits) - 1),
+      id_(id) {
+  const math::u128 q = rns_->product();
   delta_ = q >> parameters.plain_bits;
   rho_ = q & plain_mask_;
-  for (std::size_t i = 0; i < rns_.size(); ++i) delta_residues_.push_back(static_cast<uint64_t>(delta_ % rns_.prime(i)));
+  for (std::size_t i = 0; i < rns_->size(); ++i) delta_residues_.push_back(static_cast<uint64_t>(delta_ % rns_->prime(i)));
 }
 
 std::string Context::describe() const {
   std::ostringstream s;
-  s << "n=" << n() << " log2Q=" << q_log2() << " limbs=" << rns_.size() << " t=2^" << plain_bits();
+  s << "n=" << n() << " log2Q=" << q_log2() << " limbs=" << rns_->size() << " t=2^" << plain_bits();
   return s.str();
 }
 

@@ -34,16 +34,17 @@ int max_modulus_bits_128(std::size_t n);
 // The parameters checked and expanded into the tables every operation needs. Shared, immutable.
 class Context {
  public:
-  // Throws ParameterError for insecure or inconsistent parameters.
+  // Throws ParameterError for insecure or inconsistent parameters. Equal parameters give the
+  // same Context object while one is alive, so objects made under either interoperate.
   static std::shared_ptr<const Context> create(const Parameters& parameters);
 
   const Parameters& parameters() const { return parameters_; }
-  const math::RnsBase& rns() const { return rns_; }
+  const math::RnsBase& rns() const { return *rns_; }
   std::size_t n() const { return parameters_.n; }
   int plain_bits() const { return parameters_.plain_bits; }
   uint64_t plain_mask() const { return plain_mask_; }
-  math::u128 q() const { return rns_.product(); }
-  double q_log2() const { return rns_.product_log2(); }
+  math::u128 q() const { return rns_->product(); }
+  double q_log2() const { return rns_->product_log2(); }
   // 64-bit digest of the parameters; every object carries the id of the context that made it.
   uint64_t id() const { return id_; }
   // Q = t * delta + rho, with delta = floor(Q / t) and rho = Q mod t.
@@ -53,11 +54,11 @@ class Context {
   const std::vector<uint64_t>& delta_residues() const { return delta_residues_; }
   std::string describe() const;
 
-  Context(const Parameters& parameters, std::vector<uint64_t> primes);
+  Context(const Parameters& parameters, uint64_t id);
 
  private:
   Parameters parameters_;
-  math::RnsBase rns_;
+  std::shared_ptr<const math::RnsBase> rns_;
   uint64_t plain_mask_;
   uint64_t id_;
   math::u128 delta_, rho_;
@@ -65,6 +66,9 @@ class Context {
 };
 
 using ContextPtr = std::shared_ptr<const Context>;
+
+// The id a Context made from these parameters carries (a digest of n, t and the primes).
+uint64_t parameters_id(const Parameters& parameters);
 
 // Throws ParameterError unless an object made under `object_id` may be used with `context`.
 void require_same_parameters(const Context& context, uint64_t object_id, const char* what);

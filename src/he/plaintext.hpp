@@ -9,21 +9,33 @@
 
 namespace twain::he {
 
+// Public bounds of a weight polynomial: every |coefficient| <= max_abs and at most `support`
+// of them nonzero (the positions a layer's shape allows). These bounds, never the weights,
+// decide noise estimates, flooding widths and response moduli, so a response reveals nothing
+// about the weights beyond them.
+struct PlainBound {
+  uint64_t max_abs = 0;
+  std::size_t support = 0;
+
+  // The largest squared Euclidean norm a polynomial within the bounds can have.
+  double norm2_squared() const { return static_cast<double>(max_abs) * static_cast<double>(max_abs) * support; }
+};
+
 class NttPlaintext {
  public:
-  // coefficients: at most n signed integers (the rest are zero).
-  static NttPlaintext from_signed(const Context& context, std::span<const int64_t> coefficients);
+  // coefficients: at most n signed integers (the rest are zero) within `bound` (checked;
+  // InvalidArgument otherwise). max_abs must be below 2^40.
+  static NttPlaintext from_signed(const Context& context, std::span<const int64_t> coefficients,
+                                  const PlainBound& bound);
 
   uint64_t params_id() const { return params_id_; }
   const math::RnsPoly& poly() const { return poly_; }
-  // Squared Euclidean norm of the coefficients: the factor by which a product scales the
-  // variance of independent noise.
-  double norm2_squared() const { return norm2_squared_; }
+  const PlainBound& bound() const { return bound_; }
 
  private:
   uint64_t params_id_ = 0;
   math::RnsPoly poly_;
-  double norm2_squared_ = 0;
+  PlainBound bound_;
 };
 
 }  // namespace twain::he

@@ -1,5 +1,6 @@
 #include "he/serialization.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <string>
@@ -131,9 +132,23 @@ Ciphertext deserialize_ciphertext(const Context& context, std::span<const uint8_
   return ct;
 }
 
+Ciphertext deserialize_client_ciphertext(const Context& context, std::span<const uint8_t> bytes) {
+  TWAIN_REQUIRE(bytes.size() > 16 && (bytes[6] & kFlagSeeded) != 0, FormatError,
+                "deserialize client ciphertext: a client sends seeded ciphertexts only");
+  return deserialize_ciphertext(context, bytes);
+}
+
 std::vector<uint8_t> serialize(const Context& context, const SwitchedCiphertext& ct) {
   require_same_parameters(context, ct.params_id, "switched ciphertext");
+  TWAIN_REQUIRE(ct.bits > context.plain_bits() && ct.bits <= 62, InvalidArgument,
+                "serialize: modulus 2^" + std::to_string(ct.bits) + " is outside (t, 2^62]");
   TWAIN_REQUIRE(ct.c1.size() == context.n(), InvalidArgument, "serialize: c1 must hold n coefficients");
+  TWAIN_REQUIRE(ct.c0.size() == (ct.c0_indices.empty() ? context.n() : ct.c0_indices.size()), InvalidArgument,
+                "serialize: c0 does not match its index list");
+  const uint64_t limit = uint64_t{1} << ct.bits;
+  TWAIN_REQUIRE(std::all_of(ct.c0.begin(), ct.c0.end(), [&](uint64_t v) { return v < limit; }) &&
+                    std::all_of(ct.c1.begin(), ct.c1.end(), [&](uint64_t v) { return v < limit; }),
+                InvalidArgument, "serialize: a coefficient is not below 2^" + std::to_string(ct.bits));
   std::vector<uint8_t> out;
   out.reserve(kHeaderBytes + 5 + core::packed_size(ct.c1.size() + ct.c0.size(), ct.bits) + 8);
   write_header(out, context, Kind::Switched, 0);

@@ -25,6 +25,9 @@ std::vector<uint8_t> serialize(const Context& context, const Ciphertext& ct);
 // Sets the noise estimate of a fresh encryption (the semi-honest client encrypted honestly).
 Ciphertext deserialize_ciphertext(const Context& context, std::span<const uint8_t> bytes);
 
+// What a server accepts from a client: as above, but only the seeded NTT form (FormatError otherwise).
+Ciphertext deserialize_client_ciphertext(const Context& context, std::span<const uint8_t> bytes);
+
 std::vector<uint8_t> serialize(const Context& context, const SwitchedCiphertext& ct);
 // c0_indices: the coefficients the sender kept, agreed by the protocol (all n when empty).
 SwitchedCiphertext deserialize_switched(const Context& context, std::span<const uint8_t> bytes,

@@ -9,6 +9,10 @@
 
 namespace twain::math {
 
+std::shared_ptr<const RnsBase> RnsBase::create(std::size_t n, const std::vector<uint64_t>& primes) {
+  return std::shared_ptr<const RnsBase>(new RnsBase(n, primes));
+}
+
 RnsBase::RnsBase(std::size_t n, const std::vector<uint64_t>& primes) : n_(n) {
   TWAIN_REQUIRE(!primes.empty() && primes.size() <= 8, InvalidArgument, "RnsBase: between 1 and 8 primes are required");
   double bits = 0;
@@ -33,6 +37,14 @@ RnsBase::RnsBase(std::size_t n, const std::vector<uint64_t>& primes) : n_(n) {
     digit_offset_.push_back(((uint64_t{1} << 30) / primes[i] + 1) * primes[i]);
     product_ *= primes[i];
   }
+}
+
+bool RnsBase::same_as(const RnsBase& other) const {
+  if (this == &other) return true;
+  if (n_ != other.n_ || size() != other.size()) return false;
+  for (std::size_t i = 0; i < size(); ++i)
+    if (prime(i) != other.prime(i)) return false;
+  return true;
 }
 
 double RnsBase::product_log2() const {
@@ -63,10 +75,10 @@ u128 RnsBase::reconstruct(const uint32_t* residues, std::size_t stride) const {
 }
 
 RnsPoly::RnsPoly(const RnsBase& base, PolyForm form)
-    : base_(&base), form_(form), data_(base.size() * base.n(), 0) {}
+    : base_(base.shared_from_this()), form_(form), data_(base.size() * base.n(), 0) {}
 
 void RnsPoly::require_compatible(const RnsPoly& other, const char* operation) const {
-  TWAIN_REQUIRE(base_ != nullptr && base_ == other.base_, InvalidArgument,
+  TWAIN_REQUIRE(same_base(other), InvalidArgument,
                 std::string("RnsPoly::") + operation + ": operands use different RNS bases");
   TWAIN_REQUIRE(form_ == other.form_, InvalidArgument,
                 std::string("RnsPoly::") + operation + ": operands are in different forms");
@@ -132,7 +144,7 @@ void RnsPoly::set_signed(std::span<const int64_t> coefficients) {
 }
 
 RnsAccumulator::RnsAccumulator(const RnsBase& base)
-    : base_(&base), acc_(base.size() * base.n(), 0) {
+    : base_(base.shared_from_this()), acc_(base.size() * base.n(), 0) {
   uint64_t largest = 0;
   for (std::size_t i = 0; i < base.size(); ++i) largest = std::max<uint64_t>(largest, base.prime(i));
   const u128 square = static_cast<u128>(largest - 1) * (largest - 1);
@@ -151,7 +163,7 @@ void RnsAccumulator::reduce_in_place() {
 }
 
 void RnsAccumulator::add_product(const RnsPoly& a, const RnsPoly& b) {
-  TWAIN_REQUIRE(&a.base() == base_ && &b.base() == base_, InvalidArgument,
+  TWAIN_REQUIRE(a.base().same_as(*base_) && b.base().same_as(*base_), InvalidArgument,
                 "RnsAccumulator: operands use a different RNS base");
   TWAIN_REQUIRE(a.form() == PolyForm::Ntt && b.form() == PolyForm::Ntt, InvalidArgument,
                 "RnsAccumulator: operands must be in NTT form");

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -13,11 +14,13 @@
 
 namespace twain::math {
 
-// The primes of Q for ring dimension n, their NTT tables and Garner's CRT constants. Immutable.
-class RnsBase {
+// The primes of Q for ring dimension n, their NTT tables and Garner's CRT constants. Immutable,
+// always owned by a shared_ptr: every polynomial made over it shares that ownership, so a
+// polynomial never outlives its tables.
+class RnsBase : public std::enable_shared_from_this<RnsBase> {
  public:
-  // Distinct primes, each < 2^30 and = 1 mod 2n, with a product below 2^120.
-  RnsBase(std::size_t n, const std::vector<uint64_t>& primes);
+  // Distinct primes (at most 8), each < 2^30 and = 1 mod 2n, with a product below 2^120.
+  static std::shared_ptr<const RnsBase> create(std::size_t n, const std::vector<uint64_t>& primes);
 
   std::size_t n() const { return n_; }
   std::size_t size() const { return tables_.size(); }
@@ -28,10 +31,15 @@ class RnsBase {
   // log2(Q), as a real number.
   double product_log2() const;
 
+  // Same ring dimension and primes (two bases built from equal parameters are interchangeable).
+  bool same_as(const RnsBase& other) const;
+
   // The x in [0, Q) with x = residues[i * stride] mod q_i for every limb i (Garner's algorithm).
   u128 reconstruct(const uint32_t* residues, std::size_t stride) const;
 
  private:
+  RnsBase(std::size_t n, const std::vector<uint64_t>& primes);
+
   std::size_t n_;
   std::vector<NttTables> tables_;
   u128 product_ = 1;
@@ -54,6 +62,9 @@ class RnsPoly {
   std::size_t limbs() const { return base_->size(); }
   PolyForm form() const { return form_; }
   bool empty() const { return base_ == nullptr; }
+  bool same_base(const RnsPoly& other) const {
+    return base_ != nullptr && other.base_ != nullptr && (base_ == other.base_ || base_->same_as(*other.base_));
+  }
 
   uint32_t* limb(std::size_t i) { return data_.data() + i * n(); }
   const uint32_t* limb(std::size_t i) const { return data_.data() + i * n(); }
@@ -78,7 +89,7 @@ class RnsPoly {
  private:
   void require_compatible(const RnsPoly& other, const char* operation) const;
 
-  const RnsBase* base_ = nullptr;
+  std::shared_ptr<const RnsBase> base_;
   PolyForm form_ = PolyForm::Coefficient;
   core::AlignedVector<uint32_t> data_;
 };
@@ -97,7 +108,7 @@ class RnsAccumulator {
  private:
   void reduce_in_place();
 
-  const RnsBase* base_;
+  std::shared_ptr<const RnsBase> base_;
   core::AlignedVector<uint64_t> acc_;
   std::size_t capacity_;  // products that may be added after a reduction without overflow
   std::size_t since_reduction_ = 0;

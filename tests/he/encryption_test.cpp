@@ -7,6 +7,7 @@
 #include "he/encryptor.hpp"
 #include "he/evaluator.hpp"
 #include "he/sampling.hpp"
+#include "he/serialization.hpp"
 #include "he_test_support.hpp"
 
 namespace twain::he {
@@ -74,7 +75,7 @@ struct Keyed {
   NttPlaintext monomial(std::size_t j, int64_t c) const {
     std::vector<int64_t> w(context->n(), 0);
     w[j] = c;
-    return NttPlaintext::from_signed(*context, w);
+    return NttPlaintext::from_signed(*context, w, {static_cast<uint64_t>(c < 0 ? -c : c), 1});
   }
 
   ContextPtr context;
@@ -91,10 +92,10 @@ TEST(HeFlooding, FloodingNoiseOfTheStatedWidthIsPresent) {
   Ciphertext ct = acc.result();
   rerandomize(*k.context, ct, k.pk, k.prg);
   const double before = measure_noise_log2(*k.context, k.sk, ct);
-  const int width = flood(*k.context, ct, k.prg);
-  EXPECT_GE(width, static_cast<int>(std::ceil(before)) + kStatisticalSecurityBits);
+  const double width = std::log2(flood(*k.context, ct, k.prg, {kStatisticalSecurityBits, 1}));
+  EXPECT_GE(width, before + kStatisticalSecurityBits);
   const double after = measure_noise_log2(*k.context, k.sk, ct);
-  // The largest of n uniform draws on [-2^w, 2^w) is within a bit of 2^w.
+  // The largest of n uniform draws on [-W, W] is within a bit of W.
   EXPECT_GT(after, width - 1.0);
   EXPECT_LE(after, width + 0.01);
   const auto product = decrypt(*k.context, k.sk, ct);
@@ -104,7 +105,8 @@ TEST(HeFlooding, FloodingNoiseOfTheStatedWidthIsPresent) {
 TEST(HeFlooding, WeightsBeyondTheNoiseBudgetAreRefused) {
   Keyed k(44, 6);
   // Dense worst-case weights: too much noise to flood at l = 44.
-  const NttPlaintext plain = NttPlaintext::from_signed(*k.context, std::vector<int64_t>(k.context->n(), 1 << 12));
+  const NttPlaintext plain =
+      NttPlaintext::from_signed(*k.context, std::vector<int64_t>(k.context->n(), 1 << 12), {1 << 12, k.context->n()});
   MultiplyAccumulator acc(*k.context);
   for (int i = 0; i < 64; ++i) acc.add(encrypt(*k.context, k.sk, k.m, k.prg), plain);
   Ciphertext ct = acc.result();
@@ -129,13 +131,94 @@ TEST(HeFlooding, RerandomisedC1NoLongerEqualsTheWeightedMasks) {
 TEST(HeFlooding, AccumulatedNoiseEstimateBoundsTheMeasuredNoise) {
   Keyed k(37, 10);
   MultiplyAccumulator acc(*k.context);
-  const NttPlaintext plain = NttPlaintext::from_signed(*k.context, std::vector<int64_t>(k.context->n(), -4096));
+  const NttPlaintext plain =
+      NttPlaintext::from_signed(*k.context, std::vector<int64_t>(k.context->n(), -4096), {4096, k.context->n()});
   for (int i = 0; i < 8; ++i) acc.add(encrypt(*k.context, k.sk, k.m, k.prg), plain);
   const Ciphertext ct = acc.result();
   const double measured = measure_noise_log2(*k.context, k.sk, ct);
   EXPECT_LT(measured, ct.noise.bound_log2());
   // Not absurdly loose either: within 8 bits of the measured maximum.
   EXPECT_GT(measured, ct.noise.bound_log2() - 8);
+}
+
+TEST(HeFlooding, ResponsesDependOnWeightBoundsNotOnWeights) {
+  // Two weight sets within the same public bounds, one tiny and one at the bound: the response
+  // modulus, its size and the flooding width must be equal; only the result may differ.
+  Keyed k(37, 11);
+  const PlainBound bound{1 << 12, 144};
+  std::vector<int64_t> small(k.context->n(), 0), large(k.context->n(), 0);
+  for (std::size_t i = 0; i < bound.support; ++i) {
+    small[i * 28] = 1;
+    large[i * 28] = (i % 2 ? 1 : -1) * (1 << 12);
+  }
+  const Ciphertext input = encrypt(*k.context, k.sk, k.m, k.prg);
+  std::vector<uint32_t> kept;
+  for (uint32_t j = 0; j < 196; ++j) kept.push_back(j * 20);
+  const std::vector<uint64_t> mask(k.context->n(), 12345);
+  std::vector<double> widths;
+  std::vector<int> bits;
+  std::vector<std::size_t> sizes;
+  for (const auto* w : {&small, &large}) {
+    MultiplyAccumulator acc(*k.context);
+    acc.add(input, NttPlaintext::from_signed(*k.context, *w, bound));
+    Ciphertext ct = acc.result();
+    add_plain(*k.context, ct, mask, k.prg);
+    rerandomize(*k.context, ct, k.pk, k.prg);
+    widths.push_back(flood(*k.context, ct, k.prg, {kStatisticalSecurityBits, kept.size()}));
+    const SwitchedCiphertext response =
+        switch_modulus(*k.context, ct, minimal_switch_bits(*k.context, ct.noise), kept);
+    bits.push_back(response.bits);
+    sizes.push_back(serialize(*k.context, response).size());
+  }
+  EXPECT_EQ(widths[0], widths[1]);
+  EXPECT_EQ(bits[0], bits[1]);
+  EXPECT_EQ(sizes[0], sizes[1]);
+}
+
+TEST(HeFlooding, WeightsOutsideTheirDeclaredBoundsAreRefused) {
+  Keyed k(37, 12);
+  std::vector<int64_t> w(k.context->n(), 0);
+  w[0] = 100;
+  w[1] = -3;
+  EXPECT_THROW(NttPlaintext::from_signed(*k.context, w, {99, 2}), InvalidArgument);
+  EXPECT_THROW(NttPlaintext::from_signed(*k.context, w, {100, 1}), InvalidArgument);
+  EXPECT_NO_THROW(NttPlaintext::from_signed(*k.context, w, {100, 2}));
+}
+
+TEST(HeFlooding, ProductsAreNotSwitchedBeforeRerandomisingAndFlooding) {
+  Keyed k(37, 13);
+  MultiplyAccumulator acc(*k.context);
+  acc.add(encrypt(*k.context, k.sk, k.m, k.prg), k.monomial(0, 3));
+  Ciphertext ct = acc.result();
+  ct.c0.to_coefficients();
+  ct.c1.to_coefficients();
+  EXPECT_THROW(switch_modulus(*k.context, ct, 50), InvalidArgument);
+  rerandomize(*k.context, ct, k.pk, k.prg);
+  EXPECT_THROW(switch_modulus(*k.context, ct, 50), InvalidArgument);
+  flood(*k.context, ct, k.prg);
+  const auto got = decrypt(*k.context, k.sk, switch_modulus(*k.context, ct, minimal_switch_bits(*k.context, ct.noise)));
+  for (std::size_t j = 0; j < k.context->n(); ++j) ASSERT_EQ(got[j], (3 * k.m[j]) & k.context->plain_mask());
+}
+
+TEST(HeContext, ObjectsOutliveTheirContextAndEqualParametersShareOne) {
+  const auto made = [] {
+    const auto context = Context::create(Parameters::standard(37));
+    core::Prg prg(core::Seed{14});
+    SecretKey sk = generate_secret_key(*context, prg);
+    Ciphertext ct = encrypt(*context, sk, std::vector<uint64_t>{7, 8, 9}, prg);
+    return std::make_pair(std::move(sk), std::move(ct));
+  }();
+  const auto context = Context::create(Parameters::standard(37));
+  const auto m = decrypt(*context, made.first, made.second);
+  EXPECT_EQ(m[0], 7U);
+  EXPECT_EQ(m[2], 9U);
+  // Mixed with objects of the new context: a fresh public key from the old secret key.
+  core::Prg prg(core::Seed{15});
+  const PublicKey pk = generate_public_key(*context, made.first, prg);
+  Ciphertext ct = made.second;
+  rerandomize(*context, ct, pk, prg);
+  EXPECT_EQ(decrypt(*context, made.first, ct)[1], 8U);
+  EXPECT_EQ(Context::create(Parameters::standard(37)).get(), context.get());
 }
 
 }  // namespace

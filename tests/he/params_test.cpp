@@ -38,7 +38,7 @@ TEST(HeParameters, RejectsSmallRingsUnlessMarkedInsecure) {
 TEST(HeParameters, RejectsMalformedChains) {
   Parameters p = Parameters::standard(37);
   p.primes[1] = p.primes[0];
-  EXPECT_THROW(Context::create(p), Error);
+  EXPECT_THROW(Context::create(p), ParameterError);
   p = Parameters::standard(37);
   p.primes[0] += 2;  // no longer prime or not 1 mod 2n
   EXPECT_THROW(Context::create(p), ParameterError);

@@ -115,5 +115,46 @@ TEST_F(HeSerialization, CorruptedFieldsAreRejected) {
   EXPECT_THROW(deserialize_switched(*context, sw, kept), FormatError);
 }
 
+TEST_F(HeSerialization, CorruptedPublicKeysAndSwitchedPaddingAreRejected) {
+  const auto pk = serialize(*context, generate_public_key(*context, sk, prg));
+  auto bad_flags = pk;
+  bad_flags[6] = 0;
+  EXPECT_THROW(deserialize_public_key(*context, bad_flags), FormatError);
+  EXPECT_THROW(deserialize_public_key(*context, std::span(pk).first(pk.size() - 3)), FormatError);
+  auto longer = pk;
+  longer.push_back(0);
+  EXPECT_THROW(deserialize_public_key(*context, longer), FormatError);
+  EXPECT_THROW(deserialize_ciphertext(*context, pk), FormatError);  // wrong kind
+
+  // With 2047 kept, (n + 2047) * 50 bits leave padding in the last byte: setting it is refused.
+  SwitchedCiphertext odd = switched;
+  odd.c0.pop_back();
+  odd.c0_indices.pop_back();
+  auto sw = serialize(*context, odd);
+  ASSERT_NE((context->n() + odd.c0.size()) * 50 % 8, 0U);
+  EXPECT_NO_THROW(deserialize_switched(*context, sw, odd.c0_indices));
+  sw.back() |= 0x80;
+  EXPECT_THROW(deserialize_switched(*context, sw, odd.c0_indices), FormatError);
+  auto sw_longer = serialize(*context, switched);
+  sw_longer.push_back(0);
+  EXPECT_THROW(deserialize_switched(*context, sw_longer, kept), FormatError);
+}
+
+TEST_F(HeSerialization, ServersAcceptOnlySeededClientCiphertexts) {
+  EXPECT_NO_THROW(deserialize_client_ciphertext(*context, serialize(*context, ct)));
+  Ciphertext unseeded = ct;
+  unseeded.seed.reset();
+  EXPECT_THROW(deserialize_client_ciphertext(*context, serialize(*context, unseeded)), FormatError);
+}
+
+TEST_F(HeSerialization, SwitchedValuesOutOfRangeAreNotSerialised) {
+  SwitchedCiphertext bad = switched;
+  bad.c1[5] = uint64_t{1} << 50;
+  EXPECT_THROW(serialize(*context, bad), InvalidArgument);
+  bad = switched;
+  bad.bits = 63;
+  EXPECT_THROW(serialize(*context, bad), InvalidArgument);
+}
+
 }  // namespace
 }  // namespace twain::he

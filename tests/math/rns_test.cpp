@@ -8,14 +8,15 @@
 namespace twain::math {
 namespace {
 
-RnsBase standard_base(std::size_t n = 4096) {
+std::shared_ptr<const RnsBase> standard_base(std::size_t n = 4096) {
   auto primes = ntt_primes(28, 1, n);
   for (uint64_t q : ntt_primes(27, 3, n)) primes.push_back(q);
-  return RnsBase(n, primes);
+  return RnsBase::create(n, primes);
 }
 
 TEST(RnsBase, ReconstructInvertsResidues) {
-  const RnsBase base = standard_base();
+  const auto owner = standard_base();
+  const RnsBase& base = *owner;
   core::Prg prg(core::Seed{1});
   for (int trial = 0; trial < 2000; ++trial) {
     const u128 x = ((static_cast<u128>(prg.next_u64()) << 64) | prg.next_u64()) % base.product();
@@ -28,11 +29,11 @@ TEST(RnsBase, ReconstructInvertsResidues) {
 }
 
 TEST(RnsBase, RejectsBadPrimes) {
-  EXPECT_THROW(RnsBase(4096, {}), InvalidArgument);
+  EXPECT_THROW(RnsBase::create(4096, {}), InvalidArgument);
   const auto big = ntt_primes(31, 1, 4096);
-  EXPECT_THROW(RnsBase(4096, big), InvalidArgument);
+  EXPECT_THROW(RnsBase::create(4096, big), InvalidArgument);
   const auto q = ntt_primes(27, 1, 4096);
-  EXPECT_THROW(RnsBase(4096, {q[0], q[0]}), InvalidArgument);
+  EXPECT_THROW(RnsBase::create(4096, {q[0], q[0]}), InvalidArgument);
 }
 
 // Negacyclic product of signed coefficients over the integers (schoolbook).
@@ -48,7 +49,8 @@ std::vector<i128> schoolbook(const std::vector<int64_t>& a, const std::vector<in
 }
 
 TEST(RnsPoly, ProductMatchesSchoolbookOverTheIntegers) {
-  const RnsBase base = standard_base(1024);
+  const auto owner = standard_base(1024);
+  const RnsBase& base = *owner;
   core::Prg prg(core::Seed{2});
   std::vector<int64_t> a(1024), b(1024);
   for (auto& v : a) v = static_cast<int64_t>(prg.uniform(uint64_t{1} << 41)) - (int64_t{1} << 40);
@@ -68,8 +70,22 @@ TEST(RnsPoly, ProductMatchesSchoolbookOverTheIntegers) {
   }
 }
 
+TEST(RnsPoly, PolynomialsKeepTheirBaseAlive) {
+  std::vector<int64_t> ones(1024, 1);
+  RnsPoly p = [&] {
+    const auto base = standard_base(1024);
+    RnsPoly q(*base, PolyForm::Coefficient);
+    q.set_signed(ones);
+    return q;
+  }();
+  p.to_ntt();  // the tables are still there
+  p.to_coefficients();
+  EXPECT_TRUE(p.coefficient(7) == 1);
+}
+
 TEST(RnsPoly, AddSubNegateAreModular) {
-  const RnsBase base = standard_base(1024);
+  const auto owner = standard_base(1024);
+  const RnsBase& base = *owner;
   core::Prg prg(core::Seed{3});
   std::vector<int64_t> a(1024), b(1024), sum(1024), neg(1024);
   for (std::size_t j = 0; j < 1024; ++j) {
@@ -97,7 +113,8 @@ TEST(RnsPoly, AddSubNegateAreModular) {
 }
 
 TEST(RnsAccumulator, LazySumsEqualReducedSumsPastTheReductionPoint) {
-  const RnsBase base = standard_base(1024);
+  const auto owner = standard_base(1024);
+  const RnsBase& base = *owner;
   core::Prg prg(core::Seed{4});
   RnsAccumulator acc(base);
   RnsPoly expected(base, PolyForm::Ntt);
