@@ -3,8 +3,15 @@
 // A Channel is used by one thread at a time (one end per party). Writes are buffered; the
 // buffer is pushed to the transport by flush(), when it fills, when a write is too large to
 // buffer, and before every recv (so a ping-pong never deadlocks on data stuck in a buffer).
+//
+// Timeouts. Transports bound waiting in two ways: an inactivity timeout (no progress at all for
+// that long) and a message timeout: one public operation (send, recv, send_u64, recv_u64,
+// send_message, recv_message, flush) may not take longer than that in total, measured from its
+// first transport call, so a peer trickling one byte at a time cannot hold a call open forever.
+// Both throw TimeoutError; both are checked whenever the transport has to wait for the peer.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -12,6 +19,10 @@
 #include <vector>
 
 namespace twain::net {
+
+// Largest timeout any transport accepts (larger ones throw InvalidArgument): deadlines are
+// computed as now + timeout, and a day is far beyond any useful wait.
+inline constexpr std::chrono::milliseconds kMaxChannelTimeout = std::chrono::hours(24);
 
 // Traffic seen by one end of a channel since construction or the last reset_counters().
 //
@@ -73,6 +84,9 @@ class Channel {
   void send_message(std::span<const uint8_t> payload);
   // Throws FormatError naming the declared length and the limit, before allocating anything,
   // if the declared length exceeds max_bytes; NetworkError if the peer closes mid-message.
+  // The payload buffer grows as bytes arrive (64 KiB first, then doubling up to the declared
+  // length), so a peer that declares a large message but sends little commits little memory.
+  // The whole message (prefix and payload) is one operation for the message timeout.
   std::vector<uint8_t> recv_message(std::size_t max_bytes);
 
   // Pushes buffered output to the transport.
@@ -99,7 +113,16 @@ class Channel {
   std::size_t pending_output() const noexcept { return out_used_; }
   void flush_noexcept() noexcept;
 
+  using Clock = std::chrono::steady_clock;
+  // Start of the public operation in progress, for the message timeout: the time of the first
+  // call to operation_start() within that operation (transports call it on entry to write_raw /
+  // read_raw, so an operation served from buffers never reads the clock). Outside any
+  // operation, returns the current time.
+  Clock::time_point operation_start() noexcept;
+
  private:
+  class OperationScope;
+
   void send_bytes(const uint8_t* data, std::size_t bytes);
   void recv_bytes(uint8_t* data, std::size_t bytes);
 
@@ -109,6 +132,9 @@ class Channel {
   std::size_t out_used_ = 0;
   ChannelCounters counters_;
   Direction last_ = Direction::kNone;
+  unsigned operation_depth_ = 0;  // nesting of public operations (recv flushes first, ...)
+  bool operation_started_ = false;
+  Clock::time_point operation_start_{};
 };
 
 }  // namespace twain::net

@@ -52,8 +52,26 @@ std::string number_text(double value) {
 
 }  // namespace
 
+void LinkProfile::validate() const {
+  TWAIN_REQUIRE(std::isfinite(bandwidth_bits_per_second) &&
+                    bandwidth_bits_per_second >= kMinBandwidthBitsPerSecond,
+                InvalidArgument,
+                "LinkProfile: bandwidth_bits_per_second must be finite and at least " +
+                    number_text(kMinBandwidthBitsPerSecond) + " (1 kbit/s), got " +
+                    number_text(bandwidth_bits_per_second));
+  TWAIN_REQUIRE(one_way_latency.count() >= 0 && one_way_latency <= kMaxOneWayLatency,
+                InvalidArgument,
+                "LinkProfile: one_way_latency must be between 0 and " +
+                    std::to_string(kMaxOneWayLatency.count()) + " ns (10 s), got " +
+                    std::to_string(one_way_latency.count()) + " ns");
+}
+
 std::chrono::nanoseconds LinkProfile::transfer_time(std::size_t bytes) const {
+  validate();
   const double ns = std::ceil(static_cast<double>(bytes) * 8e9 / bandwidth_bits_per_second);
+  // 2^63 as a double; anything below converts to int64 exactly enough and without overflow.
+  constexpr double kLimit = 9223372036854775808.0;
+  if (!(ns < kLimit)) return std::chrono::nanoseconds::max();
   return std::chrono::nanoseconds(static_cast<int64_t>(ns));
 }
 
@@ -78,14 +96,11 @@ ShapedChannel::ShapedChannel(std::unique_ptr<Channel> inner, const LinkProfile& 
                              std::size_t write_buffer_bytes)
     : Channel(write_buffer_bytes), inner_(std::move(inner)), profile_(profile) {
   TWAIN_REQUIRE(inner_ != nullptr, InvalidArgument, "ShapedChannel: null inner channel");
-  TWAIN_REQUIRE(std::isfinite(profile_.bandwidth_bits_per_second) &&
-                    profile_.bandwidth_bits_per_second > 0,
-                InvalidArgument,
-                "ShapedChannel: bandwidth must be positive and finite, got " +
-                    number_text(profile_.bandwidth_bits_per_second) + " bit/s");
-  TWAIN_REQUIRE(profile_.one_way_latency.count() >= 0, InvalidArgument,
-                "ShapedChannel: one-way latency must not be negative, got " +
-                    std::to_string(profile_.one_way_latency.count()) + " ns");
+  try {
+    profile_.validate();
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(std::string("ShapedChannel: ") + e.what());
+  }
 }
 
 ShapedChannel::~ShapedChannel() {
@@ -112,9 +127,22 @@ void ShapedChannel::write_raw(const uint8_t* data, std::size_t bytes) {
   std::size_t done = 0;
   while (done < bytes) {
     const std::size_t piece = std::min(bytes - done, kMaxSegmentBytes);
-    const int64_t start = std::max(monotonic_ns(), link_free_ns_);
-    link_free_ns_ = start + profile_.transfer_time(piece).count();
-    const int64_t deliver = link_free_ns_ + profile_.one_way_latency.count();
+    // Validated profile: one segment takes at most 64 KiB * 8 / 1 kbit/s (about 524 s) plus
+    // 10 s of latency, and link_free_ns_ never runs more than kMaxAheadNs ahead of now, so
+    // none of these sums can overflow.
+    const int64_t now = monotonic_ns();
+    const int64_t start = std::max(now, link_free_ns_);
+    const int64_t free_after = start + profile_.transfer_time(piece).count();
+    const int64_t deliver = free_after + profile_.one_way_latency.count();
+    if (deliver - now > kMaxAheadNs) {
+      const int64_t ahead_s = (deliver - now) / 1'000'000'000;
+      throw NetworkError("ShapedChannel: the simulated link (" + profile_.describe() +
+                         ") would deliver this data " + std::to_string(ahead_s) +
+                         " s from now, beyond the limit of " +
+                         std::to_string(kMaxAheadNs / 1'000'000'000) +
+                         " s: the sender is running too far ahead of the link");
+    }
+    link_free_ns_ = free_after;
     put_le(stamp.data(), static_cast<uint64_t>(deliver), 8);
     put_le(stamp.data() + 8, piece, 4);
     inner_->send(stamp.data(), stamp.size());

@@ -23,15 +23,23 @@
 namespace twain::net {
 
 struct LinkProfile {
+  // Accepted ranges (validate()): bandwidth finite and at least 1 kbit/s; latency 0 to 10 s.
+  static constexpr double kMinBandwidthBitsPerSecond = 1e3;
+  static constexpr std::chrono::nanoseconds kMaxOneWayLatency = std::chrono::seconds(10);
+
   double bandwidth_bits_per_second = 0;
   std::chrono::nanoseconds one_way_latency{0};
+
+  // Throws InvalidArgument naming the field that lies outside the accepted ranges.
+  void validate() const;
 
   // 3 Gbit/s, 0.15 ms one way.
   static LinkProfile lan() { return {3e9, std::chrono::microseconds(150)}; }
   // 400 Mbit/s, 20 ms one way.
   static LinkProfile wan() { return {400e6, std::chrono::milliseconds(20)}; }
 
-  // Time the link needs to carry `bytes` (serialisation only, no latency).
+  // Time the link needs to carry `bytes` (serialisation only, no latency), rounded up to whole
+  // nanoseconds; nanoseconds::max() if that is not representable. Validates the profile first.
   std::chrono::nanoseconds transfer_time(std::size_t bytes) const;
   // e.g. "400 Mbit/s, 20 ms one-way".
   std::string describe() const;
@@ -46,8 +54,9 @@ class ShapedChannel final : public Channel {
   // Largest chunk carried under one stamp; a longer flush is split (and stamped) in pieces.
   static constexpr std::size_t kMaxSegmentBytes = std::size_t{64} << 10;
 
-  // Throws InvalidArgument for a null inner channel, a bandwidth that is not positive and
-  // finite, or a negative latency.
+  // Throws InvalidArgument for a null inner channel or a profile that fails validate().
+  // A sender that runs so far ahead of the simulated link that its data would be delivered
+  // more than an hour from now gets NetworkError (the receiver would reject such a stamp).
   ShapedChannel(std::unique_ptr<Channel> inner, const LinkProfile& profile,
                 std::size_t write_buffer_bytes = std::size_t{256} << 10);
   ~ShapedChannel() override;

@@ -30,8 +30,28 @@ namespace {
 // Largest chunk one queue entry holds, so a huge flush is copied in bounded pieces.
 constexpr std::size_t kMaxChunk = std::size_t{1} << 20;
 
+using Clock = std::chrono::steady_clock;
+
 std::string ms_text(std::chrono::milliseconds timeout) {
   return std::to_string(timeout.count()) + " ms";
+}
+
+void check_timeout(std::chrono::milliseconds value, const std::string& what) {
+  TWAIN_REQUIRE(value.count() > 0 && value <= kMaxChannelTimeout, InvalidArgument,
+                what + " must be positive and at most " + ms_text(kMaxChannelTimeout) + ", got " +
+                    ms_text(value));
+}
+
+// Waits on `pipe` (locked by `lock`) until `ready()` holds or a deadline passes: the inactivity
+// one (now + idle) or the operation's message deadline. Returns whether ready() holds; when it
+// does not, sets `message_expired` to say which deadline ended the wait.
+template <class Ready>
+bool wait_ready(std::unique_lock<std::mutex>& lock, detail::MemoryPipe& pipe, Ready ready,
+                std::chrono::milliseconds idle, Clock::time_point message_deadline,
+                bool& message_expired) {
+  const auto idle_deadline = Clock::now() + idle;
+  message_expired = message_deadline <= idle_deadline;
+  return pipe.changed.wait_until(lock, message_expired ? message_deadline : idle_deadline, ready);
 }
 
 }  // namespace
@@ -47,8 +67,8 @@ MemoryChannel::MemoryChannel(std::shared_ptr<detail::MemoryPipe> outgoing,
   TWAIN_REQUIRE(outgoing_ && incoming_, InvalidArgument, "MemoryChannel: null pipe");
   TWAIN_REQUIRE(options_.queue_capacity_bytes > 0, InvalidArgument,
                 "MemoryChannel: queue_capacity_bytes must be positive");
-  TWAIN_REQUIRE(options_.timeout.count() > 0, InvalidArgument,
-                "MemoryChannel: timeout must be positive, got " + ms_text(options_.timeout));
+  check_timeout(options_.timeout, "MemoryChannel: timeout");
+  check_timeout(options_.message_timeout, "MemoryChannel: message_timeout");
 }
 
 MemoryChannel::~MemoryChannel() {
@@ -57,9 +77,13 @@ MemoryChannel::~MemoryChannel() {
 }
 
 void MemoryChannel::set_timeout(std::chrono::milliseconds timeout) {
-  TWAIN_REQUIRE(timeout.count() > 0, InvalidArgument,
-                "MemoryChannel::set_timeout: timeout must be positive, got " + ms_text(timeout));
+  check_timeout(timeout, "MemoryChannel::set_timeout: timeout");
   options_.timeout = timeout;
+}
+
+void MemoryChannel::set_message_timeout(std::chrono::milliseconds timeout) {
+  check_timeout(timeout, "MemoryChannel::set_message_timeout: timeout");
+  options_.message_timeout = timeout;
 }
 
 void MemoryChannel::close() {
@@ -94,17 +118,25 @@ void MemoryChannel::release() noexcept {
 void MemoryChannel::write_raw(const uint8_t* data, std::size_t bytes) {
   TWAIN_REQUIRE(!closed_, NetworkError, name_ + ": send on a closed channel");
   detail::MemoryPipe& pipe = *outgoing_;
+  const auto message_deadline = operation_start() + options_.message_timeout;
   std::size_t done = 0;
   while (done < bytes) {
     const std::size_t piece = std::min({bytes - done, kMaxChunk, options_.queue_capacity_bytes});
     std::vector<uint8_t> chunk(data + done, data + done + piece);
     std::unique_lock lock(pipe.mutex);
-    const bool ready = pipe.changed.wait_for(lock, options_.timeout, [&] {
-      return pipe.reader_closed || pipe.queued + piece <= options_.queue_capacity_bytes;
-    });
+    bool message_expired = false;
+    const bool ready = wait_ready(
+        lock, pipe,
+        [&] { return pipe.reader_closed || pipe.queued + piece <= options_.queue_capacity_bytes; },
+        options_.timeout, message_deadline, message_expired);
     if (pipe.reader_closed) {
       throw NetworkError(name_ + ": peer closed the connection after " + std::to_string(done) +
                          " of " + std::to_string(bytes) + " bytes were sent");
+    }
+    if (!ready && message_expired) {
+      throw TimeoutError(name_ + ": peer had taken only " + std::to_string(done) + " of " +
+                         std::to_string(bytes) + " bytes when the message timeout of " +
+                         ms_text(options_.message_timeout) + " for one operation ran out");
     }
     if (!ready) {
       throw TimeoutError(name_ + ": peer did not read for " + ms_text(options_.timeout) +
@@ -122,15 +154,23 @@ void MemoryChannel::write_raw(const uint8_t* data, std::size_t bytes) {
 void MemoryChannel::read_raw(uint8_t* data, std::size_t bytes) {
   TWAIN_REQUIRE(!closed_, NetworkError, name_ + ": recv on a closed channel");
   detail::MemoryPipe& pipe = *incoming_;
+  const auto message_deadline = operation_start() + options_.message_timeout;
   std::size_t done = 0;
   std::unique_lock lock(pipe.mutex);
   while (done < bytes) {
-    const bool ready = pipe.changed.wait_for(
-        lock, options_.timeout, [&] { return pipe.queued > 0 || pipe.writer_closed; });
+    bool message_expired = false;
+    const bool ready = wait_ready(
+        lock, pipe, [&] { return pipe.queued > 0 || pipe.writer_closed; }, options_.timeout,
+        message_deadline, message_expired);
     if (pipe.queued == 0) {
       if (pipe.writer_closed) {
         throw NetworkError(name_ + ": peer closed the connection after " + std::to_string(done) +
                            " of " + std::to_string(bytes) + " bytes");
+      }
+      if (!ready && message_expired) {
+        throw TimeoutError(name_ + ": peer had delivered only " + std::to_string(done) + " of " +
+                           std::to_string(bytes) + " bytes when the message timeout of " +
+                           ms_text(options_.message_timeout) + " for one operation ran out");
       }
       if (!ready) {
         throw TimeoutError(name_ + ": no data from peer for " + ms_text(options_.timeout) +

@@ -11,10 +11,14 @@
 
 namespace twain::net {
 
+// Both timeouts must satisfy 0 < timeout <= kMaxChannelTimeout (else InvalidArgument).
 struct MemoryChannelOptions {
-  // recv waiting longer than this for data, or send waiting longer for queue space, throws
-  // TimeoutError.
+  // Inactivity: recv waiting longer than this for data, or send waiting longer for queue
+  // space, throws TimeoutError.
   std::chrono::milliseconds timeout{30'000};
+  // Total time one Channel operation may take (see channel.hpp), as for TcpOptions: past it,
+  // the next wait for the peer throws TimeoutError.
+  std::chrono::milliseconds message_timeout{600'000};
   // Bytes one direction may hold queued before send blocks (back-pressure, so a sender that
   // outruns its reader cannot grow memory without bound). A single flush larger than this is
   // still accepted in pieces as the reader drains.
@@ -36,7 +40,9 @@ class MemoryChannel final : public Channel {
   ~MemoryChannel() override;
 
   void close() override;
+  // Throw InvalidArgument unless 0 < timeout <= kMaxChannelTimeout.
   void set_timeout(std::chrono::milliseconds timeout);
+  void set_message_timeout(std::chrono::milliseconds timeout);
   const std::string& name() const noexcept { return name_; }
 
  protected:

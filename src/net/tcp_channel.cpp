@@ -138,14 +138,22 @@ int try_connect(const addrinfo& address, const TcpOptions& options, Clock::time_
   return fd;
 }
 
+// Throws InvalidArgument unless `value` lies in [0, kMaxChannelTimeout] (above 0 if positive).
+void check_timeout(std::chrono::milliseconds value, bool positive, const std::string& what) {
+  const bool low_ok = positive ? value.count() > 0 : value.count() >= 0;
+  TWAIN_REQUIRE(low_ok && value <= kMaxChannelTimeout, InvalidArgument,
+                what + " must be " + (positive ? "positive" : "non-negative") + " and at most " +
+                    ms_text(kMaxChannelTimeout) + ", got " + ms_text(value));
+}
+
 void validate(const TcpOptions& options, const char* where) {
-  TWAIN_REQUIRE(options.io_timeout.count() > 0, InvalidArgument,
-                std::string(where) + ": io_timeout must be positive, got " + ms_text(options.io_timeout));
-  TWAIN_REQUIRE(options.connect_timeout.count() >= 0, InvalidArgument,
-                std::string(where) + ": connect_timeout must not be negative, got " +
-                    ms_text(options.connect_timeout));
+  const std::string prefix = std::string(where) + ": ";
+  check_timeout(options.io_timeout, true, prefix + "io_timeout");
+  check_timeout(options.message_timeout, true, prefix + "message_timeout");
+  check_timeout(options.connect_timeout, false, prefix + "connect_timeout");
+  check_timeout(options.connect_retry_interval, false, prefix + "connect_retry_interval");
   TWAIN_REQUIRE(options.read_buffer_bytes > 0, InvalidArgument,
-                std::string(where) + ": read_buffer_bytes must be positive");
+                prefix + "read_buffer_bytes must be positive");
 }
 
 }  // namespace
@@ -231,14 +239,32 @@ void TcpChannel::close() {
 }
 
 void TcpChannel::set_io_timeout(std::chrono::milliseconds timeout) {
-  TWAIN_REQUIRE(timeout.count() > 0, InvalidArgument,
-                "TcpChannel::set_io_timeout: timeout must be positive, got " + ms_text(timeout));
+  check_timeout(timeout, true, "TcpChannel::set_io_timeout: timeout");
   options_.io_timeout = timeout;
 }
 
-void TcpChannel::wait_ready(short events, const char* doing, std::size_t done, std::size_t total) {
-  if (poll_until(fd_, events, Clock::now() + options_.io_timeout)) return;
+void TcpChannel::set_message_timeout(std::chrono::milliseconds timeout) {
+  check_timeout(timeout, true, "TcpChannel::set_message_timeout: timeout");
+  options_.message_timeout = timeout;
+}
+
+void TcpChannel::wait_ready(short events, const char* doing, std::size_t done, std::size_t total,
+                            Clock::time_point message_deadline) {
+  const auto now = Clock::now();
+  const auto idle_deadline = now + options_.io_timeout;
+  const bool message_first = message_deadline <= idle_deadline;
+  if (now < message_deadline &&
+      poll_until(fd_, events, message_first ? message_deadline : idle_deadline)) {
+    return;
+  }
   const bool sending = (events & POLLOUT) != 0;
+  if (message_first) {
+    throw TimeoutError("TcpChannel: " + std::string(doing) + " timed out: peer " + peer_ +
+                       (sending ? " had accepted only " : " had delivered only ") +
+                       std::to_string(done) + " of " + std::to_string(total) +
+                       " bytes when the message timeout of " + ms_text(options_.message_timeout) +
+                       " for one operation ran out");
+  }
   throw TimeoutError("TcpChannel: " + std::string(doing) + " timed out: peer " + peer_ +
                      (sending ? " accepted no data for " : " sent nothing for ") +
                      ms_text(options_.io_timeout) + " after " + std::to_string(done) + " of " +
@@ -247,6 +273,7 @@ void TcpChannel::wait_ready(short events, const char* doing, std::size_t done, s
 
 void TcpChannel::write_raw(const uint8_t* data, std::size_t bytes) {
   TWAIN_REQUIRE(fd_ >= 0, NetworkError, "TcpChannel: send to " + peer_ + " on a closed channel");
+  const auto message_deadline = operation_start() + options_.message_timeout;
   std::size_t done = 0;
   while (done < bytes) {
     const ssize_t n = ::send(fd_, data + done, bytes - done, MSG_NOSIGNAL);
@@ -257,7 +284,7 @@ void TcpChannel::write_raw(const uint8_t* data, std::size_t bytes) {
     const int error = n < 0 ? errno : EIO;
     if (error == EINTR) continue;
     if (error == EAGAIN || error == EWOULDBLOCK) {
-      wait_ready(POLLOUT, "send", done, bytes);
+      wait_ready(POLLOUT, "send", done, bytes, message_deadline);
       continue;
     }
     if (error == EPIPE || error == ECONNRESET) {
@@ -271,7 +298,7 @@ void TcpChannel::write_raw(const uint8_t* data, std::size_t bytes) {
 }
 
 std::size_t TcpChannel::recv_some(uint8_t* dst, std::size_t capacity, std::size_t done,
-                                  std::size_t total) {
+                                  std::size_t total, Clock::time_point message_deadline) {
   for (;;) {
     const ssize_t n = ::recv(fd_, dst, capacity, 0);
     if (n > 0) return static_cast<std::size_t>(n);
@@ -282,7 +309,7 @@ std::size_t TcpChannel::recv_some(uint8_t* dst, std::size_t capacity, std::size_
     const int error = errno;
     if (error == EINTR) continue;
     if (error == EAGAIN || error == EWOULDBLOCK) {
-      wait_ready(POLLIN, "recv", done, total);
+      wait_ready(POLLIN, "recv", done, total, message_deadline);
       continue;
     }
     if (error == ECONNRESET) {
@@ -299,14 +326,16 @@ void TcpChannel::read_raw(uint8_t* data, std::size_t bytes) {
   std::size_t done = std::min(bytes, in_end_ - in_begin_);
   std::memcpy(data, in_.get() + in_begin_, done);
   in_begin_ += done;
+  if (done == bytes) return;
+  const auto message_deadline = operation_start() + options_.message_timeout;
   while (done < bytes) {
     const std::size_t remaining = bytes - done;
     if (remaining >= options_.read_buffer_bytes) {
       // Large read: straight into the caller's memory, no extra copy.
-      done += recv_some(data + done, remaining, done, bytes);
+      done += recv_some(data + done, remaining, done, bytes, message_deadline);
       continue;
     }
-    in_end_ = recv_some(in_.get(), options_.read_buffer_bytes, done, bytes);
+    in_end_ = recv_some(in_.get(), options_.read_buffer_bytes, done, bytes, message_deadline);
     in_begin_ = std::min(remaining, in_end_);
     std::memcpy(data + done, in_.get(), in_begin_);
     done += in_begin_;
@@ -364,6 +393,7 @@ TcpListener::~TcpListener() { close_fd(fd_); }
 std::unique_ptr<TcpChannel> TcpListener::accept() { return accept(options_.connect_timeout); }
 
 std::unique_ptr<TcpChannel> TcpListener::accept(std::chrono::milliseconds timeout) {
+  check_timeout(timeout, false, "TcpListener::accept: timeout");
   const auto deadline = Clock::now() + timeout;
   for (;;) {
     sockaddr_storage remote{};

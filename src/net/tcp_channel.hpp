@@ -11,9 +11,17 @@
 
 namespace twain::net {
 
+// Every timeout must lie within [0, kMaxChannelTimeout] (io_timeout and message_timeout: above 0);
+// the constructors, connect and the setters throw InvalidArgument naming the field otherwise.
 struct TcpOptions {
-  // A blocking send or recv that makes no progress for this long throws TimeoutError.
+  // Inactivity: a blocking send or recv that makes no progress for this long throws TimeoutError.
   std::chrono::milliseconds io_timeout{30'000};
+  // Total time one Channel operation (send, recv, recv_message of a whole framed message,
+  // flush, ...) may take, measured from its first socket call; past it, the next wait for the
+  // peer throws TimeoutError. Bounds a peer that keeps the inactivity timer alive by trickling
+  // bytes. The default allows about 1.7 MB/s for a 1 GiB operation; raise it for larger
+  // operations on slow links.
+  std::chrono::milliseconds message_timeout{600'000};
   // TcpChannel::connect keeps retrying (the server may not be listening yet) for this long.
   std::chrono::milliseconds connect_timeout{10'000};
   // Pause between connection attempts.
@@ -39,8 +47,11 @@ class TcpChannel final : public Channel {
   ~TcpChannel() override;
 
   void close() override;
+  // Throw InvalidArgument unless 0 < timeout <= kMaxChannelTimeout.
   void set_io_timeout(std::chrono::milliseconds timeout);
+  void set_message_timeout(std::chrono::milliseconds timeout);
   std::chrono::milliseconds io_timeout() const noexcept { return options_.io_timeout; }
+  std::chrono::milliseconds message_timeout() const noexcept { return options_.message_timeout; }
   // "host:port" of the other end, as used in error messages.
   const std::string& peer() const noexcept { return peer_; }
 
@@ -49,10 +60,13 @@ class TcpChannel final : public Channel {
   void read_raw(uint8_t* data, std::size_t bytes) override;
 
  private:
-  // Waits until the socket is ready for `events`; throws TimeoutError after io_timeout.
-  void wait_ready(short events, const char* doing, std::size_t done, std::size_t total);
+  // Waits until the socket is ready for `events`; throws TimeoutError after io_timeout without
+  // readiness, or once `message_deadline` (the operation's message timeout) has passed.
+  void wait_ready(short events, const char* doing, std::size_t done, std::size_t total,
+                  Clock::time_point message_deadline);
   // One recv() into dst (at most `capacity` bytes); returns the count, > 0.
-  std::size_t recv_some(uint8_t* dst, std::size_t capacity, std::size_t done, std::size_t total);
+  std::size_t recv_some(uint8_t* dst, std::size_t capacity, std::size_t done, std::size_t total,
+                        Clock::time_point message_deadline);
 
   int fd_ = -1;
   std::string peer_;
@@ -75,7 +89,8 @@ class TcpListener {
   uint16_t port() const noexcept { return port_; }
   const std::string& host() const noexcept { return host_; }
 
-  // Waits up to `timeout` for a connection; throws TimeoutError if none arrives.
+  // Waits up to `timeout` for a connection; throws TimeoutError if none arrives, InvalidArgument
+  // unless 0 <= timeout <= kMaxChannelTimeout.
   std::unique_ptr<TcpChannel> accept(std::chrono::milliseconds timeout);
   // Waits up to options.connect_timeout.
   std::unique_ptr<TcpChannel> accept();

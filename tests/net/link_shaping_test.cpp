@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <future>
 #include <thread>
 #include <vector>
@@ -56,6 +58,72 @@ TEST(ShapedChannel, RejectsBadProfiles) {
   EXPECT_THROW(ShapedChannel(std::move(a), LinkProfile{0, 1ms}), InvalidArgument);
   EXPECT_THROW(ShapedChannel(std::move(b), LinkProfile{1e6, -1ms}), InvalidArgument);
   EXPECT_THROW(ShapedChannel(nullptr, LinkProfile::lan()), InvalidArgument);
+}
+
+TEST(LinkProfile, ValidationNamesTheField) {
+  const auto expect_rejected = [](const LinkProfile& profile, const std::string& field) {
+    try {
+      profile.validate();
+      ADD_FAILURE() << profile.bandwidth_bits_per_second << " bit/s, "
+                    << profile.one_way_latency.count() << " ns was accepted";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  for (const double bandwidth : {0.0, -1e6, 999.0, 1e-300, kInf, -kInf, std::nan("")}) {
+    expect_rejected(LinkProfile{bandwidth, 1ms}, "bandwidth_bits_per_second");
+  }
+  for (const std::chrono::nanoseconds latency :
+       {std::chrono::nanoseconds(-1), std::chrono::nanoseconds(10s) + std::chrono::nanoseconds(1),
+        std::chrono::nanoseconds(std::chrono::hours(1'000'000)),
+        std::chrono::nanoseconds::max(), std::chrono::nanoseconds::min()}) {
+    expect_rejected(LinkProfile{1e6, latency}, "one_way_latency");
+  }
+  EXPECT_NO_THROW(LinkProfile({1e3, 10s}).validate());
+  EXPECT_NO_THROW(LinkProfile::lan().validate());
+  EXPECT_NO_THROW(LinkProfile::wan().validate());
+
+  // The ShapedChannel constructor reports the same field.
+  auto [a, b] = make_memory_channel_pair();
+  try {
+    ShapedChannel shaped(std::move(a), LinkProfile{1e6, std::chrono::hours(1)});
+    ADD_FAILURE() << "a latency of 1 h was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("one_way_latency"), std::string::npos) << e.what();
+  }
+  EXPECT_NO_THROW(ShapedChannel(std::move(b), LinkProfile{1e3, 10s}));
+}
+
+TEST(LinkProfile, TransferTimeIsComputedSafely) {
+  const LinkProfile slowest{LinkProfile::kMinBandwidthBitsPerSecond, 0ns};
+  EXPECT_EQ(slowest.transfer_time(1), 8ms);
+  EXPECT_EQ(slowest.transfer_time(0), 0ns);
+  // 2^64 bytes at 1 kbit/s is about 1.5e26 ns: not representable, so it saturates.
+  EXPECT_EQ(slowest.transfer_time(std::numeric_limits<std::size_t>::max()),
+            std::chrono::nanoseconds::max());
+  EXPECT_EQ(LinkProfile::lan().transfer_time(std::numeric_limits<std::size_t>::max()),
+            std::chrono::nanoseconds::max());
+  // An unvalidated profile (bandwidth 0 would divide to infinity) is rejected, not cast.
+  EXPECT_THROW((void)LinkProfile{}.transfer_time(1), InvalidArgument);
+}
+
+TEST(ShapedChannel, SenderFarAheadOfTheLinkIsNetworkError) {
+  // 1 MiB at 1 kbit/s would arrive in about 2.3 hours; the receiver rejects stamps over an
+  // hour ahead, so the sender reports it instead of sending stamps nobody accepts.
+  auto [a, b] = make_memory_channel_pair();
+  ShapedChannel shaped(std::move(a), LinkProfile{1e3, 0ns});
+  std::vector<uint8_t> data(std::size_t{1} << 20, 4);
+  const auto start = Clock::now();
+  try {
+    shaped.send(data.data(), data.size());
+    shaped.flush();
+    ADD_FAILURE() << "expected NetworkError";
+  } catch (const NetworkError& e) {
+    EXPECT_NE(std::string(e.what()).find("too far ahead of the link"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_LT(Clock::now() - start, 2s);
 }
 
 TEST(ShapedChannel, PingPongPaysLatencyEveryRound) {

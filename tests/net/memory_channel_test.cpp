@@ -258,5 +258,152 @@ TEST(MemoryChannel, InvalidArgumentsAreRejected) {
   EXPECT_THROW(make_memory_channel_pair(bad), InvalidArgument);
 }
 
+TEST(MemoryChannel, TimeoutsBeyondTheMaximumAreRejected) {
+  auto [a, b] = test_pair();
+  // now + timeout would overflow the clock for these.
+  EXPECT_THROW(a->set_timeout(std::chrono::milliseconds::max()), InvalidArgument);
+  EXPECT_THROW(a->set_timeout(kMaxChannelTimeout + 1ms), InvalidArgument);
+  EXPECT_THROW(a->set_message_timeout(std::chrono::milliseconds::max()), InvalidArgument);
+  EXPECT_THROW(a->set_message_timeout(0ms), InvalidArgument);
+  EXPECT_NO_THROW(a->set_timeout(kMaxChannelTimeout));
+  EXPECT_NO_THROW(a->set_message_timeout(kMaxChannelTimeout));
+  MemoryChannelOptions huge;
+  huge.timeout = std::chrono::hours(25);
+  try {
+    (void)make_memory_channel_pair(huge);
+    ADD_FAILURE() << "a 25 h timeout was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("timeout"), std::string::npos) << e.what();
+  }
+  MemoryChannelOptions negative;
+  negative.message_timeout = -1ms;
+  try {
+    (void)make_memory_channel_pair(negative);
+    ADD_FAILURE() << "a negative message timeout was accepted";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("message_timeout"), std::string::npos) << e.what();
+  }
+}
+
+// A peer that sends one byte every 50 ms keeps the 5 s inactivity timer alive forever; the
+// 300 ms message timeout ends the read regardless.
+TEST(MemoryChannel, SlowDripPeerHitsMessageTimeout) {
+  MemoryChannelOptions options;
+  options.timeout = 5s;
+  options.message_timeout = 300ms;
+  auto [a, b] = test_pair(options);
+  std::atomic<bool> stop{false};
+  std::thread dripper([&stop, a = a.get()] {
+    const uint8_t byte = 0x42;
+    for (int i = 0; i < 100 && !stop; ++i) {  // at most 5 s, should the read never time out
+      a->send(&byte, 1);
+      a->flush();
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  std::array<uint8_t, 64> buffer{};
+  const auto start = Clock::now();
+  try {
+    b->recv(buffer.data(), buffer.size());
+    ADD_FAILURE() << "expected TimeoutError";
+  } catch (const TimeoutError& e) {
+    EXPECT_NE(std::string(e.what()).find("message timeout of 300 ms"), std::string::npos)
+        << e.what();
+  }
+  const auto elapsed = Clock::now() - start;
+  stop = true;
+  dripper.join();
+  EXPECT_GE(elapsed, 290ms);
+  EXPECT_LT(elapsed, 2s);
+}
+
+// The message timeout covers a whole framed message, not each piece recv_message reads: the
+// payload below arrives in three bursts 200 ms apart (each piece faster than 300 ms), 400 ms
+// in all.
+TEST(MemoryChannel, MessageTimeoutSpansTheWholeFramedMessage) {
+  MemoryChannelOptions options;
+  options.timeout = 5s;
+  options.message_timeout = 300ms;
+  auto [a, b] = test_pair(options);
+  constexpr std::size_t kPiece = std::size_t{64} << 10;  // recv_message's first read
+  constexpr std::size_t kLength = 2 * kPiece + 1;        // reads of 64 KiB, 64 KiB, 1 byte
+  std::atomic<bool> stop{false};
+  std::thread sender([&stop, a = a.get()] {
+    std::vector<uint8_t> data(kPiece, 7);
+    a->send_u64(kLength);
+    a->send(data.data(), kPiece);
+    a->flush();
+    for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(10ms);
+    if (stop) return;
+    a->send(data.data(), kPiece);
+    a->flush();
+    for (int i = 0; i < 20 && !stop; ++i) std::this_thread::sleep_for(10ms);
+    if (stop) return;
+    a->send(data.data(), 1);
+    a->flush();
+  });
+  const auto start = Clock::now();
+  try {
+    (void)b->recv_message(1 << 20);
+    ADD_FAILURE() << "expected TimeoutError";
+  } catch (const TimeoutError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("message timeout of 300 ms"), std::string::npos) << what;
+    EXPECT_NE(what.find("framed message of " + std::to_string(kLength) + " bytes"),
+              std::string::npos)
+        << what;
+  }
+  const auto elapsed = Clock::now() - start;
+  stop = true;
+  sender.join();
+  EXPECT_LT(elapsed, 2s);
+}
+
+// recv_message grows its buffer with the bytes that arrive: a peer that declares 512 MiB and
+// sends 10 bytes makes the receiver allocate kilobytes, not the declared length.
+TEST(MemoryChannel, DeclaredLengthAloneCommitsNoMemory) {
+  auto [a, b] = test_pair();
+  constexpr uint64_t kDeclared = uint64_t{512} << 20;
+  a->send_u64(kDeclared);
+  std::vector<uint8_t> part(10, 1);
+  a->send(part.data(), part.size());
+  a.reset();  // flushes, then closes
+  probe_largest = 0;
+  probe_armed = true;
+  try {
+    (void)b->recv_message(std::size_t{1} << 30);
+    probe_armed = false;
+    ADD_FAILURE() << "expected NetworkError";
+  } catch (const TimeoutError& e) {
+    probe_armed = false;
+    ADD_FAILURE() << "expected a closed-peer error, not a timeout: " << e.what();
+  } catch (const NetworkError& e) {
+    probe_armed = false;
+    const std::string what = e.what();
+    EXPECT_NE(what.find("10 of 65536 bytes"), std::string::npos) << what;
+    EXPECT_NE(what.find("framed message of " + std::to_string(kDeclared) + " bytes"),
+              std::string::npos)
+        << what;
+  }
+  probe_armed = false;
+  EXPECT_LE(probe_largest, std::size_t{64} << 10);
+}
+
+TEST(MemoryChannel, FramedMessagesAcrossBufferGrowthSteps) {
+  auto [a, b] = test_pair();
+  constexpr std::size_t k64 = std::size_t{64} << 10;
+  for (const std::size_t length : {k64 - 1, k64, k64 + 1, 2 * k64, 3 * k64 + 5,
+                                   std::size_t{3} << 20, (std::size_t{3} << 20) + 17}) {
+    std::vector<uint8_t> payload(length);
+    core::Prg(seed_of(static_cast<uint8_t>(length))).fill(payload.data(), payload.size());
+    a->send_message(payload);
+    a->flush();
+    b->reset_counters();
+    const std::vector<uint8_t> got = b->recv_message(length);
+    EXPECT_EQ(got, payload) << "length " << length;
+    EXPECT_EQ(b->counters().bytes_received, length + 8) << "length " << length;
+  }
+}
+
 }  // namespace
 }  // namespace twain::net

@@ -1,6 +1,8 @@
 // TcpChannel over 127.0.0.1: bulk transfer, counters, and every failure mode of the transport.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -17,9 +19,11 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-TcpOptions test_options(std::chrono::milliseconds io_timeout = 10s) {
+TcpOptions test_options(std::chrono::milliseconds io_timeout = 10s,
+                        std::chrono::milliseconds message_timeout = 60s) {
   TcpOptions options;
   options.io_timeout = io_timeout;
+  options.message_timeout = message_timeout;
   options.connect_timeout = 5s;
   return options;
 }
@@ -260,6 +264,129 @@ TEST(TcpChannel, ClosedChannelRejectsUse) {
   client->send_u64(1);
   EXPECT_THROW(client->flush(), NetworkError);
   EXPECT_THROW((void)server->recv_u64(), NetworkError);
+}
+
+// One byte every 50 ms keeps the 5 s inactivity timeout from ever firing; the 300 ms message
+// timeout bounds the whole recv.
+TEST(TcpChannel, SlowDripPeerHitsMessageTimeout) {
+  auto [server, client] = connect_pair(test_options(5s, 300ms));
+  std::atomic<bool> stop{false};
+  auto dripper = std::async(std::launch::async, [&stop, c = client.get()] {
+    const uint8_t byte = 0x42;
+    for (int i = 0; i < 100 && !stop; ++i) {  // at most 5 s, should the read never time out
+      c->send(&byte, 1);
+      c->flush();
+      std::this_thread::sleep_for(50ms);
+    }
+  });
+  std::array<uint8_t, 64> buffer{};
+  const auto start = Clock::now();
+  try {
+    server->recv(buffer.data(), buffer.size());
+    ADD_FAILURE() << "expected TimeoutError";
+  } catch (const TimeoutError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("message timeout of 300 ms"), std::string::npos) << what;
+    EXPECT_NE(what.find("127.0.0.1:"), std::string::npos) << what;
+  }
+  const auto elapsed = Clock::now() - start;
+  stop = true;
+  dripper.get();
+  EXPECT_GE(elapsed, 290ms);
+  EXPECT_LT(elapsed, 2s);
+}
+
+// The same on the sending side: a reader draining 1 KiB every 20 ms never lets the 5 s
+// inactivity timeout fire, but the send of 64 MiB must end at the 300 ms message timeout.
+TEST(TcpChannel, SlowReadingPeerHitsMessageTimeoutOnSend) {
+  auto [server, client] = connect_pair(test_options(5s, 300ms));
+  std::atomic<bool> stop{false};
+  auto reader = std::async(std::launch::async, [&stop, s = server.get()] {
+    std::array<uint8_t, 1024> buffer{};
+    for (int i = 0; i < 150 && !stop; ++i) {  // at most 3 s
+      s->recv(buffer.data(), buffer.size());
+      std::this_thread::sleep_for(20ms);
+    }
+  });
+  std::vector<uint8_t> data(std::size_t{64} << 20, 1);
+  const auto start = Clock::now();
+  try {
+    client->send(data.data(), data.size());
+    ADD_FAILURE() << "expected TimeoutError";
+  } catch (const TimeoutError& e) {
+    EXPECT_NE(std::string(e.what()).find("message timeout of 300 ms"), std::string::npos)
+        << e.what();
+  }
+  const auto elapsed = Clock::now() - start;
+  stop = true;
+  reader.get();
+  EXPECT_LT(elapsed, 2s);
+}
+
+TEST(TcpChannel, HugeDeclaredLengthThenCloseIsNetworkError) {
+  auto [server, client] = connect_pair(test_options(2s));
+  constexpr uint64_t kDeclared = uint64_t{512} << 20;
+  client->send_u64(kDeclared);
+  std::vector<uint8_t> part(10, 3);
+  client->send(part.data(), part.size());
+  client.reset();
+  try {
+    (void)server->recv_message(std::size_t{1} << 30);
+    FAIL() << "expected NetworkError";
+  } catch (const TimeoutError& e) {
+    FAIL() << "expected a closed-connection error, got a timeout: " << e.what();
+  } catch (const NetworkError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("closed the connection after 10 of 65536 bytes"), std::string::npos)
+        << what;
+    EXPECT_NE(what.find("framed message of " + std::to_string(kDeclared) + " bytes"),
+              std::string::npos)
+        << what;
+  }
+}
+
+TEST(TcpChannel, OutOfRangeTimeoutsAreInvalidArgument) {
+  const auto expect_rejected = [](TcpOptions options, const std::string& field) {
+    try {
+      TcpListener listener(0, "127.0.0.1", options);
+      ADD_FAILURE() << field << " was accepted";
+    } catch (const InvalidArgument& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  TcpOptions options = test_options();
+  options.io_timeout = std::chrono::milliseconds::max();  // now + io_timeout would overflow
+  expect_rejected(options, "io_timeout");
+  options = test_options();
+  options.io_timeout = kMaxChannelTimeout + 1ms;
+  expect_rejected(options, "io_timeout");
+  options = test_options();
+  options.message_timeout = 0ms;
+  expect_rejected(options, "message_timeout");
+  options = test_options();
+  options.message_timeout = std::chrono::hours(25);
+  expect_rejected(options, "message_timeout");
+  options = test_options();
+  options.connect_timeout = std::chrono::milliseconds::max();
+  expect_rejected(options, "connect_timeout");
+  options = test_options();
+  options.connect_retry_interval = -1ms;
+  expect_rejected(options, "connect_retry_interval");
+  options = test_options();
+  options.connect_timeout = std::chrono::milliseconds::max();
+  EXPECT_THROW((void)TcpChannel::connect("127.0.0.1", 9, options), InvalidArgument);
+
+  TcpListener listener(0);
+  EXPECT_THROW((void)listener.accept(std::chrono::milliseconds::max()), InvalidArgument);
+  EXPECT_THROW((void)listener.accept(-1ms), InvalidArgument);
+
+  auto [server, client] = connect_pair(test_options(2s));
+  EXPECT_THROW(client->set_io_timeout(std::chrono::milliseconds::max()), InvalidArgument);
+  EXPECT_THROW(client->set_message_timeout(std::chrono::milliseconds::max()), InvalidArgument);
+  EXPECT_THROW(client->set_message_timeout(0ms), InvalidArgument);
+  EXPECT_NO_THROW(client->set_io_timeout(kMaxChannelTimeout));
+  EXPECT_NO_THROW(client->set_message_timeout(kMaxChannelTimeout));
+  EXPECT_EQ(client->message_timeout(), kMaxChannelTimeout);
 }
 
 }  // namespace
