@@ -96,28 +96,29 @@ void reduce_accumulator(uint32_t* out, const uint64_t* acc, std::size_t n, const
   }
 }
 
-void pointwise_add(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
-  require_modulus(p, "pointwise_add");
-  require_data(n, out, a, b, "pointwise_add");
+namespace {
+
+using ElementwiseKernel = void (*)(uint32_t*, const uint32_t*, const uint32_t*, std::size_t, uint32_t);
+
+// The public checks, then the AVX2 or the scalar form of an element-wise add or subtract.
+void elementwise(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p, const char* what,
+                 ElementwiseKernel avx2, ElementwiseKernel scalar) {
+  require_modulus(p, what);
+  require_data(n, out, a, b, what);
   debug_check_residues(a, n, p);
   debug_check_residues(b, n, p);
-  if (ntt_best_kernel() == NttKernel::Avx2) {
-    detail::pointwise_add_avx2(out, a, b, n, p);
-  } else {
-    detail::pointwise_add_scalar(out, a, b, n, p);
-  }
+  (ntt_best_kernel() == NttKernel::Avx2 ? avx2 : scalar)(out, a, b, n, p);
+}
+
+}  // namespace
+
+void pointwise_add(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
+  elementwise(out, a, b, n, p, "pointwise_add", detail::pointwise_add_avx2, detail::pointwise_add_scalar);
 }
 
 void pointwise_sub(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
-  require_modulus(p, "pointwise_sub");
-  require_data(n, out, a, b, "pointwise_sub");
-  debug_check_residues(a, n, p);
-  debug_check_residues(b, n, p);
-  if (ntt_best_kernel() == NttKernel::Avx2) {
-    detail::pointwise_sub_avx2(out, a, b, n, p);
-  } else {
-    detail::pointwise_sub_scalar(out, a, b, n, p);
-  }
+  elementwise(out, a, b, n, p, "pointwise_sub", detail::pointwise_sub_avx2, detail::pointwise_sub_scalar);
 }
+
 
 }  // namespace twain::math

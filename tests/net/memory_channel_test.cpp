@@ -13,6 +13,7 @@
 #include "core/errors.hpp"
 #include "core/prg.hpp"
 #include "net/memory_channel.hpp"
+#include "slow_drip.hpp"
 
 // The replacement operator new below hands out malloc memory, so free() matches it.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -292,27 +293,10 @@ TEST(MemoryChannel, SlowDripPeerHitsMessageTimeout) {
   options.timeout = 5s;
   options.message_timeout = 300ms;
   auto [a, b] = test_pair(options);
-  std::atomic<bool> stop{false};
-  std::thread dripper([&stop, a = a.get()] {
-    const uint8_t byte = 0x42;
-    for (int i = 0; i < 100 && !stop; ++i) {  // at most 5 s, should the read never time out
-      a->send(&byte, 1);
-      a->flush();
-      std::this_thread::sleep_for(50ms);
-    }
-  });
-  std::array<uint8_t, 64> buffer{};
-  const auto start = Clock::now();
-  try {
-    b->recv(buffer.data(), buffer.size());
-    ADD_FAILURE() << "expected TimeoutError";
-  } catch (const TimeoutError& e) {
-    EXPECT_NE(std::string(e.what()).find("message timeout of 300 ms"), std::string::npos)
-        << e.what();
-  }
-  const auto elapsed = Clock::now() - start;
-  stop = true;
-  dripper.join();
+  const auto drip = testing::read_from_dripping_peer(*a, *b);
+  ASSERT_TRUE(drip.timed_out) << "expected TimeoutError";
+  EXPECT_NE(drip.error.find("message timeout of 300 ms"), std::string::npos) << drip.error;
+  const auto elapsed = drip.elapsed;
   EXPECT_GE(elapsed, 290ms);
   EXPECT_LT(elapsed, 2s);
 }

@@ -12,6 +12,7 @@
 #include "core/errors.hpp"
 #include "core/prg.hpp"
 #include "net/tcp_channel.hpp"
+#include "slow_drip.hpp"
 
 namespace twain::net {
 namespace {
@@ -270,28 +271,11 @@ TEST(TcpChannel, ClosedChannelRejectsUse) {
 // timeout bounds the whole recv.
 TEST(TcpChannel, SlowDripPeerHitsMessageTimeout) {
   auto [server, client] = connect_pair(test_options(5s, 300ms));
-  std::atomic<bool> stop{false};
-  auto dripper = std::async(std::launch::async, [&stop, c = client.get()] {
-    const uint8_t byte = 0x42;
-    for (int i = 0; i < 100 && !stop; ++i) {  // at most 5 s, should the read never time out
-      c->send(&byte, 1);
-      c->flush();
-      std::this_thread::sleep_for(50ms);
-    }
-  });
-  std::array<uint8_t, 64> buffer{};
-  const auto start = Clock::now();
-  try {
-    server->recv(buffer.data(), buffer.size());
-    ADD_FAILURE() << "expected TimeoutError";
-  } catch (const TimeoutError& e) {
-    const std::string what = e.what();
-    EXPECT_NE(what.find("message timeout of 300 ms"), std::string::npos) << what;
-    EXPECT_NE(what.find("127.0.0.1:"), std::string::npos) << what;
-  }
-  const auto elapsed = Clock::now() - start;
-  stop = true;
-  dripper.get();
+  const auto drip = testing::read_from_dripping_peer(*client, *server);
+  ASSERT_TRUE(drip.timed_out) << "expected TimeoutError";
+  EXPECT_NE(drip.error.find("message timeout of 300 ms"), std::string::npos) << drip.error;
+  EXPECT_NE(drip.error.find("127.0.0.1:"), std::string::npos) << drip.error;
+  const auto elapsed = drip.elapsed;
   EXPECT_GE(elapsed, 290ms);
   EXPECT_LT(elapsed, 2s);
 }
