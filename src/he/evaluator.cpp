@@ -119,25 +119,9 @@ double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const Flood
                         "; the weight bounds are too large for these parameters");
   }
   if (width > 0) {
-    // Uniform on [-W, W]: rejection sampling of (bit_width(2W + 1))-bit draws; the draws are
-    // fresh randomness, independent of every secret.
+    // Uniform on [-W, W]: a uniform draw below 2W + 1, minus W.
     const auto w = static_cast<math::u128>(width);
-    const math::u128 range = 2 * w + 1;
-    int bits = 0;
-    while (bits < 128 && (range >> bits) != 0) ++bits;
-    const math::u128 mask = bits == 128 ? ~math::u128{0} : (math::u128{1} << bits) - 1;
-    std::vector<math::u128> values(context.n());
-    std::vector<math::u128> draws(64);
-    std::size_t next = draws.size();
-    for (auto& v : values) {
-      do {
-        if (next == draws.size()) {
-          prg.fill(draws.data(), draws.size() * sizeof(math::u128));
-          next = 0;
-        }
-        v = draws[next++] & mask;
-      } while (v >= range);
-    }
+    const std::vector<math::u128> values = sample_uniform_below(context.n(), 2 * w + 1, prg);
     for (std::size_t i = 0; i < context.rns().size(); ++i) {
       const math::Modulus& q = context.rns().modulus(i);
       const uint64_t p = q.value();

@@ -2,6 +2,8 @@
 
 #include <bit>
 
+#include "core/errors.hpp"
+
 namespace twain::he {
 namespace {
 
@@ -36,6 +38,26 @@ std::vector<int64_t> sample_ternary(std::size_t n, core::Prg& prg) {
     s[i] = static_cast<int64_t>((static_cast<math::u128>(words[i]) * 3) >> 64) - 1;
   }
   return s;
+}
+
+std::vector<math::u128> sample_uniform_below(std::size_t n, math::u128 range, core::Prg& prg) {
+  TWAIN_REQUIRE(range >= 1, InvalidArgument, "sample_uniform_below: the range must be positive");
+  int bits = 0;
+  while (bits < 128 && (range >> bits) != 0) ++bits;
+  const math::u128 mask = bits == 128 ? ~math::u128{0} : (math::u128{1} << bits) - 1;
+  std::vector<math::u128> values(n);
+  std::vector<math::u128> draws(64);
+  std::size_t next = draws.size();
+  for (auto& v : values) {
+    do {
+      if (next == draws.size()) {
+        prg.fill(draws.data(), draws.size() * sizeof(math::u128));
+        next = 0;
+      }
+      v = draws[next++] & mask;
+    } while (v >= range);
+  }
+  return values;
 }
 
 math::RnsPoly expand_uniform(const math::RnsBase& base, const core::Seed& seed) {

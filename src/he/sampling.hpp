@@ -18,6 +18,9 @@ inline constexpr double kErrorVariance = kErrorCoinPairs / 2.0;
 std::vector<int64_t> sample_error(std::size_t n, core::Prg& prg);
 // n uniform ternary values in {-1, 0, 1}.
 std::vector<int64_t> sample_ternary(std::size_t n, core::Prg& prg);
+// n values uniform in [0, range), range >= 1, by rejection sampling of fresh draws (which are
+// independent of every secret, so the rejections leak nothing).
+std::vector<math::u128> sample_uniform_below(std::size_t n, math::u128 range, core::Prg& prg);
 // A uniform polynomial of R_Q in NTT form expanded from a public seed (the "a" of RLWE): the
 // seed travels instead of the polynomial.
 math::RnsPoly expand_uniform(const math::RnsBase& base, const core::Seed& seed);
