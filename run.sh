@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(g++ cmake ninja-build libgtest-dev libbenchmark-dev libssl-dev)
+PACKAGES=(g++ cmake ninja-build pkg-config libgtest-dev libbenchmark-dev libssl-dev libsodium-dev)
 BUILD_DIR=${TWAIN_BUILD_DIR:-build}
 
 install_missing() {

@@ -8,6 +8,8 @@ declare -A allowed=(
   [net]="core net"
   [math]="core math"
   [he]="core math he"
+  [ot]="core net ot"
+  [linear]="core net math he linear"
 )
 status=0
 for layer in "${!allowed[@]}"; do
