@@ -23,7 +23,50 @@ uint64_t seed_tag(const core::Seed& seed) {
 // secret (sub-Gaussian with variance proxy n / 4).
 double switching_noise_bound(std::size_t n) { return kTailFactor * std::sqrt(n / 4.0) + 0.5; }
 
+// Variance a public-key encryption of zero adds: u e_pk + e1 + e2 s, with |e_pk| <= 21 and
+// |s|, |u| <= 1 coefficient-wise.
+double rerandomization_variance(std::size_t n) {
+  const double e_max = kErrorCoinPairs;
+  return static_cast<double>(n) * (e_max * e_max + kErrorVariance) + kErrorVariance;
+}
+
+// W = B * m * 2^s (see flood), and the estimate after adding uniform noise on [-W, W]; throws
+// CapacityError when it would not decrypt exactly.
+double flood_width(const Context& context, const NoiseEstimate& noise, std::size_t revealed, int statistical_bits,
+                   NoiseEstimate& flooded) {
+  TWAIN_REQUIRE(statistical_bits >= 0 && statistical_bits <= 128 && revealed <= context.n(), InvalidArgument,
+                "flood: statistical_bits must be in [0, 128] and revealed coefficients at most n");
+  const double m = static_cast<double>(revealed == 0 ? context.n() : revealed);
+  const double width = std::ceil(std::ldexp(noise.weight_bound() * m, statistical_bits));
+  flooded = noise;
+  flooded.worst_case += width;
+  if (width >= std::ldexp(1.0, 120)) flooded.worst_case = std::numeric_limits<double>::infinity();
+  try {
+    minimal_switch_bits(context, flooded);
+  } catch (const CapacityError&) {
+    throw CapacityError("flood: noise of 2^" + std::to_string(std::log2(width)) +
+                        " would not decrypt exactly under Q = 2^" + std::to_string(context.q_log2()) +
+                        " and t = 2^" + std::to_string(context.plain_bits()) +
+                        "; the weight bounds are too large for these parameters");
+  }
+  return width;
+}
+
 }  // namespace
+
+NoiseEstimate product_noise(const NoiseEstimate& input, double weight_norm2_squared_sum) {
+  const double variance = input.variance * weight_norm2_squared_sum;
+  return {variance, variance, 0};
+}
+
+NoiseEstimate response_noise(const Context& context, const NoiseEstimate& product, std::size_t revealed_coefficients,
+                             int statistical_bits) {
+  NoiseEstimate noise = product;
+  noise.variance += kRoundingVariance + rerandomization_variance(context.n());
+  NoiseEstimate flooded;
+  flood_width(context, noise, revealed_coefficients, statistical_bits, flooded);
+  return flooded;
+}
 
 void add_plain(const Context& context, Ciphertext& ct, std::span<const uint64_t> message, core::Prg& prg) {
   require_same_parameters(context, ct.params_id, "ciphertext");
@@ -89,34 +132,17 @@ void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, co
     ct.c0.to_coefficients();
     ct.c1.to_coefficients();
   }
-  // Decrypts to u e_pk + e1 + e2 s: |e_pk| <= 21 and |s|, |u| <= 1 coefficient-wise.
-  const double n = static_cast<double>(context.n());
-  const double e_max = kErrorCoinPairs;
-  ct.noise.variance += n * e_max * e_max + kErrorVariance * n + kErrorVariance;
+  ct.noise.variance += rerandomization_variance(context.n());
   ct.rerandomized = true;
 }
 
 double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const FloodPolicy& policy) {
   require_same_parameters(context, ct.params_id, "ciphertext");
-  TWAIN_REQUIRE(policy.statistical_bits >= 0 && policy.statistical_bits <= 128 &&
-                    policy.revealed_coefficients <= context.n(),
-                InvalidArgument, "flood: statistical_bits must be in [0, 128] and revealed coefficients at most n");
+  NoiseEstimate flooded;
+  const double width = flood_width(context, ct.noise, policy.revealed_coefficients, policy.statistical_bits, flooded);
   if (ct.c0.form() == math::PolyForm::Ntt) {
     ct.c0.to_coefficients();
     ct.c1.to_coefficients();
-  }
-  const double revealed = static_cast<double>(policy.revealed_coefficients == 0 ? context.n() : policy.revealed_coefficients);
-  const double width = std::ceil(std::ldexp(ct.noise.weight_bound() * revealed, policy.statistical_bits));
-  NoiseEstimate flooded = ct.noise;
-  flooded.worst_case += width;
-  if (width >= std::ldexp(1.0, 120)) flooded.worst_case = std::numeric_limits<double>::infinity();
-  try {
-    minimal_switch_bits(context, flooded);
-  } catch (const CapacityError&) {
-    throw CapacityError("flood: noise of 2^" + std::to_string(std::log2(width)) +
-                        " would not decrypt exactly under Q = 2^" + std::to_string(context.q_log2()) +
-                        " and t = 2^" + std::to_string(context.plain_bits()) +
-                        "; the weight bounds are too large for these parameters");
   }
   if (width > 0) {
     // Uniform on [-W, W]: a uniform draw below 2W + 1, minus W.

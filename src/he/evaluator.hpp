@@ -68,6 +68,16 @@ int minimal_switch_bits(const Context& context, const NoiseEstimate& noise);
 SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, int bits,
                                   std::span<const uint32_t> c0_indices = {});
 
+// The noise a response made by finish_response from a product with noise `product` will carry
+// (mask rounding, re-randomisation, flooding over `revealed_coefficients`, 0 meaning n): public
+// data only, so both parties agree on every response's modulus before any is sent. Throws
+// CapacityError when the flooded noise would not decrypt exactly.
+NoiseEstimate response_noise(const Context& context, const NoiseEstimate& product, std::size_t revealed_coefficients,
+                             int statistical_bits = kStatisticalSecurityBits);
+// The noise of sum_k ct_k * w_k over distinct fresh inputs with noise `input`, given the sum of
+// the squared-norm bounds of the w_k (as MultiplyAccumulator computes it).
+NoiseEstimate product_noise(const NoiseEstimate& input, double weight_norm2_squared_sum);
+
 // The whole server side of a response: add the mask (the server keeps -mask as its share),
 // re-randomise, flood for the coefficients kept, switch to the smallest exact modulus.
 SwitchedCiphertext finish_response(const Context& context, Ciphertext product, std::span<const uint64_t> mask,

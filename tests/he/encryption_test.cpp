@@ -173,6 +173,10 @@ TEST(HeFlooding, ResponsesDependOnWeightBoundsNotOnWeights) {
   EXPECT_EQ(widths[0], widths[1]);
   EXPECT_EQ(bits[0], bits[1]);
   EXPECT_EQ(sizes[0], sizes[1]);
+  // The public prediction both parties use to size messages agrees with what was sent.
+  const NoiseEstimate predicted =
+      response_noise(*k.context, product_noise(fresh_encryption_noise(), bound.norm2_squared()), kept.size());
+  EXPECT_EQ(minimal_switch_bits(*k.context, predicted), bits[0]);
 }
 
 TEST(HeFlooding, WeightsOutsideTheirDeclaredBoundsAreRefused) {

@@ -1,0 +1,263 @@
+#include "linear/conv2d_plan.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "core/bit_packing.hpp"
+#include "core/errors.hpp"
+#include "he/encoding.hpp"
+#include "he/encryptor.hpp"
+#include "he/evaluator.hpp"
+#include "he/noise.hpp"
+#include "he/plaintext.hpp"
+#include "he/sampling.hpp"
+#include "he/serialization.hpp"
+
+namespace twain::linear {
+namespace {
+
+constexpr std::size_t kFrameBytes = 8;          // length prefix of a framed message (net::Channel)
+constexpr std::size_t kSeedBytes = 32;          // a seeded ciphertext sends c1's seed
+constexpr std::size_t kFormBytes = 1;           // the ciphertext's form byte
+constexpr std::size_t kSwitchedFieldBytes = 5;  // a switched ciphertext's modulus bits and kept count
+constexpr uint64_t kMaxWeightBound = uint64_t{1} << 40;  // he::NttPlaintext's limit
+
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
+
+// The public noise model of a response, from he::: products of the client's ciphertexts (fresh,
+// plus the server share's rounding; first-layer inputs are counted the same, see Conv2dServer)
+// with kernels within the weight bound, then finish_response (he::response_noise). Both parties
+// derive every response's modulus from it, so message sizes are known in advance.
+class ResponseModel {
+ public:
+  ResponseModel(const he::Context& context, uint64_t weight_bound, int kernel_size)
+      : context_(context), weight_bound_(weight_bound), kernel_size_(kernel_size) {}
+
+  // Variance of the weight-dependent noise of a sum over channel blocks (as MultiplyAccumulator).
+  double weight_variance(int channels_per_group, int block_channels, int channel_blocks) const {
+    he::NoiseEstimate input = he::fresh_encryption_noise();
+    input.variance += he::kRoundingVariance;  // the server share's add_plain
+    double norms = 0;
+    for (int b = 0; b < channel_blocks; ++b) {
+      const int channels = std::min(block_channels, channels_per_group - b * block_channels);
+      norms += he::PlainBound{weight_bound_, static_cast<std::size_t>(channels) * static_cast<std::size_t>(kernel_size_)}
+                   .norm2_squared();
+    }
+    return he::product_noise(input, norms).weight_variance;
+  }
+
+  // The modulus bits of a response revealing `revealed` outputs; 0 when none decrypts exactly.
+  int response_bits(double weight_variance, std::size_t revealed) const {
+    try {
+      const he::NoiseEstimate product{weight_variance, weight_variance, 0};
+      return he::minimal_switch_bits(context_, he::response_noise(context_, product, revealed));
+    } catch (const CapacityError&) {
+      return 0;
+    }
+  }
+
+ private:
+  const he::Context& context_;
+  uint64_t weight_bound_;
+  int kernel_size_;
+};
+
+// One candidate block shape: q_h x q_w outputs per spatial block, Cn channels per channel block.
+struct Candidate {
+  int rows = 0, cols = 0;  // outputs per spatial block (the last ones may have fewer)
+  BlockExtent block;
+  int channel_blocks = 0;
+  uint64_t bytes = 0;
+  uint64_t messages = 0;
+};
+
+}  // namespace
+
+Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound)
+    : shape_(shape), weight_bound_(weight_bound), n_(context.n()), plain_mask_(context.plain_mask()) {
+  shape_.validate();
+  TWAIN_REQUIRE(weight_bound < kMaxWeightBound, InvalidArgument,
+                "Conv2dPlan: weight bound " + std::to_string(weight_bound) + " is not below 2^40");
+  int limb_bits = 0;
+  for (std::size_t i = 0; i < context.rns().size(); ++i) limb_bits += std::bit_width(context.rns().prime(i));
+  upload_bytes_ = he::kHeaderBytes + kFormBytes + kSeedBytes + core::packed_size(n_, limb_bits);
+
+  const int kh = shape_.kernel_h, kw = shape_.kernel_w, sh = shape_.stride_h, sw = shape_.stride_w;
+  const int oh = shape_.output_height(), ow = shape_.output_width();
+  const int ig = shape_.in_channels_per_group();
+  const uint64_t groups = static_cast<uint64_t>(shape_.groups);
+  const uint64_t og = static_cast<uint64_t>(shape_.out_channels_per_group());
+  const ResponseModel model(context, weight_bound, kh * kw);
+  auto response_size = [&](int bits, std::size_t m) {
+    return he::kHeaderBytes + kSwitchedFieldBytes + core::packed_size(n_ + m, bits);
+  };
+
+  Candidate best;
+  best.bytes = std::numeric_limits<uint64_t>::max();
+  for (int rows = 1; rows <= oh; ++rows) {
+    const std::size_t hn = static_cast<std::size_t>(rows - 1) * sh + kh;
+    if (hn * static_cast<std::size_t>(kw) > n_) break;
+    for (int cols = 1; cols <= ow; ++cols) {
+      const std::size_t wn = static_cast<std::size_t>(cols - 1) * sw + kw;
+      if (hn * wn > n_) break;
+      const int most_channels = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(ig), n_ / (hn * wn)));
+      const int channel_blocks = ceil_div(ig, most_channels);
+      const int channels = ceil_div(ig, channel_blocks);
+      const double variance = model.weight_variance(ig, channels, channel_blocks);
+      // Spatial blocks: full ones of rows x cols outputs, a last row and column of blocks with fewer.
+      const int row_blocks = ceil_div(oh, rows), col_blocks = ceil_div(ow, cols);
+      const int last_rows = oh - (row_blocks - 1) * rows, last_cols = ow - (col_blocks - 1) * cols;
+      uint64_t per_channel = 0;  // response bytes of one output channel over all spatial blocks
+      bool feasible = true;
+      for (const auto& [r, rcount] : {std::pair{rows, row_blocks - 1}, std::pair{last_rows, 1}})
+        for (const auto& [c, ccount] : {std::pair{cols, col_blocks - 1}, std::pair{last_cols, 1}}) {
+          if (rcount == 0 || ccount == 0) continue;
+          const std::size_t m = static_cast<std::size_t>(r) * static_cast<std::size_t>(c);
+          const int bits = model.response_bits(variance, m);
+          feasible = feasible && bits != 0;
+          per_channel += static_cast<uint64_t>(rcount) * static_cast<uint64_t>(ccount) * (kFrameBytes + response_size(bits, m));
+        }
+      if (!feasible) continue;
+      const uint64_t spatial = static_cast<uint64_t>(row_blocks) * static_cast<uint64_t>(col_blocks);
+      const uint64_t uploads = groups * spatial * static_cast<uint64_t>(channel_blocks);
+      const uint64_t responses = groups * spatial * og;
+      const uint64_t bytes = uploads * (kFrameBytes + upload_bytes_) + groups * og * per_channel;
+      if (bytes < best.bytes || (bytes == best.bytes && uploads + responses < best.messages)) {
+        best = {rows, cols, {channels, static_cast<int>(hn), static_cast<int>(wn)}, channel_blocks, bytes,
+                uploads + responses};
+      }
+    }
+  }
+  TWAIN_REQUIRE(best.channel_blocks != 0, CapacityError,
+                shape_.describe() + ": no block shape gives responses that decrypt exactly with weight bound " +
+                    std::to_string(weight_bound) + " under " + context.describe() +
+                    (static_cast<std::size_t>(kh) * static_cast<std::size_t>(kw) > n_
+                         ? " (the kernel alone exceeds n coefficients)"
+                         : " (lower the weight bound or the plaintext bits, or use a larger ring)"));
+
+  block_ = best.block;
+  channel_blocks_ = best.channel_blocks;
+  const double variance = model.weight_variance(ig, block_.channels, channel_blocks_);
+  for (int row = 0; row < oh; row += best.rows)
+    for (int col = 0; col < ow; col += best.cols) {
+      SpatialBlock s;
+      s.output_row = row;
+      s.output_col = col;
+      s.output_rows = std::min(best.rows, oh - row);
+      s.output_cols = std::min(best.cols, ow - col);
+      s.input_row = row * sh;
+      s.input_col = col * sw;
+      for (int i = 0; i < s.output_rows; ++i)
+        for (int j = 0; j < s.output_cols; ++j) {
+          const std::size_t a = static_cast<std::size_t>(i) * sh + kh - 1, b = static_cast<std::size_t>(j) * sw + kw - 1;
+          s.kept.push_back(static_cast<uint32_t>(
+              ((static_cast<std::size_t>(block_.channels) - 1) * block_.height + a) * block_.width + b));
+        }
+      s.response_bits = model.response_bits(variance, s.kept.size());
+      spatial_.push_back(std::move(s));
+    }
+}
+
+int Conv2dPlan::channels_in_block(int channel_block) const {
+  TWAIN_REQUIRE(channel_block >= 0 && channel_block < channel_blocks_, InvalidArgument,
+                "Conv2dPlan: channel block " + std::to_string(channel_block) + " is outside [0, " +
+                    std::to_string(channel_blocks_) + ")");
+  return std::min(block_.channels, shape_.in_channels_per_group() - channel_block * block_.channels);
+}
+
+std::size_t Conv2dPlan::uploads() const {
+  return static_cast<std::size_t>(shape_.groups) * spatial_.size() * static_cast<std::size_t>(channel_blocks_);
+}
+
+std::size_t Conv2dPlan::responses() const {
+  return static_cast<std::size_t>(shape_.out_channels) * spatial_.size();
+}
+
+std::size_t Conv2dPlan::response_bytes(const SpatialBlock& block) const {
+  return he::kHeaderBytes + kSwitchedFieldBytes + core::packed_size(n_ + block.kept.size(), block.response_bits);
+}
+
+uint64_t Conv2dPlan::bytes_sent(Role role) const {
+  if (role == Role::Client) return uploads() * (kFrameBytes + upload_bytes_);
+  uint64_t per_channel = 0;
+  for (const SpatialBlock& s : spatial_) per_channel += kFrameBytes + response_bytes(s);
+  return static_cast<uint64_t>(shape_.out_channels) * per_channel;
+}
+
+std::vector<uint64_t> Conv2dPlan::encode_input(std::span<const uint64_t> tensor, int group, int channel_block,
+                                               const SpatialBlock& spatial) const {
+  TWAIN_REQUIRE(tensor.size() == shape_.input_size(), InvalidArgument,
+                "Conv2dPlan: input of " + std::to_string(tensor.size()) + " values where " + shape_.describe() +
+                    " takes " + std::to_string(shape_.input_size()));
+  TWAIN_REQUIRE(group >= 0 && group < shape_.groups, InvalidArgument,
+                "Conv2dPlan: group " + std::to_string(group) + " is outside [0, " + std::to_string(shape_.groups) + ")");
+  const int channels = channels_in_block(channel_block);
+  const int first = group * shape_.in_channels_per_group() + channel_block * block_.channels;
+  const std::size_t h = static_cast<std::size_t>(shape_.height), w = static_cast<std::size_t>(shape_.width);
+  std::vector<uint64_t> poly(n_, 0);
+  for (int c = 0; c < channels; ++c)
+    for (int a = 0; a < block_.height; ++a) {
+      const int row = spatial.input_row + a - shape_.pad_top;
+      if (row < 0 || row >= shape_.height) continue;
+      for (int b = 0; b < block_.width; ++b) {
+        const int col = spatial.input_col + b - shape_.pad_left;
+        if (col < 0 || col >= shape_.width) continue;
+        const std::size_t index = (static_cast<std::size_t>(first + c) * h + row) * w + col;
+        TWAIN_REQUIRE(tensor[index] <= plain_mask_, InvalidArgument,
+                      "Conv2dPlan: input value at index " + std::to_string(index) + " is not below 2^" +
+                          std::to_string(std::bit_width(plain_mask_)));
+        poly[(static_cast<std::size_t>(c) * block_.height + a) * block_.width + b] = tensor[index];
+      }
+    }
+  return poly;
+}
+
+std::vector<int64_t> Conv2dPlan::encode_kernel(std::span<const int64_t> weights, int out_channel,
+                                               int channel_block) const {
+  TWAIN_REQUIRE(weights.size() == shape_.weight_size(), InvalidArgument,
+                "Conv2dPlan: " + std::to_string(weights.size()) + " weights where " + shape_.describe() + " takes " +
+                    std::to_string(shape_.weight_size()));
+  TWAIN_REQUIRE(out_channel >= 0 && out_channel < shape_.out_channels, InvalidArgument,
+                "Conv2dPlan: output channel " + std::to_string(out_channel) + " is outside [0, " +
+                    std::to_string(shape_.out_channels) + ")");
+  const int channels = channels_in_block(channel_block);
+  const std::size_t ig = static_cast<std::size_t>(shape_.in_channels_per_group());
+  const std::size_t kh = static_cast<std::size_t>(shape_.kernel_h), kw = static_cast<std::size_t>(shape_.kernel_w);
+  const std::size_t first = static_cast<std::size_t>(channel_block) * block_.channels;
+  std::vector<int64_t> poly(n_, 0);
+  for (int c = 0; c < channels; ++c)
+    for (std::size_t u = 0; u < kh; ++u)
+      for (std::size_t v = 0; v < kw; ++v) {
+        const std::size_t slot =
+            ((static_cast<std::size_t>(block_.channels - 1 - c) * block_.height + kh - 1 - u) * block_.width) + kw - 1 - v;
+        poly[slot] = weights[((static_cast<std::size_t>(out_channel) * ig + first + c) * kh + u) * kw + v];
+      }
+  return poly;
+}
+
+std::size_t Conv2dPlan::output_index(int out_channel, const SpatialBlock& spatial, std::size_t i) const {
+  const std::size_t cols = static_cast<std::size_t>(spatial.output_cols);
+  const std::size_t row = static_cast<std::size_t>(spatial.output_row) + i / cols;
+  const std::size_t col = static_cast<std::size_t>(spatial.output_col) + i % cols;
+  return (static_cast<std::size_t>(out_channel) * shape_.output_height() + row) * shape_.output_width() + col;
+}
+
+std::string Conv2dPlan::describe() const {
+  int low = 64, high = 0;
+  for (const SpatialBlock& s : spatial_) {
+    low = std::min(low, s.response_bits);
+    high = std::max(high, s.response_bits);
+  }
+  std::ostringstream out;
+  out << "block " << block_.channels << "x" << block_.height << "x" << block_.width << ", " << channel_blocks_
+      << " channel block(s) x " << spatial_.size() << " spatial block(s) per group, " << uploads() << " uploads, "
+      << responses() << " responses at 2^" << low;
+  if (high != low) out << "..2^" << high;
+  out << ", " << bytes_sent(Role::Client) << " bytes up, " << bytes_sent(Role::Server) << " bytes down";
+  return out.str();
+}
+
+}  // namespace twain::linear

@@ -1,0 +1,102 @@
+// How a convolution is cut into ciphertexts: the Cheetah HomConv coefficient encoding (Huang,
+// Lu, Hong, Liu, Zhang, Wang, "Cheetah: Lean and Fast Secure Two-Party Deep Neural Network
+// Inference", USENIX Security 2022, section 4.1), DESIGN.md section 4.
+//
+// The input, padded with public zeros, is cut into blocks of Cn x Hn x Wn values (Cn Hn Wn <= N)
+// that overlap by kernel - 1 rows and columns; a block is the polynomial
+//   x(X) = sum x[c][a][b] X^((c Hn + a) Wn + b)
+// and a kernel the reversed polynomial
+//   k(X) = sum k[c][u][v] X^(((Cn - 1 - c) Hn + kh - 1 - u) Wn + kw - 1 - v),
+// so that x k mod X^N + 1 holds the stride-1 output (a, b) of the block, for a <= Hn - kh and
+// b <= Wn - kw, at coefficient ((Cn - 1) Hn + a + kh - 1) Wn + b + kw - 1 (no other term and no
+// negacyclic wrap reaches these coefficients). Sums over channel blocks give the full output.
+//
+// Strides are computed at stride 1 and only the needed outputs kept: a block of q output rows at
+// stride s spans (q - 1) s + kh input rows. Groups are independent convolutions: a block never
+// mixes the channels of two groups.
+//
+// The block shape is chosen per layer to minimise the bytes both parties send, using the public
+// noise estimate of each response (which fixes its modulus 2^k) and skipping shapes whose
+// responses would not decrypt exactly.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "he/params.hpp"
+#include "linear/conv2d_shape.hpp"
+#include "linear/role.hpp"
+
+namespace twain::linear {
+
+// Extent of the input blocks (every block has this extent; the last ones are zero-filled).
+struct BlockExtent {
+  int channels = 0, height = 0, width = 0;
+};
+
+// A window of the padded input and the outputs (at the layer's stride) it yields.
+struct SpatialBlock {
+  int input_row = 0, input_col = 0;    // top-left corner in the padded input
+  int output_row = 0, output_col = 0;  // first output it yields
+  int output_rows = 0, output_cols = 0;
+  // Coefficient of each output of the block in its product polynomials, row-major.
+  std::vector<uint32_t> kept;
+  // Responses for this block are switched to modulus 2^response_bits.
+  int response_bits = 0;
+};
+
+class Conv2dPlan {
+ public:
+  // weight_bound: the public bound on |w| (fixed-point weights), below 2^40. Throws
+  // InvalidArgument for an invalid shape or bound, CapacityError naming the shape when no block
+  // shape gives responses that decrypt exactly under these parameters.
+  Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound);
+
+  const Conv2dShape& shape() const { return shape_; }
+  uint64_t weight_bound() const { return weight_bound_; }
+  std::size_t n() const { return n_; }
+  const BlockExtent& block() const { return block_; }
+  // Channel blocks per group; block b holds channels [b Cn, min((b + 1) Cn, I)) of its group.
+  int channel_blocks() const { return channel_blocks_; }
+  int channels_in_block(int channel_block) const;
+  const std::vector<SpatialBlock>& spatial_blocks() const { return spatial_; }
+
+  // Messages, in this order on both sides. Uploads: for each group, spatial block, channel block.
+  // Responses: for each group, spatial block, output channel of the group.
+  std::size_t uploads() const;
+  std::size_t responses() const;
+  // Exact payload size of one upload (a seeded ciphertext) and of a response of `block`.
+  std::size_t upload_bytes() const { return upload_bytes_; }
+  std::size_t response_bytes(const SpatialBlock& block) const;
+  // Bytes `role` sends for one layer, the 8-byte message frames included.
+  uint64_t bytes_sent(Role role) const;
+
+  // The plaintext polynomial of one input block: values of `tensor` (CHW, each below 2^l, else
+  // InvalidArgument) in group `group`, channel block `channel_block` and `spatial`, zero where
+  // the block leaves the input.
+  std::vector<uint64_t> encode_input(std::span<const uint64_t> tensor, int group, int channel_block,
+                                     const SpatialBlock& spatial) const;
+  // The reversed kernel polynomial of output channel `out_channel` (global) over channel block
+  // `channel_block` of its group; weights OIHW.
+  std::vector<int64_t> encode_kernel(std::span<const int64_t> weights, int out_channel, int channel_block) const;
+  // Index in the output tensor (C'H'W') of the i-th kept output of `spatial` for `out_channel`.
+  std::size_t output_index(int out_channel, const SpatialBlock& spatial, std::size_t i) const;
+
+  // "block 16x16x16, 1 channel block, 1 spatial block, 1 upload, 64 responses at 2^49 (...)".
+  std::string describe() const;
+
+ private:
+  Conv2dShape shape_;
+  uint64_t weight_bound_;
+  std::size_t n_;
+  uint64_t plain_mask_;
+  BlockExtent block_;
+  int channel_blocks_ = 0;
+  std::vector<SpatialBlock> spatial_;
+  std::size_t upload_bytes_ = 0;
+};
+
+}  // namespace twain::linear

@@ -1,0 +1,94 @@
+#include "linear/conv2d_server.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "core/errors.hpp"
+#include "he/encoding.hpp"
+#include "he/evaluator.hpp"
+#include "he/serialization.hpp"
+
+namespace twain::linear {
+
+Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
+                           uint64_t weight_bound)
+    : context_(std::move(context)), plan_(shape, *context_, weight_bound) {
+  TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
+                "Conv2dServer: " + std::to_string(weights.size()) + " weights where " + shape.describe() +
+                    " takes " + std::to_string(shape.weight_size()));
+  const auto bound = static_cast<int64_t>(weight_bound);
+  const auto outside = std::find_if(weights.begin(), weights.end(), [&](int64_t w) { return w < -bound || w > bound; });
+  TWAIN_REQUIRE(outside == weights.end(), InvalidArgument,
+                "Conv2dServer: weight " + std::to_string(outside - weights.begin()) +
+                    " exceeds the public bound " + std::to_string(weight_bound) + " in magnitude");
+  const std::size_t kernel_size = static_cast<std::size_t>(shape.kernel_h) * static_cast<std::size_t>(shape.kernel_w);
+  kernels_.reserve(static_cast<std::size_t>(shape.out_channels) * static_cast<std::size_t>(plan_.channel_blocks()));
+  for (int o = 0; o < shape.out_channels; ++o)
+    for (int b = 0; b < plan_.channel_blocks(); ++b) {
+      // Public bounds only: the weight bound and the kernel's support in this channel block.
+      const he::PlainBound bound_b{weight_bound, static_cast<std::size_t>(plan_.channels_in_block(b)) * kernel_size};
+      kernels_.push_back(he::NttPlaintext::from_signed(*context_, plan_.encode_kernel(weights, o, b), bound_b));
+    }
+}
+
+std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicKey& pk,
+                                        std::span<const uint64_t> server_share, core::Prg& prg) const {
+  const he::Context& context = *context_;
+  const Conv2dShape& shape = plan_.shape();
+  const auto& spatial = plan_.spatial_blocks();
+  const auto channel_blocks = static_cast<std::size_t>(plan_.channel_blocks());
+  const bool first_layer = server_share.empty();
+  TWAIN_REQUIRE(first_layer || server_share.size() == shape.input_size(), InvalidArgument,
+                "Conv2dServer: share of " + std::to_string(server_share.size()) + " values where " + shape.describe() +
+                    " takes " + std::to_string(shape.input_size()) + " (or none in first-layer mode)");
+
+  // Every upload first: the client sends them all before it reads, so answering early could
+  // fill both directions of the transport at once.
+  std::vector<he::Ciphertext> inputs;
+  inputs.reserve(plan_.uploads());
+  for (int g = 0; g < shape.groups; ++g)
+    for (const SpatialBlock& block : spatial) {
+      std::vector<core::Seed> seeds;
+      for (int b = 0; b < plan_.channel_blocks(); ++b) {
+        he::Ciphertext ct = he::deserialize_client_ciphertext(context, channel.recv_message(plan_.upload_bytes()));
+        seeds.push_back(*ct.seed);
+        if (first_layer) {
+          // No server share: the noise estimate still counts one, so that the response moduli,
+          // and with them every message size, do not depend on the mode the client cannot see.
+          ct.noise.variance += he::kRoundingVariance;
+        } else {
+          he::add_plain(context, ct, plan_.encode_input(server_share, g, b, block), prg);
+        }
+        inputs.push_back(std::move(ct));
+      }
+      // The noise estimate (hence the plan's response moduli) assumes independent encryptions.
+      std::sort(seeds.begin(), seeds.end());
+      TWAIN_REQUIRE(std::adjacent_find(seeds.begin(), seeds.end()) == seeds.end(), FormatError,
+                    "Conv2dServer: the client reused a ciphertext seed within one block (" + shape.describe() + ")");
+    }
+
+  std::vector<uint64_t> share(shape.output_size());
+  std::vector<uint64_t> mask(context.n());
+  const int out_per_group = shape.out_channels_per_group();
+  for (int g = 0; g < shape.groups; ++g)
+    for (std::size_t s = 0; s < spatial.size(); ++s) {
+      const SpatialBlock& block = spatial[s];
+      const he::Ciphertext* block_inputs = &inputs[(static_cast<std::size_t>(g) * spatial.size() + s) * channel_blocks];
+      for (int o = g * out_per_group; o < (g + 1) * out_per_group; ++o) {
+        he::MultiplyAccumulator acc(context);
+        for (std::size_t b = 0; b < channel_blocks; ++b)
+          acc.add(block_inputs[b], kernels_[static_cast<std::size_t>(o) * channel_blocks + b]);
+        for (auto& r : mask) r = prg.next_u64() & context.plain_mask();
+        const he::SwitchedCiphertext response = he::finish_response(context, acc.result(), mask, pk, prg, block.kept);
+        TWAIN_DEBUG_CHECK(response.bits == block.response_bits, "Conv2dServer: response modulus differs from the plan");
+        channel.send_message(he::serialize(context, response));
+        for (std::size_t i = 0; i < block.kept.size(); ++i)
+          share[plan_.output_index(o, block, i)] = (0 - mask[block.kept[i]]) & context.plain_mask();
+      }
+    }
+  channel.flush();
+  return share;
+}
+
+}  // namespace twain::linear

@@ -1,0 +1,49 @@
+// The server side of a two-party convolution on additive shares in Z_{2^l}: Cheetah's HomConv
+// (Huang, Lu, Hong, Liu, Zhang, Wang, "Cheetah: Lean and Fast Secure Two-Party Deep Neural
+// Network Inference", USENIX Security 2022, section 4.1), with the encoding of Conv2dPlan.
+//
+// Per layer: the client sends its share, block by block, as seeded ciphertexts; the server adds
+// its share block, multiply-accumulates each output channel's kernel polynomials over the
+// channel blocks of a spatial block, and answers with he::finish_response under a fresh mask r
+// (its output share is -r), keeping only the c0 coefficients of the block's outputs. The client
+// decrypts its output share x * w + r. Message counts and sizes come from the plan on both sides.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/prg.hpp"
+#include "he/keys.hpp"
+#include "he/plaintext.hpp"
+#include "linear/conv2d_plan.hpp"
+#include "net/channel.hpp"
+
+namespace twain::linear {
+
+class Conv2dServer {
+ public:
+  // weights: OIHW fixed-point integers with |w| <= weight_bound (the public bound, below 2^40).
+  // Plans the layer and NTT-transforms every kernel polynomial once; the object is immutable
+  // afterwards and may serve any number of sessions, concurrently. Throws InvalidArgument for a
+  // bad shape, weight count or weight, CapacityError when the bound does not fit the parameters.
+  Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
+               uint64_t weight_bound);
+
+  const Conv2dPlan& plan() const { return plan_; }
+
+  // One layer with one client. server_share: the server's input share (CHW, values < 2^l), or
+  // empty in first-layer mode (the client owns the whole input). Returns the server's output
+  // share (C'H'W'). Throws InvalidArgument for a share of the wrong size or with a value not
+  // below 2^l, FormatError for a malformed or unexpected message from the client (including a
+  // ciphertext seed repeated within one block), NetworkError when the transport fails.
+  std::vector<uint64_t> run(net::Channel& channel, const he::PublicKey& pk, std::span<const uint64_t> server_share,
+                            core::Prg& prg) const;
+
+ private:
+  he::ContextPtr context_;
+  Conv2dPlan plan_;
+  std::vector<he::NttPlaintext> kernels_;  // [out channel][channel block]
+};
+
+}  // namespace twain::linear

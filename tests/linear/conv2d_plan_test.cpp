@@ -1,0 +1,176 @@
+// The plan without encryption: blocks tile the output exactly once and fit the ring, the
+// encoding's product polynomials hold the convolution at the kept coefficients (checked with
+// plaintext negacyclic products), the byte model is consistent, and bad inputs are refused.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <string>
+
+#include "core/errors.hpp"
+#include "conv2d_test_support.hpp"
+#include "he/params.hpp"
+#include "linear/conv2d_plan.hpp"
+
+namespace twain::linear {
+namespace {
+
+using testing::random_shape;
+
+he::ContextPtr small_ring(std::size_t n, int plain_bits = 37) {
+  return he::Context::create(he::Parameters::insecure_for_tests(n, 27, 4, plain_bits));
+}
+
+void expect_tiles_output(const Conv2dPlan& plan, int plain_bits = 37) {
+  const Conv2dShape& s = plan.shape();
+  const BlockExtent& block = plan.block();
+  ASSERT_LE(static_cast<std::size_t>(block.channels) * block.height * block.width, plan.n()) << s.describe();
+  int channels = 0;
+  for (int b = 0; b < plan.channel_blocks(); ++b) {
+    ASSERT_GE(plan.channels_in_block(b), 1);
+    channels += plan.channels_in_block(b);
+  }
+  EXPECT_EQ(channels, s.in_channels_per_group()) << s.describe();
+  std::vector<int> covered(static_cast<std::size_t>(s.output_height()) * s.output_width(), 0);
+  for (const SpatialBlock& sb : plan.spatial_blocks()) {
+    ASSERT_EQ(sb.kept.size(), static_cast<std::size_t>(sb.output_rows) * sb.output_cols);
+    EXPECT_LE((sb.output_rows - 1) * s.stride_h + s.kernel_h, block.height) << s.describe();
+    EXPECT_LE((sb.output_cols - 1) * s.stride_w + s.kernel_w, block.width) << s.describe();
+    EXPECT_EQ(sb.input_row, sb.output_row * s.stride_h);
+    EXPECT_EQ(sb.input_col, sb.output_col * s.stride_w);
+    EXPECT_GE(sb.response_bits, plain_bits + 2);
+    const std::set<uint32_t> distinct(sb.kept.begin(), sb.kept.end());
+    EXPECT_EQ(distinct.size(), sb.kept.size());
+    EXPECT_LT(*distinct.rbegin(), plan.n());
+    for (std::size_t i = 0; i < sb.kept.size(); ++i) ++covered[plan.output_index(0, sb, i)];
+  }
+  for (std::size_t i = 0; i < covered.size(); ++i) ASSERT_EQ(covered[i], 1) << "output " << i << " of " << s.describe();
+}
+
+TEST(Conv2dPlan, BlocksCoverEveryOutputExactlyOnce) {
+  core::Prg prg(core::Seed{41});
+  for (std::size_t n : {std::size_t{64}, std::size_t{256}, std::size_t{4096}}) {
+    const auto context = n == 4096 ? he::Context::create(he::Parameters::standard(37)) : small_ring(n);
+    for (int trial = 0; trial < 150; ++trial) {
+      const Conv2dShape shape = random_shape(prg, 64, n == 64 ? 12 : 40);
+      if (static_cast<std::size_t>(shape.kernel_h) * shape.kernel_w > n) continue;
+      const Conv2dPlan plan(shape, *context, 1 + prg.uniform(1 << 10));
+      expect_tiles_output(plan);
+    }
+  }
+}
+
+// Coefficient i of the negacyclic product x * k, mod 2^64.
+uint64_t negacyclic_coefficient(const std::vector<uint64_t>& x, const std::vector<int64_t>& k, std::size_t i) {
+  const std::size_t n = x.size();
+  uint64_t sum = 0;
+  for (std::size_t j = 0; j < n; ++j) {
+    const uint64_t term = x[j] * static_cast<uint64_t>(k[(i + n - j) % n]);
+    sum += j <= i ? term : 0 - term;
+  }
+  return sum;
+}
+
+TEST(Conv2dPlan, EncodedProductsHoldTheConvolutionAtTheKeptCoefficients) {
+  constexpr int kBits = 37;
+  core::Prg prg(core::Seed{42});
+  for (std::size_t n : {std::size_t{128}, std::size_t{512}}) {
+    const auto context = small_ring(n, kBits);
+    for (int trial = 0; trial < 25; ++trial) {
+      const Conv2dShape shape = random_shape(prg, 8, 14);
+      if (static_cast<std::size_t>(shape.kernel_h) * shape.kernel_w > n) continue;
+      const Conv2dPlan plan(shape, *context, 1 << 12);
+      const auto x = testing::random_share(shape.input_size(), kBits, prg);
+      const auto w = testing::random_weights(shape.weight_size(), 1 << 12, prg);
+      const auto expected = testing::plaintext_conv2d(shape, x, w, kBits);
+      std::vector<uint64_t> got(shape.output_size(), ~uint64_t{0});
+      const int og = shape.out_channels_per_group();
+      for (int o = 0; o < shape.out_channels; ++o)
+        for (const SpatialBlock& sb : plan.spatial_blocks()) {
+          std::vector<uint64_t> sum(sb.kept.size(), 0);
+          for (int b = 0; b < plan.channel_blocks(); ++b) {
+            const auto input = plan.encode_input(x, o / og, b, sb);
+            const auto kernel = plan.encode_kernel(w, o, b);
+            for (std::size_t i = 0; i < sb.kept.size(); ++i) sum[i] += negacyclic_coefficient(input, kernel, sb.kept[i]);
+          }
+          for (std::size_t i = 0; i < sum.size(); ++i)
+            got[plan.output_index(o, sb, i)] = sum[i] & context->plain_mask();
+        }
+      ASSERT_EQ(got, expected) << shape.describe() << " with " << plan.describe();
+    }
+  }
+}
+
+TEST(Conv2dPlan, ChoosesFewestBytesForSqueezeNetFireShapes) {
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  // Squeeze 1x1 64 -> 16 on 14x14: at most 20 channels of 14x14 fit 4096, so 4 blocks of 16.
+  const Conv2dPlan squeeze({64, 14, 14, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1}, *context, 1 << 12);
+  EXPECT_EQ(squeeze.block().channels, 16);
+  EXPECT_EQ(squeeze.spatial_blocks().size(), 1u);
+  EXPECT_EQ(squeeze.uploads(), 4u);
+  EXPECT_EQ(squeeze.responses(), 16u);
+  // Expand 3x3 16 -> 64 on 14x14, pad 1: the whole padded input (16x16x16) is one ciphertext.
+  const Conv2dPlan expand({16, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, *context, 1 << 12);
+  EXPECT_EQ(expand.block().channels, 16);
+  EXPECT_EQ(expand.block().height, 16);
+  EXPECT_EQ(expand.block().width, 16);
+  EXPECT_EQ(expand.uploads(), 1u);
+  EXPECT_EQ(expand.responses(), 64u);
+  EXPECT_EQ(expand.upload_bytes(), 16u + 1 + 32 + 4096 * 109 / 8);
+  const SpatialBlock& only = expand.spatial_blocks().front();
+  EXPECT_EQ(expand.bytes_sent(Role::Client), 8 + expand.upload_bytes());
+  EXPECT_EQ(expand.bytes_sent(Role::Server), 64 * (8 + expand.response_bytes(only)));
+  EXPECT_EQ(expand.response_bytes(only), 16u + 5 + (4096 + 196) * static_cast<std::size_t>(only.response_bits) / 8);
+}
+
+TEST(Conv2dPlan, SmallerBlocksWhenTheWeightBoundRequiresThem) {
+  // One block would reveal 4096 outputs per response; a large bound needs fewer per response.
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  const Conv2dShape shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const Conv2dPlan loose(shape, *context, 1);
+  const Conv2dPlan tight(shape, *context, 1 << 12);
+  std::size_t loose_most = 0, tight_most = 0;
+  for (const auto& sb : loose.spatial_blocks()) loose_most = std::max(loose_most, sb.kept.size());
+  for (const auto& sb : tight.spatial_blocks()) tight_most = std::max(tight_most, sb.kept.size());
+  EXPECT_LT(tight_most, loose_most) << loose.describe() << " vs " << tight.describe();
+  expect_tiles_output(tight);
+}
+
+TEST(Conv2dPlan, RefusesWhatItCannotPlan) {
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  const Conv2dShape shape{64, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
+  EXPECT_THROW(Conv2dPlan({0, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1}, *context, 1), InvalidArgument);
+  EXPECT_THROW(Conv2dPlan(shape, *context, uint64_t{1} << 40), InvalidArgument);
+  try {
+    Conv2dPlan(shape, *context, uint64_t{1} << 39);
+    FAIL() << "planned an over-budget layer";
+  } catch (const CapacityError& e) {
+    EXPECT_NE(std::string(e.what()).find(shape.describe()), std::string::npos) << e.what();
+  }
+  const auto tiny = small_ring(64);
+  try {
+    Conv2dPlan({1, 12, 12, 1, 9, 9, 1, 1, 0, 0, 0, 0, 1}, *tiny, 1);
+    FAIL() << "planned a kernel larger than the ring";
+  } catch (const CapacityError& e) {
+    EXPECT_NE(std::string(e.what()).find("kernel alone"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Conv2dPlan, EncodersCheckTheirInputs) {
+  const auto context = he::Context::create(he::Parameters::standard(32));
+  const Conv2dShape shape{2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const Conv2dPlan plan(shape, *context, 10);
+  const SpatialBlock& sb = plan.spatial_blocks().front();
+  std::vector<uint64_t> x(shape.input_size(), 1);
+  EXPECT_NO_THROW(plan.encode_input(x, 0, 0, sb));
+  x[5] = uint64_t{1} << 32;
+  EXPECT_THROW(plan.encode_input(x, 0, 0, sb), InvalidArgument);
+  EXPECT_THROW(plan.encode_input(std::vector<uint64_t>(3), 0, 0, sb), InvalidArgument);
+  EXPECT_THROW(plan.encode_input(std::vector<uint64_t>(shape.input_size()), 1, 0, sb), InvalidArgument);
+  EXPECT_THROW(plan.encode_kernel(std::vector<int64_t>(shape.weight_size()), 2, 0), InvalidArgument);
+  EXPECT_THROW(plan.encode_kernel(std::vector<int64_t>(shape.weight_size()), 0, 1), InvalidArgument);
+  EXPECT_THROW(plan.encode_kernel(std::vector<int64_t>(5), 0, 0), InvalidArgument);
+}
+
+}  // namespace
+}  // namespace twain::linear

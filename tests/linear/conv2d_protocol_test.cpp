@@ -1,0 +1,156 @@
+// The two-party convolution end to end (keys, seeded uploads, products, masked, re-randomised,
+// flooded, switched responses, decryption): the reconstructed output must equal the plaintext
+// convolution of x_C + x_S mod 2^l exactly, and the traffic must equal the plan's byte model.
+#include <gtest/gtest.h>
+
+#include "conv2d_test_support.hpp"
+#include "he/params.hpp"
+
+namespace twain::linear {
+namespace {
+
+using testing::add_shares;
+using testing::plaintext_conv2d;
+using testing::random_share;
+using testing::random_weights;
+using testing::run_two_party;
+
+struct TwoPartyTraffic {
+  uint64_t up = 0, down = 0;
+};
+
+// Runs one layer on fresh random shares (or a client-owned input) and checks it exactly.
+TwoPartyTraffic check_layer(const he::ContextPtr& context, const Conv2dShape& shape, uint64_t weight_bound,
+                            bool first_layer, uint8_t seed) {
+  const int bits = context->plain_bits();
+  core::Prg prg(core::Seed{seed, 9});
+  const auto weights = random_weights(shape.weight_size(), weight_bound, prg);
+  const auto client_share = first_layer ? testing::random_signed_input(shape.input_size(), 1 << 12, bits, prg)
+                                        : random_share(shape.input_size(), bits, prg);
+  const auto server_share = first_layer ? std::vector<uint64_t>{} : random_share(shape.input_size(), bits, prg);
+  const Conv2dServer server(context, shape, weights, weight_bound);
+  const Conv2dClient client(context, shape, weight_bound);
+  const auto result = run_two_party(context, server, client, client_share, server_share, seed);
+  const auto input = first_layer ? client_share : add_shares(client_share, server_share, bits);
+  EXPECT_EQ(add_shares(result.client_share, result.server_share, bits), plaintext_conv2d(shape, input, weights, bits))
+      << shape.describe() << ", l = " << bits << ", bound " << weight_bound << ", " << server.plan().describe();
+  EXPECT_EQ(result.client_traffic.bytes_sent, server.plan().bytes_sent(Role::Client)) << shape.describe();
+  EXPECT_EQ(result.server_traffic.bytes_sent, server.plan().bytes_sent(Role::Server)) << shape.describe();
+  EXPECT_EQ(result.client_traffic.bytes_received, result.server_traffic.bytes_sent);
+  EXPECT_EQ(result.client_traffic.rounds, 1u);
+  return {result.client_traffic.bytes_sent, result.server_traffic.bytes_sent};
+}
+
+// The largest power-of-two weight bound up to 2^12 that does not force smaller blocks (more
+// responses) than the smallest bound would: the plan's noise budget decides it per shape.
+uint64_t fitting_bound(const he::Context& context, const Conv2dShape& shape) {
+  const std::size_t responses = Conv2dPlan(shape, context, 1).responses();
+  uint64_t bound = uint64_t{1} << 12;
+  while (bound > 1 && Conv2dPlan(shape, context, bound).responses() > responses) bound /= 2;
+  return bound;
+}
+
+class Conv2dProtocolFixed : public ::testing::TestWithParam<int> {};
+
+TEST_P(Conv2dProtocolFixed, SqueezeNetLikeLayersAreExact) {
+  const auto context = he::Context::create(he::Parameters::standard(GetParam()));
+  const uint64_t full = uint64_t{1} << 12;  // every fixed layer fits worst-case 12-bit weights
+  const auto squeeze = check_layer(context, {64, 14, 14, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1}, full, false, 1);
+  const auto expand3 = check_layer(context, {16, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, full, false, 2);
+  const auto expand1 = check_layer(context, {16, 14, 14, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1}, full, false, 3);
+  const auto first = check_layer(context, {3, 32, 32, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1}, full, true, 4);
+  RecordProperty("squeeze_1x1_64_16_up", std::to_string(squeeze.up));
+  RecordProperty("squeeze_1x1_64_16_down", std::to_string(squeeze.down));
+  RecordProperty("expand_3x3_16_64_up", std::to_string(expand3.up));
+  RecordProperty("expand_3x3_16_64_down", std::to_string(expand3.down));
+  RecordProperty("expand_1x1_16_64_up", std::to_string(expand1.up));
+  RecordProperty("expand_1x1_16_64_down", std::to_string(expand1.down));
+  RecordProperty("first_3x3s2_3_64_up", std::to_string(first.up));
+  RecordProperty("first_3x3s2_3_64_down", std::to_string(first.down));
+}
+
+INSTANTIATE_TEST_SUITE_P(PlainBits, Conv2dProtocolFixed, ::testing::Values(37, 32));
+
+TEST(Conv2dProtocol, GroupedDepthwiseAndStridedLayersAreExact) {
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  check_layer(context, {32, 12, 12, 32, 3, 3, 1, 1, 1, 1, 1, 1, 32}, 1 << 12, false, 10);  // depthwise
+  check_layer(context, {16, 9, 11, 32, 3, 5, 2, 1, 1, 2, 0, 3, 16}, 1 << 12, false, 11);   // multiplier 2
+  check_layer(context, {8, 13, 13, 6, 5, 5, 2, 2, 2, 2, 2, 2, 2}, 1 << 12, false, 12);     // 2 groups, stride 2
+  check_layer(context, {2, 1, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1}, 1 << 12, false, 13);       // 1x1 input
+}
+
+TEST(Conv2dProtocol, LayersSplitIntoManySpatialBlocksAreExact) {
+  // 64x64 does not fit one ciphertext: the plan cuts rows and columns with overlaps.
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  const Conv2dShape shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  EXPECT_GT(Conv2dPlan(shape, *context, 1 << 8).spatial_blocks().size(), 1u);
+  check_layer(context, shape, 1 << 8, false, 20);
+  // A small (insecure, test-only) ring forces many blocks of every kind on small layers.
+  const auto small = he::Context::create(he::Parameters::insecure_for_tests(256, 27, 4, 37));
+  core::Prg prg(core::Seed{21});
+  for (int trial = 0; trial < 16; ++trial) {
+    const Conv2dShape s = testing::random_shape(prg, 12, 20);
+    if (s.kernel_h * s.kernel_w > 256) continue;
+    check_layer(small, s, fitting_bound(*small, s), trial % 3 == 0, static_cast<uint8_t>(30 + trial));
+  }
+}
+
+TEST(Conv2dProtocol, LargeFanInFitsTheNoiseBudget) {
+  // 64 input channels of 7x7 at l = 37: with 12-bit weights a response revealing all 576
+  // outputs would not decrypt exactly, so the plan cuts 4 spatial blocks (4x the responses);
+  // with 10-bit weights one block fits. At l = 32 one block fits 12-bit weights.
+  const Conv2dShape shape{64, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
+  const auto l37 = he::Context::create(he::Parameters::standard(37));
+  EXPECT_EQ(fitting_bound(*l37, shape), 1u << 10);
+  EXPECT_EQ(Conv2dPlan(shape, *l37, 1 << 12).spatial_blocks().size(), 4u);
+  check_layer(l37, shape, 1 << 12, false, 14);
+  check_layer(l37, shape, 1 << 10, false, 15);
+  const auto l32 = he::Context::create(he::Parameters::standard(32));
+  EXPECT_EQ(Conv2dPlan(shape, *l32, 1 << 12).spatial_blocks().size(), 1u);
+  check_layer(l32, shape, 1 << 12, false, 16);
+}
+
+TEST(Conv2dProtocol, OneServerObjectServesConcurrentSessions) {
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  const Conv2dShape shape{24, 10, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  core::Prg prg(core::Seed{17});
+  const auto weights = random_weights(shape.weight_size(), 1 << 12, prg);
+  const Conv2dServer server(context, shape, weights, 1 << 12);
+  const Conv2dClient client(context, shape, 1 << 12);
+  std::vector<std::vector<uint64_t>> client_shares(4), server_shares(4), outputs(4);
+  for (int i = 0; i < 4; ++i) {
+    client_shares[i] = random_share(shape.input_size(), 37, prg);
+    server_shares[i] = random_share(shape.input_size(), 37, prg);
+  }
+  std::vector<std::thread> sessions;
+  for (int i = 0; i < 4; ++i)
+    sessions.emplace_back([&, i] {
+      try {
+        const auto r =
+            run_two_party(context, server, client, client_shares[i], server_shares[i], static_cast<uint8_t>(90 + i));
+        outputs[i] = add_shares(r.client_share, r.server_share, 37);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "session " << i << ": " << e.what();
+      }
+    });
+  for (auto& t : sessions) t.join();
+  for (int i = 0; i < 4; ++i)
+    EXPECT_EQ(outputs[i], plaintext_conv2d(shape, add_shares(client_shares[i], server_shares[i], 37), weights, 37));
+}
+
+TEST(Conv2dProtocol, RandomShapesAreExact) {
+  core::Prg prg(core::Seed{50});
+  for (int bits : {37, 32}) {
+    const auto context = he::Context::create(he::Parameters::standard(bits));
+    for (int trial = 0; trial < 20; ++trial) {
+      const Conv2dShape shape = testing::random_shape(prg, 64, 24);
+      // Channels up to 64 with 7x7 kernels exceed the l = 37 budget at 12-bit weights over the
+      // outputs of one response: those shapes get the largest bound that keeps their blocks.
+      check_layer(context, shape, fitting_bound(*context, shape), trial % 4 == 0,
+                  static_cast<uint8_t>(60 + trial + bits));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace twain::linear
