@@ -1,0 +1,148 @@
+// OT benchmarks: base OT, IKNP correlated and random OT, bit triples. Both parties run over
+// loopback TCP, one on the benchmark thread and one on a helper thread; the time covers both.
+//
+// Counters: bytes_total (both directions) and rounds (flights of messages: the sum over both
+// ends of ChannelCounters::rounds) of one run, measured on an untimed first run; bits_per_ot /
+// bits_per_triple = 8 * bytes_total / items; items_per_second.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <utility>
+
+#include "core/bit_vector.hpp"
+#include "core/prg.hpp"
+#include "net/tcp_channel.hpp"
+#include "ot/base_ot.hpp"
+#include "ot/bit_triples.hpp"
+#include "ot/cot.hpp"
+#include "ot/random_ot.hpp"
+
+namespace {
+
+using twain::core::Prg;
+using twain::core::Seed;
+using twain::net::TcpChannel;
+
+struct Loopback {
+  std::unique_ptr<TcpChannel> first;
+  std::unique_ptr<TcpChannel> second;
+};
+
+Loopback connect_loopback() {
+  twain::net::TcpListener listener(0, "127.0.0.1");
+  auto client = std::async(std::launch::async,
+                           [&] { return TcpChannel::connect("127.0.0.1", listener.port()); });
+  auto server = listener.accept();
+  return {std::move(server), client.get()};
+}
+
+Seed seed_of(uint8_t tag) {
+  Seed seed{};
+  seed.fill(tag);
+  return seed;
+}
+
+// Runs `second` on a helper thread and `first` here; returns when both are done.
+template <class First, class Second>
+void run_both(First&& first, Second&& second) {
+  auto peer = std::async(std::launch::async, std::forward<Second>(second));
+  first();
+  peer.get();
+}
+
+// One untimed run with fresh counters, recorded on the benchmark state. Both ends first
+// exchange a byte and read the other's, so each end's first send in the run counts as a round
+// whatever the setup before it ended with.
+template <class First, class Second>
+void measure_traffic(benchmark::State& state, Loopback& link, double items, const char* per_item,
+                     First&& first, Second&& second) {
+  const auto ping = [](TcpChannel& channel) {
+    channel.send_u64(0);
+    channel.recv_u64();
+  };
+  run_both([&] { ping(*link.first); }, [&] { ping(*link.second); });
+  link.first->reset_counters();
+  link.second->reset_counters();
+  run_both(first, second);
+  const auto a = link.first->counters();
+  const auto b = link.second->counters();
+  const double bytes = static_cast<double>(a.bytes_sent + b.bytes_sent);
+  state.counters["bytes_total"] = bytes;
+  state.counters["rounds"] = static_cast<double>(a.rounds + b.rounds);
+  state.counters[per_item] = 8.0 * bytes / items;
+}
+
+void base_ot(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Loopback link = connect_loopback();
+  Prg sender_prg(seed_of(1));
+  Prg receiver_prg(seed_of(2));
+  const twain::core::BitVector choices = twain::core::BitVector::random(n, receiver_prg);
+  const auto send = [&] { benchmark::DoNotOptimize(twain::ot::base_ot_send(*link.first, sender_prg, n)); };
+  const auto receive = [&] {
+    benchmark::DoNotOptimize(twain::ot::base_ot_receive(*link.second, receiver_prg, choices));
+  };
+  measure_traffic(state, link, static_cast<double>(n), "bits_per_ot", send, receive);
+  for (auto _ : state) run_both(send, receive);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+BENCHMARK(base_ot)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// IKNP extension of n correlated OTs (base OTs done once, before timing). With `hashed`, the
+// correlations are also turned into random OTs of 128-bit messages.
+template <bool Hashed>
+void iknp(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Loopback link = connect_loopback();
+  Prg sender_prg(seed_of(3));
+  Prg receiver_prg(seed_of(4));
+  std::unique_ptr<twain::ot::CotSender> sender;
+  std::unique_ptr<twain::ot::CotReceiver> receiver;
+  run_both([&] { sender = std::make_unique<twain::ot::CotSender>(*link.first, sender_prg, n); },
+           [&] { receiver = std::make_unique<twain::ot::CotReceiver>(*link.second, receiver_prg, n); });
+  const auto send = [&] {
+    if constexpr (Hashed) {
+      benchmark::DoNotOptimize(twain::ot::random_ot(sender->get(n)));
+    } else {
+      benchmark::DoNotOptimize(sender->get(n));
+    }
+  };
+  const auto receive = [&] {
+    if constexpr (Hashed) {
+      benchmark::DoNotOptimize(twain::ot::random_ot(receiver->get(n)));
+    } else {
+      benchmark::DoNotOptimize(receiver->get(n));
+    }
+  };
+  measure_traffic(state, link, static_cast<double>(n), "bits_per_ot", send, receive);
+  for (auto _ : state) run_both(send, receive);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+void iknp_cot(benchmark::State& state) { iknp<false>(state); }
+void iknp_rot(benchmark::State& state) { iknp<true>(state); }
+BENCHMARK(iknp_cot)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(iknp_rot)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// n bit triples per iteration (the providers' batch is n, so each get is one generation).
+void bit_triples(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  Loopback link = connect_loopback();
+  Prg prg0(seed_of(5));
+  Prg prg1(seed_of(6));
+  using twain::ot::BitTripleProvider;
+  using twain::ot::Party;
+  std::unique_ptr<BitTripleProvider> first;
+  std::unique_ptr<BitTripleProvider> second;
+  run_both([&] { first = std::make_unique<BitTripleProvider>(Party::kFirst, *link.first, prg0, n); },
+           [&] { second = std::make_unique<BitTripleProvider>(Party::kSecond, *link.second, prg1, n); });
+  const auto run_first = [&] { benchmark::DoNotOptimize(first->get(n)); };
+  const auto run_second = [&] { benchmark::DoNotOptimize(second->get(n)); };
+  measure_traffic(state, link, static_cast<double>(n), "bits_per_triple", run_first, run_second);
+  for (auto _ : state) run_both(run_first, run_second);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+BENCHMARK(bit_triples)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace

@@ -1,0 +1,65 @@
+#include "ot/bit_triples.hpp"
+
+#include <algorithm>
+
+#include "ot/bit_range.hpp"
+#include "ot/random_ot.hpp"
+
+namespace twain::ot {
+
+BitTripleProvider::BitTripleProvider(Party party, net::Channel& channel, core::Prg& prg,
+                                     std::size_t batch)
+    : party_(party), batch_(batch) {
+  if (party_ == Party::kFirst) {
+    sender_.emplace(channel, prg, batch);
+    receiver_.emplace(channel, prg, batch);
+  } else {
+    receiver_.emplace(channel, prg, batch);
+    sender_.emplace(channel, prg, batch);
+  }
+}
+
+BitTriples BitTripleProvider::generate(std::size_t n) {
+  // kFirst is the sender of the first direction: both ends run the directions in one order.
+  BitOtSenderBatch sent;
+  BitOtReceiverBatch received;
+  if (party_ == Party::kFirst) {
+    sent = random_bit_ot(sender_->get(n));
+    received = random_bit_ot(receiver_->get(n));
+  } else {
+    received = random_bit_ot(receiver_->get(n));
+    sent = random_bit_ot(sender_->get(n));
+  }
+  BitTriples out{std::move(received.choices), std::move(sent.m0), std::move(received.m)};
+  // b = s0 ^ s1 and c = (a & b) ^ s0 ^ s_u, a word at a time.
+  const auto a = out.a.words();
+  const auto b = out.b.words();
+  const auto c = out.c.words();
+  const auto s1 = sent.m1.words();
+  for (std::size_t w = 0; w < b.size(); ++w) {
+    const uint64_t s0 = b[w];
+    b[w] = s0 ^ s1[w];
+    c[w] ^= (a[w] & b[w]) ^ s0;
+  }
+  return out;
+}
+
+BitTriples BitTripleProvider::get(std::size_t n) {
+  BitTriples out{core::BitVector(n), core::BitVector(n), core::BitVector(n)};
+  std::size_t filled = 0;
+  while (filled < n) {
+    if (used_ == buffer_.a.size()) {
+      buffer_ = generate(batch_);
+      used_ = 0;
+    }
+    const std::size_t take = std::min(n - filled, buffer_.a.size() - used_);
+    copy_bits(buffer_.a, used_, out.a, filled, take);
+    copy_bits(buffer_.b, used_, out.b, filled, take);
+    copy_bits(buffer_.c, used_, out.c, filled, take);
+    used_ += take;
+    filled += take;
+  }
+  return out;
+}
+
+}  // namespace twain::ot

@@ -1,0 +1,31 @@
+// Tweakable correlation-robust hash from fixed-key AES: turns correlated OTs into random ones.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/aes.hpp"
+#include "core/block.hpp"
+
+namespace twain::ot {
+
+// The tweakable circular correlation-robust hash of Guo, Katz, Wang and Yu, "Efficient and
+// secure multiparty computation from fixed-key block ciphers", IEEE S&P 2020 (section 7.3):
+//
+//   H(x, i) = pi(pi(x) ^ i) ^ pi(x),   pi = AES-128 under a fixed public key,
+//
+// secure when pi is modelled as a random permutation and every tweak i is used for one
+// correlation only (here: the index of the correlated OT in its session).
+class CrHash {
+ public:
+  CrHash();
+
+  // out[k] = H(in[k], first_tweak + k); in.size() == out.size() (else InvalidArgument); in and
+  // out may be the same span.
+  void hash(std::span<const core::Block> in, uint64_t first_tweak, std::span<core::Block> out) const;
+
+ private:
+  core::Aes128 pi_;
+};
+
+}  // namespace twain::ot

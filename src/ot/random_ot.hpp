@@ -1,0 +1,84 @@
+// Random OT of 128-bit messages and random bit OT, derived from correlated OT by hashing.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "core/bit_vector.hpp"
+#include "core/block.hpp"
+#include "ot/base_ot.hpp"
+#include "ot/cot.hpp"
+
+namespace twain::ot {
+
+// Random OT: the sender holds m[i] = (m0_i, m1_i); the receiver holds choices[i] and
+// m[i] = m_{choices[i]}_i.
+struct RotSenderBatch {
+  std::vector<BlockPair> m;
+};
+struct RotReceiverBatch {
+  core::BitVector choices;
+  std::vector<core::Block> m;
+};
+
+// Random bit OT: the sender holds bits (m0_i, m1_i); the receiver holds choices[i] and
+// m[i] = m_{choices[i]}_i.
+struct BitOtSenderBatch {
+  core::BitVector m0;
+  core::BitVector m1;
+};
+struct BitOtReceiverBatch {
+  core::BitVector choices;
+  core::BitVector m;
+};
+
+// Correlated to random OT (Ishai, Kilian, Nissim and Petrank, CRYPTO 2003, section 3, with the
+// tweakable correlation-robust hash H of cr_hash.hpp): with i = first_index + k,
+//   sender m0 = H(q_k, i), m1 = H(q_k ^ delta, i);   receiver m = H(t_k, i).
+// No communication. Each COT batch may be converted once.
+RotSenderBatch random_ot(const CotSenderBatch& cot);
+RotReceiverBatch random_ot(const CotReceiverBatch& cot);
+
+// As random_ot, keeping the least significant bit of each hash.
+BitOtSenderBatch random_bit_ot(const CotSenderBatch& cot);
+BitOtReceiverBatch random_bit_ot(const CotReceiverBatch& cot);
+
+// Providers: any count, drawn from a buffered COT provider that must outlive them (and may
+// also serve other consumers; each correlation is handed out once).
+class RotSender {
+ public:
+  explicit RotSender(CotSender& cot) : cot_(cot) {}
+  RotSenderBatch get(std::size_t n) { return random_ot(cot_.get(n)); }
+
+ private:
+  CotSender& cot_;
+};
+
+class RotReceiver {
+ public:
+  explicit RotReceiver(CotReceiver& cot) : cot_(cot) {}
+  RotReceiverBatch get(std::size_t n) { return random_ot(cot_.get(n)); }
+
+ private:
+  CotReceiver& cot_;
+};
+
+class BitOtSender {
+ public:
+  explicit BitOtSender(CotSender& cot) : cot_(cot) {}
+  BitOtSenderBatch get(std::size_t n) { return random_bit_ot(cot_.get(n)); }
+
+ private:
+  CotSender& cot_;
+};
+
+class BitOtReceiver {
+ public:
+  explicit BitOtReceiver(CotReceiver& cot) : cot_(cot) {}
+  BitOtReceiverBatch get(std::size_t n) { return random_bit_ot(cot_.get(n)); }
+
+ private:
+  CotReceiver& cot_;
+};
+
+}  // namespace twain::ot

@@ -1,0 +1,77 @@
+// Shared by the OT tests: fixed seeds, channel pairs and running both parties of a protocol.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "core/bit_vector.hpp"
+#include "core/block.hpp"
+#include "core/prg.hpp"
+#include "net/channel.hpp"
+#include "net/memory_channel.hpp"
+#include "net/tcp_channel.hpp"
+
+namespace twain::ot::testing {
+
+inline core::Seed seed_of(uint8_t tag) {
+  core::Seed seed{};
+  seed.fill(tag);
+  return seed;
+}
+
+// An in-memory pair whose ends give up after 5 s of silence, so a broken test fails quickly.
+inline auto memory_pair() {
+  net::MemoryChannelOptions options;
+  options.timeout = std::chrono::seconds(5);
+  return net::make_memory_channel_pair(options);
+}
+
+// A connected loopback TCP pair (first = the accepting end).
+inline std::pair<std::unique_ptr<net::TcpChannel>, std::unique_ptr<net::TcpChannel>> tcp_pair() {
+  net::TcpOptions options;
+  options.io_timeout = std::chrono::seconds(5);
+  net::TcpListener listener(0, "127.0.0.1", options);
+  auto client = std::async(std::launch::async, [&] {
+    return net::TcpChannel::connect("127.0.0.1", listener.port(), options);
+  });
+  auto server = listener.accept();
+  return {std::move(server), client.get()};
+}
+
+// Runs first(ch0) here and second(ch1) on another thread and returns both results. A party
+// that throws closes its end first, so the other one fails fast instead of waiting; the first
+// exception (this thread's, else the peer's) propagates.
+template <class First, class Second>
+auto run_parties(net::Channel& ch0, net::Channel& ch1, First first, Second second) {
+  auto peer = std::async(std::launch::async, [&] {
+    try {
+      return second(ch1);
+    } catch (...) {
+      ch1.close();
+      throw;
+    }
+  });
+  std::optional<decltype(first(ch0))> mine;
+  try {
+    mine.emplace(first(ch0));
+  } catch (...) {
+    ch0.close();
+    try {
+      peer.get();
+    } catch (...) {  // the peer's failure is a consequence of ours
+    }
+    throw;
+  }
+  return std::make_pair(std::move(*mine), peer.get());
+}
+
+// Bit k of the block (k < 128).
+inline bool block_bit(const core::Block& b, std::size_t k) {
+  return ((k < 64 ? b.lo : b.hi) >> (k % 64)) & 1U;
+}
+
+}  // namespace twain::ot::testing
