@@ -1,0 +1,118 @@
+// Ferret silent OT extension: correlated OTs from regular-noise LPN, bootstrapped once by IKNP.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/bit_vector.hpp"
+#include "core/block.hpp"
+#include "core/prg.hpp"
+#include "core/thread_pool.hpp"
+#include "net/channel.hpp"
+#include "ot/cot.hpp"
+#include "ot/lpn.hpp"
+#include "ot/spcot.hpp"
+
+namespace twain::ot {
+
+// One Ferret iteration turns k + t * depth base COTs into n = t * 2^depth COTs: the LPN code
+// has n rows and k columns, the noise has one nonzero entry in each of t blocks of 2^depth.
+struct FerretParams {
+  std::size_t k = 0;
+  GgmShape noise;
+
+  std::size_t n() const { return noise.outputs(); }
+  // Base COTs consumed per iteration; each iteration keeps that many of its outputs for the next.
+  std::size_t reserve() const { return k + noise.base_cots(); }
+  // COTs handed out per iteration.
+  std::size_t usable() const { return n() - reserve(); }
+  // Throws InvalidArgument unless the shape is valid, k in [128, 2^32) and reserve() < n().
+  void validate() const;
+};
+
+// 128-bit security, regular noise: the extension parameters n = 10,805,248, k = 589,760,
+// t = 1,319 (2^13 leaves per tree) of Weng, Yang, Katz and Wang, "Wolverine", IEEE S&P 2021
+// (eprint 2020/925), Table 2 (128-bit LPN security; Galois' swanky uses the same set).
+// Ferret's own regular set n = 10,168,320, k = 452,000, t = 1,280 has 7,944 leaves per tree,
+// not a power of two, which the punctured index (taken from the base COTs' random choice
+// bits, spcot.hpp) needs. 10,198,341 COTs per iteration.
+inline constexpr FerretParams kFerretRegular128{589'760, GgmShape{1'319, 13}};
+// Small and insecure: for tests only (122,176 COTs per iteration).
+inline constexpr FerretParams kFerretInsecureForTests{8'192, GgmShape{64, 11}};
+
+// Ferret: Yang, Weng, Lan, Zhang and Wang, "Ferret: Fast Extension for coRRElated oT with small
+// communication", CCS 2020, the semi-honest COT extension from primal LPN with regular noise:
+//
+//   From base COTs (q; u, t) of length k and (q'; b', t') of length t * depth, the parties run
+//   t single-point COTs (spcot.hpp) to get v (sender) and w, e (receiver) with
+//   w = v ^ e delta, then apply the public local linear code A (lpn.hpp):
+//     sender   y = v ^ A q,    receiver  x = e ^ A u,  z = w ^ A t,    so y = z ^ x delta.
+//   The first reserve() outputs become the next iteration's base COTs; the rest are handed out.
+//   The choice bits x are LPN samples: pseudorandom to the sender.
+//
+// Bootstrapping: the first base COTs come from IKNP (cot.hpp), run inside the constructor
+// (128 base OTs, then one extension of reserve() COTs); Ferret keeps the IKNP delta as its own.
+// Per iteration, one message from sender to receiver: an 8-byte shape header and
+// t * (2 depth + 1) blocks (kFerretRegular128: 0.45 bits per COT).
+// The correlation-robust hash inside SPCOT uses tweaks from 2^63 up, apart from the indices
+// first_index numbers outputs with.
+//
+// Both ends must use the same parameters and ask for the same counts in the same order. The
+// channel, and the thread pool if one is given (it splits the GGM trees and the LPN rows among
+// its threads; the outputs do not depend on it), must outlive the provider.
+class FerretCotSender {
+ public:
+  FerretCotSender(net::Channel& channel, core::Prg& prg,
+                  const FerretParams& params = kFerretRegular128, core::ThreadPool* pool = nullptr);
+
+  core::Block delta() const { return delta_; }
+  // The next n correlations q[i] = t[i] ^ choices[i] * delta (random choice bits).
+  CotSenderBatch get(std::size_t n);
+  uint64_t produced() const { return produced_; }
+
+ private:
+  void iterate();
+
+  net::Channel& channel_;
+  FerretParams params_;
+  core::ThreadPool* pool_;
+  core::Prg prg_;
+  core::Block delta_;
+  SpcotSender spcot_;
+  LpnEncoder code_;
+  std::vector<core::Block> base_;
+  std::vector<core::Block> buffer_;
+  std::size_t used_ = 0;
+  uint64_t produced_ = 0;
+  uint64_t tweak_;
+};
+
+class FerretCotReceiver {
+ public:
+  FerretCotReceiver(net::Channel& channel, core::Prg& prg,
+                    const FerretParams& params = kFerretRegular128,
+                    core::ThreadPool* pool = nullptr);
+
+  // The next n correlations with their (pseudorandom) choice bits.
+  CotReceiverBatch get(std::size_t n);
+  uint64_t produced() const { return produced_; }
+
+ private:
+  void iterate();
+
+  net::Channel& channel_;
+  FerretParams params_;
+  core::ThreadPool* pool_;
+  SpcotReceiver spcot_;
+  LpnEncoder code_;
+  std::vector<core::Block> base_;
+  core::BitVector base_choices_;
+  std::vector<core::Block> buffer_;
+  core::BitVector buffer_choices_;
+  std::size_t used_ = 0;
+  uint64_t produced_ = 0;
+  uint64_t tweak_;
+};
+
+}  // namespace twain::ot

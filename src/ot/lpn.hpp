@@ -1,0 +1,59 @@
+// The local linear code of Ferret's LPN expansion: each output is the XOR of d base entries.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "core/aes.hpp"
+#include "core/bit_vector.hpp"
+#include "core/block.hpp"
+#include "core/thread_pool.hpp"
+
+namespace twain::ot {
+
+// Row weight d of the local linear code (Ferret's choice, d = 10).
+inline constexpr std::size_t kLpnRowWeight = 10;
+
+// The public matrix A of the primal LPN assumption with a local linear code, as used by Yang,
+// Weng, Lan, Zhang and Wang, "Ferret: Fast Extension for coRRElated oT with small
+// communication", CCS 2020 (after Alekhnovich's local codes): output i is the XOR of the base entries at d = 10
+// positions in [0, k). The positions are public: AES-128 in counter mode under a fixed key
+// gives 32-bit words r, position = (r * k) >> 32 (a bias below k / 2^32, irrelevant for a
+// public code). Both parties derive the same matrix; only public positions select addresses.
+class LpnEncoder {
+ public:
+  // rows > 0, 0 < columns < 2^32 (else InvalidArgument).
+  LpnEncoder(std::size_t rows, std::size_t columns);
+
+  std::size_t rows() const { return rows_; }
+  std::size_t columns() const { return columns_; }
+
+  // out[i] ^= XOR of base[p] over the d positions p of row i. base.size() == columns(),
+  // out.size() == rows() (else InvalidArgument). With a pool, rows are split among its threads
+  // (same result).
+  void encode(std::span<const core::Block> base, std::span<core::Block> out,
+              core::ThreadPool* pool = nullptr) const;
+  // As above, and also bits[i] ^= XOR of the base bits p (bit p % 64 of base_bits[p / 64],
+  // as in BitVector::words()); base_bits must cover columns() bits, bits.size() == rows().
+  void encode(std::span<const core::Block> base, std::span<const uint64_t> base_bits,
+              std::span<core::Block> out, core::BitVector& bits,
+              core::ThreadPool* pool = nullptr) const;
+
+ private:
+  template <bool WithBits>
+  void run(std::span<const core::Block> base, std::span<const uint64_t> base_bits,
+           std::span<core::Block> out, core::BitVector* bits, core::ThreadPool* pool) const;
+  // Rows of the 64-row chunks [begin, end).
+  template <bool WithBits>
+  void gather(std::size_t begin, std::size_t end, std::span<const core::Block> base,
+              std::span<const uint64_t> base_bits, std::span<core::Block> out,
+              core::BitVector* bits) const;
+  void positions(std::size_t chunk, uint32_t* out) const;
+
+  std::size_t rows_;
+  std::size_t columns_;
+  core::Aes128 aes_;
+};
+
+}  // namespace twain::ot

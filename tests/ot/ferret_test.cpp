@@ -1,0 +1,258 @@
+// Ferret silent OT: GGM single-point COT, the LPN code, and the providers' relation
+// q = t ^ b delta over many iterations; mismatched shapes and vanishing peers.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <utility>
+#include <vector>
+
+#include "core/errors.hpp"
+#include "ot/ferret.hpp"
+#include "ot/lpn.hpp"
+#include "ot/random_ot.hpp"
+#include "ot/spcot.hpp"
+#include "ot_test_support.hpp"
+
+namespace twain::ot {
+namespace {
+
+using testing::memory_pair;
+using testing::run_parties;
+using testing::seed_of;
+
+void expect_relation(const CotSenderBatch& s, const CotReceiverBatch& r) {
+  ASSERT_EQ(s.q.size(), r.t.size());
+  ASSERT_EQ(r.choices.size(), r.t.size());
+  ASSERT_EQ(s.first_index, r.first_index);
+  for (std::size_t i = 0; i < s.q.size(); ++i) {
+    const core::Block expected = r.choices.get(i) ? r.t[i] ^ s.delta : r.t[i];
+    ASSERT_EQ(s.q[i], expected) << "COT " << i;
+  }
+}
+
+std::size_t distinct(std::vector<core::Block> blocks) {
+  const auto less = [](const core::Block& a, const core::Block& b) {
+    return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
+  };
+  std::sort(blocks.begin(), blocks.end(), less);
+  return static_cast<std::size_t>(std::unique(blocks.begin(), blocks.end()) - blocks.begin());
+}
+
+TEST(Spcot, ReceiverLearnsEveryLeafButThePuncturedOne) {
+  const GgmShape shape{5, 8};
+  core::Prg setup(seed_of(40));
+  const core::Block delta = setup.next_block();
+  std::vector<core::Block> q(shape.base_cots());
+  setup.fill(std::span<core::Block>(q));
+  const core::BitVector choices = core::BitVector::random(shape.base_cots() + 3, setup);
+  std::vector<core::Block> t(q.size());
+  for (std::size_t i = 0; i < q.size(); ++i) t[i] = choices.get(3 + i) ? q[i] ^ delta : q[i];
+
+  auto [ch0, ch1] = memory_pair();
+  core::Prg prg(seed_of(41));
+  const auto [v, received] = run_parties(
+      *ch0, *ch1,
+      [&](net::Channel& ch) {
+        std::vector<core::Block> out(shape.outputs());
+        SpcotSender(shape).send(ch, prg, delta, q, 77, out);
+        return out;
+      },
+      [&](net::Channel& ch) {
+        std::vector<core::Block> out(shape.outputs());
+        core::BitVector noise(shape.outputs());
+        SpcotReceiver(shape).receive(ch, choices, 3, t, 77, out, noise);
+        return std::make_pair(out, noise);
+      });
+  const auto& [w, noise] = received;
+  EXPECT_EQ(noise.popcount(), shape.trees);
+  for (std::size_t tree = 0; tree < shape.trees; ++tree) {
+    std::size_t alpha = 0;  // the path goes against the choice bits, most significant first
+    for (std::size_t level = 0; level < shape.depth; ++level) {
+      alpha = 2 * alpha + (choices.get(3 + tree * shape.depth + level) ? 0 : 1);
+    }
+    for (std::size_t leaf = 0; leaf < shape.leaves(); ++leaf) {
+      const std::size_t i = tree * shape.leaves() + leaf;
+      EXPECT_EQ(noise.get(i), leaf == alpha) << "tree " << tree << " leaf " << leaf;
+      EXPECT_EQ(w[i], leaf == alpha ? v[i] ^ delta : v[i]) << "tree " << tree << " leaf " << leaf;
+    }
+  }
+  EXPECT_EQ(distinct(v), v.size());
+}
+
+TEST(Spcot, RejectsInvalidShapes) {
+  EXPECT_THROW(SpcotSender(GgmShape{4, 5}), InvalidArgument);
+  EXPECT_THROW(SpcotReceiver(GgmShape{0, 8}), InvalidArgument);
+  EXPECT_THROW(SpcotSender(GgmShape{4, 25}), InvalidArgument);
+}
+
+TEST(Lpn, CodeIsLinearAndBitsFollowTheBlocks) {
+  const LpnEncoder code(1000, 300);
+  core::Prg prg(seed_of(42));
+  std::vector<core::Block> a(300);
+  std::vector<core::Block> b(300);
+  prg.fill(std::span<core::Block>(a));
+  prg.fill(std::span<core::Block>(b));
+  std::vector<core::Block> sum(300);
+  core::BitVector bits(300);
+  for (std::size_t i = 0; i < 300; ++i) {
+    sum[i] = a[i] ^ b[i];
+    bits.set(i, (a[i].lo & 1U) != 0);
+  }
+  std::vector<core::Block> ya(1000);
+  std::vector<core::Block> yb(1000);
+  std::vector<core::Block> ysum(1000);
+  core::BitVector xa(1000);
+  code.encode(a, bits.words(), ya, xa);
+  code.encode(b, yb);
+  code.encode(sum, ysum);
+  for (std::size_t i = 0; i < 1000; ++i) {
+    ASSERT_EQ(ysum[i], ya[i] ^ yb[i]) << i;
+    ASSERT_EQ(xa.get(i), (ya[i].lo & 1U) != 0) << i;
+  }
+  EXPECT_THROW(code.encode(std::span<const core::Block>(a).first(299), ya), InvalidArgument);
+  EXPECT_THROW(LpnEncoder(10, 0), InvalidArgument);
+}
+
+TEST(Ferret, ParametersAreValidated) {
+  EXPECT_NO_THROW(kFerretRegular128.validate());
+  EXPECT_EQ(kFerretRegular128.n(), 10'805'248U);
+  EXPECT_EQ(kFerretInsecureForTests.usable(), 122'176U);
+  EXPECT_THROW((FerretParams{100, GgmShape{64, 11}}.validate()), InvalidArgument);
+  EXPECT_THROW((FerretParams{1 << 20, GgmShape{8, 10}}.validate()), InvalidArgument);
+}
+
+// Counts asked for, in order: small, odd, across iteration boundaries, several iterations at once.
+const std::vector<std::size_t> kRequests = {1, 127, 129, 1000, 122'000, 300'000, 5, 65'536, 600'000};
+
+TEST(Ferret, ProvidersSatisfyTheRelationOverManyIterations) {
+  auto [ch0, ch1] = memory_pair();
+  core::Prg sender_prg(seed_of(43));
+  core::Prg receiver_prg(seed_of(44));
+  const auto [sent, received] = run_parties(
+      *ch0, *ch1,
+      [&](net::Channel& ch) {
+        FerretCotSender cot(ch, sender_prg, kFerretInsecureForTests);
+        std::vector<CotSenderBatch> out;
+        for (std::size_t n : kRequests) out.push_back(cot.get(n));
+        EXPECT_EQ(cot.produced(), out.back().first_index + out.back().q.size());
+        return out;
+      },
+      [&](net::Channel& ch) {
+        FerretCotReceiver cot(ch, receiver_prg, kFerretInsecureForTests);
+        std::vector<CotReceiverBatch> out;
+        for (std::size_t n : kRequests) out.push_back(cot.get(n));
+        return out;
+      });
+  std::vector<core::Block> all_t;
+  std::size_t ones = 0;
+  uint64_t index = 0;
+  for (std::size_t k = 0; k < kRequests.size(); ++k) {
+    expect_relation(sent[k], received[k]);
+    EXPECT_EQ(sent[k].first_index, index);
+    EXPECT_EQ(sent[k].delta, sent[0].delta);
+    index += kRequests[k];
+    ones += received[k].choices.popcount();
+    all_t.insert(all_t.end(), received[k].t.begin(), received[k].t.end());
+  }
+  ASSERT_GE(index, 1'000'000U);
+  // Balanced choice bits: within 6 standard deviations of index / 2.
+  const double n = static_cast<double>(index);
+  EXPECT_LT(std::abs(static_cast<double>(ones) - n / 2), 6 * std::sqrt(n) / 2);
+  EXPECT_EQ(distinct(all_t), all_t.size());
+}
+
+TEST(Ferret, FullParameterSetSatisfiesTheRelation) {
+  auto [ch0, ch1] = memory_pair();
+  core::Prg sender_prg(seed_of(45));
+  core::Prg receiver_prg(seed_of(46));
+  const std::size_t n = kFerretRegular128.usable();  // one iteration (the others cover more)
+  const auto [sent, received] = run_parties(
+      *ch0, *ch1,
+      [&](net::Channel& ch) { return FerretCotSender(ch, sender_prg).get(n); },
+      [&](net::Channel& ch) { return FerretCotReceiver(ch, receiver_prg).get(n); });
+  expect_relation(sent, received);
+  const double count = static_cast<double>(n);
+  EXPECT_LT(std::abs(static_cast<double>(received.choices.popcount()) - count / 2),
+            6 * std::sqrt(count) / 2);
+}
+
+TEST(Ferret, ThreadPoolGivesTheSameOutputs) {
+  const auto run = [](core::ThreadPool* sender_pool, core::ThreadPool* receiver_pool) {
+    auto [ch0, ch1] = memory_pair();
+    core::Prg sender_prg(seed_of(53));
+    core::Prg receiver_prg(seed_of(54));
+    return run_parties(
+        *ch0, *ch1,
+        [&](net::Channel& ch) {
+          return FerretCotSender(ch, sender_prg, kFerretInsecureForTests, sender_pool).get(300'000);
+        },
+        [&](net::Channel& ch) {
+          return FerretCotReceiver(ch, receiver_prg, kFerretInsecureForTests, receiver_pool)
+              .get(300'000);
+        });
+  };
+  core::ThreadPool pool0(3);
+  core::ThreadPool pool1(2);
+  const auto [sent, received] = run(&pool0, &pool1);
+  const auto [sent_alone, received_alone] = run(nullptr, nullptr);
+  expect_relation(sent, received);
+  EXPECT_EQ(sent.q, sent_alone.q);
+  EXPECT_EQ(received.t, received_alone.t);
+  EXPECT_EQ(received.choices, received_alone.choices);
+}
+
+TEST(Ferret, RandomOtFromFerret) {
+  auto [ch0, ch1] = memory_pair();
+  core::Prg sender_prg(seed_of(47));
+  core::Prg receiver_prg(seed_of(48));
+  const auto [sent, received] = run_parties(
+      *ch0, *ch1,
+      [&](net::Channel& ch) {
+        return random_ot(FerretCotSender(ch, sender_prg, kFerretInsecureForTests).get(5000));
+      },
+      [&](net::Channel& ch) {
+        return random_ot(FerretCotReceiver(ch, receiver_prg, kFerretInsecureForTests).get(5000));
+      });
+  for (std::size_t i = 0; i < 5000; ++i) {
+    ASSERT_EQ(received.m[i], sent.m[i][received.choices.get(i) ? 1 : 0]) << i;
+    ASSERT_FALSE(sent.m[i][0] == sent.m[i][1]) << i;
+  }
+}
+
+TEST(Ferret, MismatchedShapesThrowFormatError) {
+  // Same number of base COTs (so IKNP agrees), different noise shapes.
+  const FerretParams other{8'192 + 64 * 11 - 128 * 10, GgmShape{128, 10}};
+  ASSERT_EQ(other.reserve(), kFerretInsecureForTests.reserve());
+  auto [ch0, ch1] = memory_pair();
+  core::Prg sender_prg(seed_of(49));
+  core::Prg receiver_prg(seed_of(50));
+  EXPECT_THROW(run_parties(
+                   *ch0, *ch1,
+                   [&](net::Channel& ch) {
+                     return FerretCotReceiver(ch, receiver_prg, kFerretInsecureForTests).get(10);
+                   },
+                   [&](net::Channel& ch) { return FerretCotSender(ch, sender_prg, other).get(10); }),
+               FormatError);
+}
+
+TEST(Ferret, PeerClosingMidProtocolThrowsNetworkError) {
+  auto [ch0, ch1] = memory_pair();
+  core::Prg sender_prg(seed_of(51));
+  core::Prg receiver_prg(seed_of(52));
+  EXPECT_THROW(run_parties(
+                   *ch0, *ch1,
+                   [&](net::Channel& ch) {
+                     return FerretCotReceiver(ch, receiver_prg, kFerretInsecureForTests).get(10);
+                   },
+                   [&](net::Channel& ch) {
+                     FerretCotSender cot(ch, sender_prg, kFerretInsecureForTests);
+                     ch.close();  // after the IKNP bootstrap, before the first iteration
+                     return 0;
+                   }),
+               NetworkError);
+}
+
+}  // namespace
+}  // namespace twain::ot
