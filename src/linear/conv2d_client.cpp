@@ -29,23 +29,24 @@ std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretK
   channel.flush();
 
   std::vector<uint64_t> share(shape.output_size());
-  const int out_per_group = shape.out_channels_per_group();
   for (int g = 0; g < shape.groups; ++g)
-    for (const SpatialBlock& block : spatial) {
-      const std::size_t expected = plan_.response_bytes(block);
-      for (int o = g * out_per_group; o < (g + 1) * out_per_group; ++o) {
+    for (const SpatialBlock& block : spatial)
+      for (int r = 0; r < plan_.responses_per_block(); ++r) {
+        const std::size_t expected = plan_.response_bytes(block, r);
         const std::vector<uint8_t> bytes = channel.recv_message(expected);
         TWAIN_REQUIRE(bytes.size() == expected, FormatError,
                       "Conv2dClient: response of " + std::to_string(bytes.size()) + " bytes where " +
                           std::to_string(expected) + " were expected (" + shape.describe() + ")");
-        const he::SwitchedCiphertext response = he::deserialize_switched(context, bytes, block.kept);
-        TWAIN_REQUIRE(response.bits == block.response_bits, FormatError,
+        const he::SwitchedCiphertext response = he::deserialize_switched(context, bytes, plan_.response_kept(block, r));
+        TWAIN_REQUIRE(response.bits == plan_.response_bits(block, r), FormatError,
                       "Conv2dClient: response at modulus 2^" + std::to_string(response.bits) + " where 2^" +
-                          std::to_string(block.response_bits) + " was expected (" + shape.describe() + ")");
+                          std::to_string(plan_.response_bits(block, r)) + " was expected (" + shape.describe() + ")");
         const std::vector<uint64_t> values = he::decrypt(context, sk, response);
-        for (std::size_t i = 0; i < values.size(); ++i) share[plan_.output_index(o, block, i)] = values[i];
+        const int first = g * shape.out_channels_per_group() + r * plan_.channels_per_response();
+        const std::size_t m = block.kept.size();
+        for (std::size_t i = 0; i < values.size(); ++i)
+          share[plan_.output_index(first + static_cast<int>(i / m), block, i % m)] = values[i];
       }
-    }
   return share;
 }
 

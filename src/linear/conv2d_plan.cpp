@@ -27,24 +27,31 @@ constexpr uint64_t kMaxWeightBound = uint64_t{1} << 40;  // he::NttPlaintext's l
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
+// The public bound of a kernel polynomial packing `packed` output channels over `channels` input
+// channels: what Conv2dServer declares and the noise model counts.
+he::PlainBound packed_kernel_bound(uint64_t weight_bound, int kernel_size, int channels, int packed) {
+  return {weight_bound, static_cast<std::size_t>(packed) * static_cast<std::size_t>(channels) *
+                            static_cast<std::size_t>(kernel_size)};
+}
+
 // The public noise model of a response, from he::: products of the client's ciphertexts (fresh,
 // plus the server share's rounding; first-layer inputs are counted the same, see Conv2dServer)
-// with kernels within the weight bound, then finish_response (he::response_noise). Both parties
-// derive every response's modulus from it, so message sizes are known in advance.
+// with packed kernels within the weight bound, then finish_response (he::response_noise). Both
+// parties derive every response's modulus from it, so message sizes are known in advance.
 class ResponseModel {
  public:
   ResponseModel(const he::Context& context, uint64_t weight_bound, int kernel_size)
       : context_(context), weight_bound_(weight_bound), kernel_size_(kernel_size) {}
 
-  // Variance of the weight-dependent noise of a sum over channel blocks (as MultiplyAccumulator).
-  double weight_variance(int channels_per_group, int block_channels, int channel_blocks) const {
+  // Variance of the weight-dependent noise of a sum over channel blocks (as MultiplyAccumulator)
+  // of kernels packing `packed` output channels each.
+  double weight_variance(int channels_per_group, int block_channels, int channel_blocks, int packed) const {
     he::NoiseEstimate input = he::fresh_encryption_noise();
     input.variance += he::kRoundingVariance;  // the server share's add_plain
     double norms = 0;
     for (int b = 0; b < channel_blocks; ++b) {
       const int channels = std::min(block_channels, channels_per_group - b * block_channels);
-      norms += he::PlainBound{weight_bound_, static_cast<std::size_t>(channels) * static_cast<std::size_t>(kernel_size_)}
-                   .norm2_squared();
+      norms += packed_kernel_bound(weight_bound_, kernel_size_, channels, packed).norm2_squared();
     }
     return he::product_noise(input, norms).weight_variance;
   }
@@ -65,11 +72,13 @@ class ResponseModel {
   int kernel_size_;
 };
 
-// One candidate block shape: q_h x q_w outputs per spatial block, Cn channels per channel block.
+// One candidate: q_h x q_w outputs per spatial block, Cn channels per channel block, P output
+// channels per response.
 struct Candidate {
   int rows = 0, cols = 0;  // outputs per spatial block (the last ones may have fewer)
   BlockExtent block;
   int channel_blocks = 0;
+  int packed = 0;
   uint64_t bytes = 0;
   uint64_t messages = 0;
 };
@@ -87,13 +96,14 @@ Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uin
 
   const int kh = shape_.kernel_h, kw = shape_.kernel_w, sh = shape_.stride_h, sw = shape_.stride_w;
   const int oh = shape_.output_height(), ow = shape_.output_width();
-  const int ig = shape_.in_channels_per_group();
+  const int ig = shape_.in_channels_per_group(), og = shape_.out_channels_per_group();
   const uint64_t groups = static_cast<uint64_t>(shape_.groups);
-  const uint64_t og = static_cast<uint64_t>(shape_.out_channels_per_group());
   const ResponseModel model(context, weight_bound, kh * kw);
   auto response_size = [&](int bits, std::size_t m) {
     return he::kHeaderBytes + kSwitchedFieldBytes + core::packed_size(n_ + m, bits);
   };
+  // No response decrypts exactly below 2^(l + 1): a floor for pruning candidates.
+  const uint64_t least_response = kFrameBytes + response_size(context.plain_bits() + 1, 0);
 
   Candidate best;
   best.bytes = std::numeric_limits<uint64_t>::max();
@@ -103,31 +113,50 @@ Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uin
     for (int cols = 1; cols <= ow; ++cols) {
       const std::size_t wn = static_cast<std::size_t>(cols - 1) * sw + kw;
       if (hn * wn > n_) break;
-      const int most_channels = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(ig), n_ / (hn * wn)));
-      const int channel_blocks = ceil_div(ig, most_channels);
-      const int channels = ceil_div(ig, channel_blocks);
-      const double variance = model.weight_variance(ig, channels, channel_blocks);
       // Spatial blocks: full ones of rows x cols outputs, a last row and column of blocks with fewer.
       const int row_blocks = ceil_div(oh, rows), col_blocks = ceil_div(ow, cols);
       const int last_rows = oh - (row_blocks - 1) * rows, last_cols = ow - (col_blocks - 1) * cols;
-      uint64_t per_channel = 0;  // response bytes of one output channel over all spatial blocks
-      bool feasible = true;
-      for (const auto& [r, rcount] : {std::pair{rows, row_blocks - 1}, std::pair{last_rows, 1}})
-        for (const auto& [c, ccount] : {std::pair{cols, col_blocks - 1}, std::pair{last_cols, 1}}) {
-          if (rcount == 0 || ccount == 0) continue;
-          const std::size_t m = static_cast<std::size_t>(r) * static_cast<std::size_t>(c);
-          const int bits = model.response_bits(variance, m);
-          feasible = feasible && bits != 0;
-          per_channel += static_cast<uint64_t>(rcount) * static_cast<uint64_t>(ccount) * (kFrameBytes + response_size(bits, m));
-        }
-      if (!feasible) continue;
       const uint64_t spatial = static_cast<uint64_t>(row_blocks) * static_cast<uint64_t>(col_blocks);
-      const uint64_t uploads = groups * spatial * static_cast<uint64_t>(channel_blocks);
-      const uint64_t responses = groups * spatial * og;
-      const uint64_t bytes = uploads * (kFrameBytes + upload_bytes_) + groups * og * per_channel;
-      if (bytes < best.bytes || (bytes == best.bytes && uploads + responses < best.messages)) {
-        best = {rows, cols, {channels, static_cast<int>(hn), static_cast<int>(wn)}, channel_blocks, bytes,
-                uploads + responses};
+      // Channels per block: from as many as fit down, each distinct balanced count once.
+      const int most_channels = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(ig), n_ / (hn * wn)));
+      for (int channels = ceil_div(ig, ceil_div(ig, most_channels)); channels >= 1;
+           channels = channels == 1 ? 0 : ceil_div(ig, ceil_div(ig, channels - 1))) {
+        const int channel_blocks = ceil_div(ig, channels);
+        const uint64_t uploads = groups * spatial * static_cast<uint64_t>(channel_blocks);
+        const uint64_t upload_total = uploads * (kFrameBytes + upload_bytes_);
+        if (upload_total >= best.bytes) break;  // more channel blocks only send more
+        const std::size_t block_size = static_cast<std::size_t>(channels) * hn * wn;
+        const int most_packed = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(og), n_ / block_size));
+        // Output channels per response: from as many as fit down, each distinct balanced count once.
+        for (int packed = ceil_div(og, ceil_div(og, most_packed)); packed >= 1;
+             packed = packed == 1 ? 0 : ceil_div(og, ceil_div(og, packed - 1))) {
+          const int per_block = ceil_div(og, packed);
+          const uint64_t responses = groups * spatial * static_cast<uint64_t>(per_block);
+          if (upload_total + responses * least_response >= best.bytes) break;  // fewer per response only adds
+          const int last_packed = og - (per_block - 1) * packed;
+          const double full_variance = model.weight_variance(ig, channels, channel_blocks, packed);
+          const double last_variance = model.weight_variance(ig, channels, channel_blocks, last_packed);
+          uint64_t per_group = 0;  // response bytes of one group over all spatial blocks
+          bool feasible = true;
+          for (const auto& [r, rcount] : {std::pair{rows, row_blocks - 1}, std::pair{last_rows, 1}})
+            for (const auto& [c, ccount] : {std::pair{cols, col_blocks - 1}, std::pair{last_cols, 1}}) {
+              if (rcount == 0 || ccount == 0 || !feasible) continue;
+              const std::size_t m = static_cast<std::size_t>(r) * static_cast<std::size_t>(c);
+              const int full_bits = model.response_bits(full_variance, m * static_cast<std::size_t>(packed));
+              const int last_bits = model.response_bits(last_variance, m * static_cast<std::size_t>(last_packed));
+              feasible = full_bits != 0 && last_bits != 0;
+              const uint64_t per_block_bytes =
+                  static_cast<uint64_t>(per_block - 1) * (kFrameBytes + response_size(full_bits, m * packed)) +
+                  kFrameBytes + response_size(last_bits, m * last_packed);
+              per_group += static_cast<uint64_t>(rcount) * static_cast<uint64_t>(ccount) * per_block_bytes;
+            }
+          if (!feasible) continue;
+          const uint64_t bytes = upload_total + groups * per_group;
+          if (bytes < best.bytes || (bytes == best.bytes && uploads + responses < best.messages)) {
+            best = {rows, cols, {channels, static_cast<int>(hn), static_cast<int>(wn)}, channel_blocks, packed, bytes,
+                    uploads + responses};
+          }
+        }
       }
     }
   }
@@ -140,7 +169,11 @@ Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uin
 
   block_ = best.block;
   channel_blocks_ = best.channel_blocks;
-  const double variance = model.weight_variance(ig, block_.channels, channel_blocks_);
+  channels_per_response_ = best.packed;
+  responses_per_block_ = ceil_div(og, best.packed);
+  const int last_packed = channels_in_response(responses_per_block_ - 1);
+  const double full_variance = model.weight_variance(ig, block_.channels, channel_blocks_, channels_per_response_);
+  const double last_variance = model.weight_variance(ig, block_.channels, channel_blocks_, last_packed);
   for (int row = 0; row < oh; row += best.rows)
     for (int col = 0; col < ow; col += best.cols) {
       SpatialBlock s;
@@ -156,9 +189,15 @@ Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uin
           s.kept.push_back(static_cast<uint32_t>(
               ((static_cast<std::size_t>(block_.channels) - 1) * block_.height + a) * block_.width + b));
         }
-      s.response_bits = model.response_bits(variance, s.kept.size());
+      s.response_bits = model.response_bits(full_variance, s.kept.size() * channels_per_response_);
+      s.last_response_bits = model.response_bits(last_variance, s.kept.size() * last_packed);
       spatial_.push_back(std::move(s));
     }
+}
+
+he::PlainBound Conv2dPlan::kernel_bound(int channel_block, int response) const {
+  return packed_kernel_bound(weight_bound_, shape_.kernel_h * shape_.kernel_w, channels_in_block(channel_block),
+                             channels_in_response(response));
 }
 
 int Conv2dPlan::channels_in_block(int channel_block) const {
@@ -172,19 +211,42 @@ std::size_t Conv2dPlan::uploads() const {
   return static_cast<std::size_t>(shape_.groups) * spatial_.size() * static_cast<std::size_t>(channel_blocks_);
 }
 
-std::size_t Conv2dPlan::responses() const {
-  return static_cast<std::size_t>(shape_.out_channels) * spatial_.size();
+int Conv2dPlan::channels_in_response(int response) const {
+  TWAIN_REQUIRE(response >= 0 && response < responses_per_block_, InvalidArgument,
+                "Conv2dPlan: response " + std::to_string(response) + " is outside [0, " +
+                    std::to_string(responses_per_block_) + ")");
+  return std::min(channels_per_response_, shape_.out_channels_per_group() - response * channels_per_response_);
 }
 
-std::size_t Conv2dPlan::response_bytes(const SpatialBlock& block) const {
-  return he::kHeaderBytes + kSwitchedFieldBytes + core::packed_size(n_ + block.kept.size(), block.response_bits);
+std::vector<uint32_t> Conv2dPlan::response_kept(const SpatialBlock& block, int response) const {
+  const auto block_size = static_cast<uint32_t>(block_.channels * block_.height * block_.width);
+  const int channels = channels_in_response(response);
+  std::vector<uint32_t> kept;
+  kept.reserve(static_cast<std::size_t>(channels) * block.kept.size());
+  for (int j = 0; j < channels; ++j)
+    for (const uint32_t k : block.kept) kept.push_back(static_cast<uint32_t>(j) * block_size + k);
+  return kept;
+}
+
+int Conv2dPlan::response_bits(const SpatialBlock& block, int response) const {
+  return channels_in_response(response) == channels_per_response_ ? block.response_bits : block.last_response_bits;
+}
+
+std::size_t Conv2dPlan::responses() const {
+  return static_cast<std::size_t>(shape_.groups) * spatial_.size() * static_cast<std::size_t>(responses_per_block_);
+}
+
+std::size_t Conv2dPlan::response_bytes(const SpatialBlock& block, int response) const {
+  const std::size_t kept = static_cast<std::size_t>(channels_in_response(response)) * block.kept.size();
+  return he::kHeaderBytes + kSwitchedFieldBytes + core::packed_size(n_ + kept, response_bits(block, response));
 }
 
 uint64_t Conv2dPlan::bytes_sent(Role role) const {
   if (role == Role::Client) return uploads() * (kFrameBytes + upload_bytes_);
-  uint64_t per_channel = 0;
-  for (const SpatialBlock& s : spatial_) per_channel += kFrameBytes + response_bytes(s);
-  return static_cast<uint64_t>(shape_.out_channels) * per_channel;
+  uint64_t per_group = 0;
+  for (const SpatialBlock& s : spatial_)
+    for (int r = 0; r < responses_per_block_; ++r) per_group += kFrameBytes + response_bytes(s, r);
+  return static_cast<uint64_t>(shape_.groups) * per_group;
 }
 
 std::vector<uint64_t> Conv2dPlan::encode_input(std::span<const uint64_t> tensor, int group, int channel_block,
@@ -215,26 +277,33 @@ std::vector<uint64_t> Conv2dPlan::encode_input(std::span<const uint64_t> tensor,
   return poly;
 }
 
-std::vector<int64_t> Conv2dPlan::encode_kernel(std::span<const int64_t> weights, int out_channel,
+std::vector<int64_t> Conv2dPlan::encode_kernel(std::span<const int64_t> weights, int group, int response,
                                                int channel_block) const {
   TWAIN_REQUIRE(weights.size() == shape_.weight_size(), InvalidArgument,
                 "Conv2dPlan: " + std::to_string(weights.size()) + " weights where " + shape_.describe() + " takes " +
                     std::to_string(shape_.weight_size()));
-  TWAIN_REQUIRE(out_channel >= 0 && out_channel < shape_.out_channels, InvalidArgument,
-                "Conv2dPlan: output channel " + std::to_string(out_channel) + " is outside [0, " +
-                    std::to_string(shape_.out_channels) + ")");
+  TWAIN_REQUIRE(group >= 0 && group < shape_.groups, InvalidArgument,
+                "Conv2dPlan: group " + std::to_string(group) + " is outside [0, " + std::to_string(shape_.groups) + ")");
+  const int packed = channels_in_response(response);
   const int channels = channels_in_block(channel_block);
   const std::size_t ig = static_cast<std::size_t>(shape_.in_channels_per_group());
   const std::size_t kh = static_cast<std::size_t>(shape_.kernel_h), kw = static_cast<std::size_t>(shape_.kernel_w);
   const std::size_t first = static_cast<std::size_t>(channel_block) * block_.channels;
+  const std::size_t block_size = static_cast<std::size_t>(block_.channels) * block_.height * block_.width;
   std::vector<int64_t> poly(n_, 0);
-  for (int c = 0; c < channels; ++c)
-    for (std::size_t u = 0; u < kh; ++u)
-      for (std::size_t v = 0; v < kw; ++v) {
-        const std::size_t slot =
-            ((static_cast<std::size_t>(block_.channels - 1 - c) * block_.height + kh - 1 - u) * block_.width) + kw - 1 - v;
-        poly[slot] = weights[((static_cast<std::size_t>(out_channel) * ig + first + c) * kh + u) * kw + v];
-      }
+  for (int j = 0; j < packed; ++j) {
+    const std::size_t out_channel = static_cast<std::size_t>(group) * shape_.out_channels_per_group() +
+                                    static_cast<std::size_t>(response) * channels_per_response_ + j;
+    for (int c = 0; c < channels; ++c)
+      for (std::size_t u = 0; u < kh; ++u)
+        for (std::size_t v = 0; v < kw; ++v) {
+          const std::size_t slot = j * block_size +
+                                   ((static_cast<std::size_t>(block_.channels - 1 - c) * block_.height + kh - 1 - u) *
+                                    block_.width) +
+                                   kw - 1 - v;
+          poly[slot] = weights[((out_channel * ig + first + c) * kh + u) * kw + v];
+        }
+  }
   return poly;
 }
 
@@ -247,13 +316,15 @@ std::size_t Conv2dPlan::output_index(int out_channel, const SpatialBlock& spatia
 
 std::string Conv2dPlan::describe() const {
   int low = 64, high = 0;
-  for (const SpatialBlock& s : spatial_) {
-    low = std::min(low, s.response_bits);
-    high = std::max(high, s.response_bits);
-  }
+  for (const SpatialBlock& s : spatial_)
+    for (const int bits : {s.response_bits, s.last_response_bits}) {
+      low = std::min(low, bits);
+      high = std::max(high, bits);
+    }
   std::ostringstream out;
   out << "block " << block_.channels << "x" << block_.height << "x" << block_.width << ", " << channel_blocks_
-      << " channel block(s) x " << spatial_.size() << " spatial block(s) per group, " << uploads() << " uploads, "
+      << " channel block(s) x " << spatial_.size() << " spatial block(s) per group, " << channels_per_response_
+      << " output channel(s) per response, " << uploads() << " uploads, "
       << responses() << " responses at 2^" << low;
   if (high != low) out << "..2^" << high;
   out << ", " << bytes_sent(Role::Client) << " bytes up, " << bytes_sent(Role::Server) << " bytes down";

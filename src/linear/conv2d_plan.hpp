@@ -11,13 +11,22 @@
 // b <= Wn - kw, at coefficient ((Cn - 1) Hn + a + kh - 1) Wn + b + kw - 1 (no other term and no
 // negacyclic wrap reaches these coefficients). Sums over channel blocks give the full output.
 //
+// Several output channels share one response when blocks are small: with B = Cn Hn Wn and
+// P B <= N, the kernel of the j-th channel of a response (j < P) is multiplied by X^(j B), and
+// that channel's outputs sit at the coefficients above plus j B. No collision: the kernel's
+// support lies in [0, T], T = ((Cn - 1) Hn + kh - 1) Wn + kw - 1 the lowest kept coefficient, so
+// channel j's product lies in [j B, j B + B - 1 + T] and its kept coefficients in j B + [T, B - 1];
+// a lower channel j' < j reaches at most j B - 1 + T, a higher one starts at j' B >= j B + B. No
+// wrap into them: terms past N land at most P B - 1 + T - N < T, below every kept coefficient.
+// The packed kernel has P times the support, which the noise model counts.
+//
 // Strides are computed at stride 1 and only the needed outputs kept: a block of q output rows at
 // stride s spans (q - 1) s + kh input rows. Groups are independent convolutions: a block never
 // mixes the channels of two groups.
 //
-// The block shape is chosen per layer to minimise the bytes both parties send, using the public
-// noise estimate of each response (which fixes its modulus 2^k) and skipping shapes whose
-// responses would not decrypt exactly.
+// The block shape, channels per block and output channels per response are chosen per layer to
+// minimise the bytes both parties send, using the public noise estimate of each response (which
+// fixes its modulus 2^k) and skipping choices whose responses would not decrypt exactly.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +36,7 @@
 #include <vector>
 
 #include "he/params.hpp"
+#include "he/plaintext.hpp"
 #include "linear/conv2d_shape.hpp"
 #include "linear/role.hpp"
 
@@ -42,10 +52,13 @@ struct SpatialBlock {
   int input_row = 0, input_col = 0;    // top-left corner in the padded input
   int output_row = 0, output_col = 0;  // first output it yields
   int output_rows = 0, output_cols = 0;
-  // Coefficient of each output of the block in its product polynomials, row-major.
+  // Coefficient of each output of the block in a single channel's product polynomial, row-major
+  // (the first channel of a response; see Conv2dPlan::response_kept for the others).
   std::vector<uint32_t> kept;
-  // Responses for this block are switched to modulus 2^response_bits.
+  // Responses for this block are switched to modulus 2^response_bits; the last response of a
+  // group, which may hold fewer output channels, to 2^last_response_bits.
   int response_bits = 0;
+  int last_response_bits = 0;
 };
 
 class Conv2dPlan {
@@ -63,14 +76,23 @@ class Conv2dPlan {
   int channel_blocks() const { return channel_blocks_; }
   int channels_in_block(int channel_block) const;
   const std::vector<SpatialBlock>& spatial_blocks() const { return spatial_; }
+  // Output channels packed into one response (all but the last of a group hold this many), and
+  // responses per group and spatial block: response r holds output channels
+  // [g O' + r P, g O' + r P + channels_in_response(r)) of group g.
+  int channels_per_response() const { return channels_per_response_; }
+  int responses_per_block() const { return responses_per_block_; }
+  int channels_in_response(int response) const;
+  // Coefficients kept by response `response` of `block`: channel j's outputs (row-major), j in order.
+  std::vector<uint32_t> response_kept(const SpatialBlock& block, int response) const;
+  int response_bits(const SpatialBlock& block, int response) const;
 
   // Messages, in this order on both sides. Uploads: for each group, spatial block, channel block.
-  // Responses: for each group, spatial block, output channel of the group.
+  // Responses: for each group, spatial block, response of the block.
   std::size_t uploads() const;
   std::size_t responses() const;
-  // Exact payload size of one upload (a seeded ciphertext) and of a response of `block`.
+  // Exact payload size of one upload (a seeded ciphertext) and of response `response` of `block`.
   std::size_t upload_bytes() const { return upload_bytes_; }
-  std::size_t response_bytes(const SpatialBlock& block) const;
+  std::size_t response_bytes(const SpatialBlock& block, int response) const;
   // Bytes `role` sends for one layer, the 8-byte message frames included.
   uint64_t bytes_sent(Role role) const;
 
@@ -79,13 +101,19 @@ class Conv2dPlan {
   // the block leaves the input.
   std::vector<uint64_t> encode_input(std::span<const uint64_t> tensor, int group, int channel_block,
                                      const SpatialBlock& spatial) const;
-  // The reversed kernel polynomial of output channel `out_channel` (global) over channel block
-  // `channel_block` of its group; weights OIHW.
-  std::vector<int64_t> encode_kernel(std::span<const int64_t> weights, int out_channel, int channel_block) const;
+  // The packed kernel polynomial of response `response` of group `group` over channel block
+  // `channel_block`: the reversed kernel of its j-th output channel times X^(j Cn Hn Wn), summed;
+  // weights OIHW.
+  std::vector<int64_t> encode_kernel(std::span<const int64_t> weights, int group, int response,
+                                     int channel_block) const;
+  // The public bound of that polynomial (weight bound, and support: packed channels times block
+  // channels times kernel size), from which the noise model derives the response moduli.
+  he::PlainBound kernel_bound(int channel_block, int response) const;
   // Index in the output tensor (C'H'W') of the i-th kept output of `spatial` for `out_channel`.
   std::size_t output_index(int out_channel, const SpatialBlock& spatial, std::size_t i) const;
 
-  // "block 16x16x16, 1 channel block, 1 spatial block, 1 upload, 64 responses at 2^49 (...)".
+  // "block 16x16x16, 1 channel block(s) x 1 spatial block(s) per group, 4 output channels per
+  // response, 1 uploads, 16 responses at 2^49, ...".
   std::string describe() const;
 
  private:
@@ -95,6 +123,8 @@ class Conv2dPlan {
   uint64_t plain_mask_;
   BlockExtent block_;
   int channel_blocks_ = 0;
+  int channels_per_response_ = 0;
+  int responses_per_block_ = 0;
   std::vector<SpatialBlock> spatial_;
   std::size_t upload_bytes_ = 0;
 };

@@ -22,14 +22,14 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std
   TWAIN_REQUIRE(outside == weights.end(), InvalidArgument,
                 "Conv2dServer: weight " + std::to_string(outside - weights.begin()) +
                     " exceeds the public bound " + std::to_string(weight_bound) + " in magnitude");
-  const std::size_t kernel_size = static_cast<std::size_t>(shape.kernel_h) * static_cast<std::size_t>(shape.kernel_w);
-  kernels_.reserve(static_cast<std::size_t>(shape.out_channels) * static_cast<std::size_t>(plan_.channel_blocks()));
-  for (int o = 0; o < shape.out_channels; ++o)
-    for (int b = 0; b < plan_.channel_blocks(); ++b) {
-      // Public bounds only: the weight bound and the kernel's support in this channel block.
-      const he::PlainBound bound_b{weight_bound, static_cast<std::size_t>(plan_.channels_in_block(b)) * kernel_size};
-      kernels_.push_back(he::NttPlaintext::from_signed(*context_, plan_.encode_kernel(weights, o, b), bound_b));
-    }
+  kernels_.reserve(static_cast<std::size_t>(shape.groups) * static_cast<std::size_t>(plan_.responses_per_block()) *
+                   static_cast<std::size_t>(plan_.channel_blocks()));
+  for (int g = 0; g < shape.groups; ++g)
+    for (int r = 0; r < plan_.responses_per_block(); ++r)
+      for (int b = 0; b < plan_.channel_blocks(); ++b)
+        // Public bounds only: the weight bound and the packed kernel's support in this channel block.
+        kernels_.push_back(
+            he::NttPlaintext::from_signed(*context_, plan_.encode_kernel(weights, g, r, b), plan_.kernel_bound(b, r)));
 }
 
 std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicKey& pk,
@@ -70,21 +70,27 @@ std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicK
 
   std::vector<uint64_t> share(shape.output_size());
   std::vector<uint64_t> mask(context.n());
-  const int out_per_group = shape.out_channels_per_group();
+  const auto responses = static_cast<std::size_t>(plan_.responses_per_block());
   for (int g = 0; g < shape.groups; ++g)
     for (std::size_t s = 0; s < spatial.size(); ++s) {
       const SpatialBlock& block = spatial[s];
       const he::Ciphertext* block_inputs = &inputs[(static_cast<std::size_t>(g) * spatial.size() + s) * channel_blocks];
-      for (int o = g * out_per_group; o < (g + 1) * out_per_group; ++o) {
+      for (std::size_t r = 0; r < responses; ++r) {
+        const auto response_index = static_cast<int>(r);
+        const he::NttPlaintext* kernels = &kernels_[(static_cast<std::size_t>(g) * responses + r) * channel_blocks];
         he::MultiplyAccumulator acc(context);
-        for (std::size_t b = 0; b < channel_blocks; ++b)
-          acc.add(block_inputs[b], kernels_[static_cast<std::size_t>(o) * channel_blocks + b]);
-        for (auto& r : mask) r = prg.next_u64() & context.plain_mask();
-        const he::SwitchedCiphertext response = he::finish_response(context, acc.result(), mask, pk, prg, block.kept);
-        TWAIN_DEBUG_CHECK(response.bits == block.response_bits, "Conv2dServer: response modulus differs from the plan");
+        for (std::size_t b = 0; b < channel_blocks; ++b) acc.add(block_inputs[b], kernels[b]);
+        for (auto& x : mask) x = prg.next_u64() & context.plain_mask();
+        const std::vector<uint32_t> kept = plan_.response_kept(block, response_index);
+        const he::SwitchedCiphertext response = he::finish_response(context, acc.result(), mask, pk, prg, kept);
+        TWAIN_DEBUG_CHECK(response.bits == plan_.response_bits(block, response_index),
+                          "Conv2dServer: response modulus differs from the plan");
         channel.send_message(he::serialize(context, response));
-        for (std::size_t i = 0; i < block.kept.size(); ++i)
-          share[plan_.output_index(o, block, i)] = (0 - mask[block.kept[i]]) & context.plain_mask();
+        const int first = g * shape.out_channels_per_group() + response_index * plan_.channels_per_response();
+        const std::size_t m = block.kept.size();
+        for (std::size_t i = 0; i < kept.size(); ++i)
+          share[plan_.output_index(first + static_cast<int>(i / m), block, i % m)] =
+              (0 - mask[kept[i]]) & context.plain_mask();
       }
     }
   channel.flush();

@@ -3,9 +3,10 @@
 // Network Inference", USENIX Security 2022, section 4.1), with the encoding of Conv2dPlan.
 //
 // Per layer: the client sends its share, block by block, as seeded ciphertexts; the server adds
-// its share block, multiply-accumulates each output channel's kernel polynomials over the
-// channel blocks of a spatial block, and answers with he::finish_response under a fresh mask r
-// (its output share is -r), keeping only the c0 coefficients of the block's outputs. The client
+// its share block, multiply-accumulates each response's packed kernel polynomials (one or more
+// output channels each) over the channel blocks of a spatial block, and answers with
+// he::finish_response under a fresh mask r (its output share is -r), keeping only the c0
+// coefficients of the block's outputs. The client
 // decrypts its output share x * w + r. Message counts and sizes come from the plan on both sides.
 #pragma once
 
@@ -43,7 +44,7 @@ class Conv2dServer {
  private:
   he::ContextPtr context_;
   Conv2dPlan plan_;
-  std::vector<he::NttPlaintext> kernels_;  // [out channel][channel block]
+  std::vector<he::NttPlaintext> kernels_;  // [group][response][channel block]
 };
 
 }  // namespace twain::linear

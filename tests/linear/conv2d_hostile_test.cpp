@@ -128,7 +128,7 @@ TEST_F(Conv2dHostile, ServerFailsCleanlyWhenTheClientLeaves) {
 
 TEST_F(Conv2dHostile, ClientRejectsMalformedResponses) {
   const Conv2dPlan plan(shape, *context, kBound);
-  const std::size_t expected = plan.response_bytes(plan.spatial_blocks().front());
+  const std::size_t expected = plan.response_bytes(plan.spatial_blocks().front(), 0);
   expect_throws<FormatError>(client_against([&](net::Channel& c) {
                                std::vector<uint8_t> garbage(expected);
                                prg.fill(std::span<uint8_t>(garbage));

@@ -84,18 +84,22 @@ TEST(Conv2dPlan, EncodedProductsHoldTheConvolutionAtTheKeptCoefficients) {
       const auto w = testing::random_weights(shape.weight_size(), 1 << 12, prg);
       const auto expected = testing::plaintext_conv2d(shape, x, w, kBits);
       std::vector<uint64_t> got(shape.output_size(), ~uint64_t{0});
-      const int og = shape.out_channels_per_group();
-      for (int o = 0; o < shape.out_channels; ++o)
-        for (const SpatialBlock& sb : plan.spatial_blocks()) {
-          std::vector<uint64_t> sum(sb.kept.size(), 0);
-          for (int b = 0; b < plan.channel_blocks(); ++b) {
-            const auto input = plan.encode_input(x, o / og, b, sb);
-            const auto kernel = plan.encode_kernel(w, o, b);
-            for (std::size_t i = 0; i < sb.kept.size(); ++i) sum[i] += negacyclic_coefficient(input, kernel, sb.kept[i]);
+      for (int g = 0; g < shape.groups; ++g)
+        for (const SpatialBlock& sb : plan.spatial_blocks())
+          for (int r = 0; r < plan.responses_per_block(); ++r) {
+            const auto kept = plan.response_kept(sb, r);
+            ASSERT_EQ(kept.size(), sb.kept.size() * plan.channels_in_response(r));
+            std::vector<uint64_t> sum(kept.size(), 0);
+            for (int b = 0; b < plan.channel_blocks(); ++b) {
+              const auto input = plan.encode_input(x, g, b, sb);
+              const auto kernel = plan.encode_kernel(w, g, r, b);
+              for (std::size_t i = 0; i < kept.size(); ++i) sum[i] += negacyclic_coefficient(input, kernel, kept[i]);
+            }
+            const int first = g * shape.out_channels_per_group() + r * plan.channels_per_response();
+            for (std::size_t i = 0; i < sum.size(); ++i)
+              got[plan.output_index(first + static_cast<int>(i / sb.kept.size()), sb, i % sb.kept.size())] =
+                  sum[i] & context->plain_mask();
           }
-          for (std::size_t i = 0; i < sum.size(); ++i)
-            got[plan.output_index(o, sb, i)] = sum[i] & context->plain_mask();
-        }
       ASSERT_EQ(got, expected) << shape.describe() << " with " << plan.describe();
     }
   }
@@ -103,24 +107,51 @@ TEST(Conv2dPlan, EncodedProductsHoldTheConvolutionAtTheKeptCoefficients) {
 
 TEST(Conv2dPlan, ChoosesFewestBytesForSqueezeNetFireShapes) {
   const auto context = he::Context::create(he::Parameters::standard(37));
-  // Squeeze 1x1 64 -> 16 on 14x14: at most 20 channels of 14x14 fit 4096, so 4 blocks of 16.
+  // Squeeze 1x1 64 -> 16 on 14x14: blocks of 10 channels (7 uploads) leave room for two output
+  // channels per response (2 x 10 x 196 <= 4096), halving the 16 responses of 4 blocks of 16.
   const Conv2dPlan squeeze({64, 14, 14, 16, 1, 1, 1, 1, 0, 0, 0, 0, 1}, *context, 1 << 12);
-  EXPECT_EQ(squeeze.block().channels, 16);
+  EXPECT_EQ(squeeze.block().channels, 10);
   EXPECT_EQ(squeeze.spatial_blocks().size(), 1u);
-  EXPECT_EQ(squeeze.uploads(), 4u);
-  EXPECT_EQ(squeeze.responses(), 16u);
-  // Expand 3x3 16 -> 64 on 14x14, pad 1: the whole padded input (16x16x16) is one ciphertext.
+  EXPECT_EQ(squeeze.uploads(), 7u);
+  EXPECT_EQ(squeeze.channels_per_response(), 2);
+  EXPECT_EQ(squeeze.responses(), 8u);
+  // Expand 3x3 16 -> 64 on 14x14, pad 1: two uploads of 8x16x16 and two output channels per
+  // response send less than one 16x16x16 upload and 64 responses.
   const Conv2dPlan expand({16, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, *context, 1 << 12);
-  EXPECT_EQ(expand.block().channels, 16);
+  EXPECT_EQ(expand.block().channels, 8);
   EXPECT_EQ(expand.block().height, 16);
   EXPECT_EQ(expand.block().width, 16);
-  EXPECT_EQ(expand.uploads(), 1u);
-  EXPECT_EQ(expand.responses(), 64u);
+  EXPECT_EQ(expand.uploads(), 2u);
+  EXPECT_EQ(expand.channels_per_response(), 2);
+  EXPECT_EQ(expand.responses_per_block(), 32);
+  EXPECT_EQ(expand.responses(), 32u);
   EXPECT_EQ(expand.upload_bytes(), 16u + 1 + 32 + 4096 * 109 / 8);
   const SpatialBlock& only = expand.spatial_blocks().front();
-  EXPECT_EQ(expand.bytes_sent(Role::Client), 8 + expand.upload_bytes());
-  EXPECT_EQ(expand.bytes_sent(Role::Server), 64 * (8 + expand.response_bytes(only)));
-  EXPECT_EQ(expand.response_bytes(only), 16u + 5 + (4096 + 196) * static_cast<std::size_t>(only.response_bits) / 8);
+  EXPECT_EQ(only.response_bits, only.last_response_bits);
+  EXPECT_EQ(expand.bytes_sent(Role::Client), 2 * (8 + expand.upload_bytes()));
+  EXPECT_EQ(expand.bytes_sent(Role::Server), 32 * (8 + expand.response_bytes(only, 0)));
+  EXPECT_EQ(expand.response_bytes(only, 0), 16u + 5 + (4096 + 392) * static_cast<std::size_t>(only.response_bits) / 8);
+  const auto kept = expand.response_kept(only, 1);
+  ASSERT_EQ(kept.size(), 392u);
+  EXPECT_EQ(kept[196], only.kept[0] + 2048);  // the second channel sits one block (8 x 16 x 16) higher
+}
+
+TEST(Conv2dPlan, PacksUnevenOutputChannelsIntoALastSmallerResponse) {
+  // 7 output channels of a 1x1 layer on 4x4 in a 256-coefficient ring: 4 and 3 per response
+  // (5 blocks of 48 fit, balanced over two responses); the last is sized for its 3.
+  const auto context = small_ring(256);
+  const Conv2dShape shape{3, 4, 4, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+  const Conv2dPlan plan(shape, *context, 1 << 6);
+  ASSERT_EQ(plan.channels_per_response(), 4) << plan.describe();
+  ASSERT_EQ(plan.responses_per_block(), 2) << plan.describe();
+  const int last = plan.responses_per_block() - 1;
+  EXPECT_EQ(plan.channels_in_response(last), 3);
+  EXPECT_THROW(plan.channels_in_response(last + 1), InvalidArgument);
+  const SpatialBlock& sb = plan.spatial_blocks().front();
+  EXPECT_EQ(plan.response_kept(sb, last).size(), sb.kept.size() * plan.channels_in_response(last));
+  EXPECT_EQ(plan.kernel_bound(0, 0).support, static_cast<std::size_t>(plan.channels_per_response()) *
+                                                 static_cast<std::size_t>(plan.channels_in_block(0)));
+  EXPECT_LE(plan.response_bits(sb, last), plan.response_bits(sb, 0));
 }
 
 TEST(Conv2dPlan, SmallerBlocksWhenTheWeightBoundRequiresThem) {
@@ -167,9 +198,12 @@ TEST(Conv2dPlan, EncodersCheckTheirInputs) {
   EXPECT_THROW(plan.encode_input(x, 0, 0, sb), InvalidArgument);
   EXPECT_THROW(plan.encode_input(std::vector<uint64_t>(3), 0, 0, sb), InvalidArgument);
   EXPECT_THROW(plan.encode_input(std::vector<uint64_t>(shape.input_size()), 1, 0, sb), InvalidArgument);
-  EXPECT_THROW(plan.encode_kernel(std::vector<int64_t>(shape.weight_size()), 2, 0), InvalidArgument);
-  EXPECT_THROW(plan.encode_kernel(std::vector<int64_t>(shape.weight_size()), 0, 1), InvalidArgument);
-  EXPECT_THROW(plan.encode_kernel(std::vector<int64_t>(5), 0, 0), InvalidArgument);
+  const std::vector<int64_t> w(shape.weight_size());
+  EXPECT_NO_THROW(plan.encode_kernel(w, 0, plan.responses_per_block() - 1, 0));
+  EXPECT_THROW(plan.encode_kernel(w, 1, 0, 0), InvalidArgument);
+  EXPECT_THROW(plan.encode_kernel(w, 0, plan.responses_per_block(), 0), InvalidArgument);
+  EXPECT_THROW(plan.encode_kernel(w, 0, 0, 1), InvalidArgument);
+  EXPECT_THROW(plan.encode_kernel(std::vector<int64_t>(5), 0, 0, 0), InvalidArgument);
 }
 
 }  // namespace

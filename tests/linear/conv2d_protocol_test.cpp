@@ -79,6 +79,26 @@ TEST(Conv2dProtocol, GroupedDepthwiseAndStridedLayersAreExact) {
   check_layer(context, {2, 1, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1}, 1 << 12, false, 13);       // 1x1 input
 }
 
+TEST(Conv2dProtocol, PackedResponsesAreExact) {
+  // Several output channels per response, with a smaller last response: 64 = 21 x 3 + 1 for the
+  // first layer, 7 = 4 + 3 in a small ring, and depthwise with channel multiplier 2.
+  for (int bits : {37, 32}) {
+    const auto context = he::Context::create(he::Parameters::standard(bits));
+    const Conv2dShape first{3, 32, 32, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1};
+    const Conv2dPlan plan(first, *context, 1 << 12);
+    EXPECT_GT(plan.channels_per_response(), 1) << plan.describe();
+    EXPECT_LT(plan.channels_in_response(plan.responses_per_block() - 1), plan.channels_per_response());
+    check_layer(context, first, 1 << 12, true, static_cast<uint8_t>(100 + bits));
+    const Conv2dShape depthwise{16, 9, 11, 32, 3, 5, 2, 1, 1, 2, 0, 3, 16};
+    EXPECT_EQ(Conv2dPlan(depthwise, *context, 1 << 12).channels_per_response(), 2);
+    check_layer(context, depthwise, 1 << 12, false, static_cast<uint8_t>(110 + bits));
+    const auto small = he::Context::create(he::Parameters::insecure_for_tests(256, 27, 4, bits));
+    const Conv2dShape uneven{3, 4, 4, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+    EXPECT_EQ(Conv2dPlan(uneven, *small, 1 << 6).channels_per_response(), 4);
+    check_layer(small, uneven, 1 << 6, false, static_cast<uint8_t>(120 + bits));
+  }
+}
+
 TEST(Conv2dProtocol, LayersSplitIntoManySpatialBlocksAreExact) {
   // 64x64 does not fit one ciphertext: the plan cuts rows and columns with overlaps.
   const auto context = he::Context::create(he::Parameters::standard(37));

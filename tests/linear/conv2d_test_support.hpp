@@ -125,11 +125,13 @@ struct TwoPartyResult {
   net::ChannelCounters client_traffic, server_traffic;
 };
 
-// Runs `server` and `client` on one layer, the server in a thread; keys made here from `seed`.
-// Rethrows the server's exception, else the client's.
-inline TwoPartyResult run_two_party(const he::ContextPtr& context, const Conv2dServer& server,
-                                    const Conv2dClient& client, std::span<const uint64_t> client_share,
-                                    std::span<const uint64_t> server_share, uint8_t seed) {
+// Runs `server` and `client` (Conv2dServer / Conv2dClient or a layer built on them) on one
+// layer, the server in a thread; keys made here from `seed`. Rethrows the server's exception,
+// else the client's.
+template <class Server, class Client>
+TwoPartyResult run_two_party(const he::ContextPtr& context, const Server& server, const Client& client,
+                             std::span<const uint64_t> client_share, std::span<const uint64_t> server_share,
+                             uint8_t seed) {
   auto [server_end, client_end] = net::make_memory_channel_pair();
   core::Prg key_prg(core::Seed{seed, 0}), client_prg(core::Seed{seed, 1}), server_prg(core::Seed{seed, 2});
   const he::SecretKey sk = he::generate_secret_key(*context, key_prg);
