@@ -19,16 +19,36 @@ BitTripleProvider::BitTripleProvider(Party party, net::Channel& channel, core::P
   }
 }
 
+BitTripleProvider::BitTripleProvider(Party party, net::Channel& channel, core::Prg& prg, const FerretParams& params,
+                                     std::size_t batch)
+    : party_(party), batch_(batch) {
+  if (party_ == Party::kFirst) {
+    ferret_sender_.emplace(channel, prg, params);
+    ferret_receiver_.emplace(channel, prg, params);
+  } else {
+    ferret_receiver_.emplace(channel, prg, params);
+    ferret_sender_.emplace(channel, prg, params);
+  }
+}
+
+CotSenderBatch BitTripleProvider::send_batch(std::size_t n) {
+  return sender_ ? sender_->get(n) : ferret_sender_->get(n);
+}
+
+CotReceiverBatch BitTripleProvider::receive_batch(std::size_t n) {
+  return receiver_ ? receiver_->get(n) : ferret_receiver_->get(n);
+}
+
 BitTriples BitTripleProvider::generate(std::size_t n) {
   // kFirst is the sender of the first direction: both ends run the directions in one order.
   BitOtSenderBatch sent;
   BitOtReceiverBatch received;
   if (party_ == Party::kFirst) {
-    sent = random_bit_ot(sender_->get(n));
-    received = random_bit_ot(receiver_->get(n));
+    sent = random_bit_ot(send_batch(n));
+    received = random_bit_ot(receive_batch(n));
   } else {
-    received = random_bit_ot(receiver_->get(n));
-    sent = random_bit_ot(sender_->get(n));
+    received = random_bit_ot(receive_batch(n));
+    sent = random_bit_ot(send_batch(n));
   }
   BitTriples out{std::move(received.choices), std::move(sent.m0), std::move(received.m)};
   // b = s0 ^ s1 and c = (a & b) ^ s0 ^ s_u, a word at a time.

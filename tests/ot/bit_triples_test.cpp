@@ -17,15 +17,17 @@ using testing::memory_pair;
 using testing::run_parties;
 using testing::seed_of;
 
-// Triples of both parties for the requested counts, in order.
+// Triples of both parties for the requested counts, in order; Ferret-backed when `ferret` is set.
 std::pair<std::vector<BitTriples>, std::vector<BitTriples>> run_triples(const std::vector<std::size_t>& counts,
-                                                                        std::size_t batch) {
+                                                                        std::size_t batch,
+                                                                        const FerretParams* ferret = nullptr) {
   auto [ch0, ch1] = memory_pair();
   core::Prg prg0(seed_of(1));
   core::Prg prg1(seed_of(2));
   const auto party = [&](Party role, core::Prg& prg) {
     return [&, role](net::Channel& ch) {
-      BitTripleProvider provider(role, ch, prg, batch);
+      BitTripleProvider provider = ferret != nullptr ? BitTripleProvider(role, ch, prg, *ferret, batch)
+                                                     : BitTripleProvider(role, ch, prg, batch);
       std::vector<BitTriples> out;
       for (std::size_t n : counts) out.push_back(provider.get(n));
       return out;
@@ -34,9 +36,9 @@ std::pair<std::vector<BitTriples>, std::vector<BitTriples>> run_triples(const st
   return run_parties(*ch0, *ch1, party(Party::kFirst, prg0), party(Party::kSecond, prg1));
 }
 
-TEST(BitTriples, SharesMultiply) {
+void expect_shares_multiply(const FerretParams* ferret) {
   const std::vector<std::size_t> counts = {1, 63, 64, 65, 10'000, 40'000, 70'000, 3};
-  const auto [first, second] = run_triples(counts, 1 << 15);
+  const auto [first, second] = run_triples(counts, 1 << 15, ferret);
   std::size_t total = 0;
   std::size_t a_ones = 0;
   std::size_t b_ones = 0;
@@ -64,6 +66,9 @@ TEST(BitTriples, SharesMultiply) {
   EXPECT_NEAR(static_cast<double>(a0_ones), total / 2.0, 6 * sd);
   EXPECT_NEAR(static_cast<double>(c_ones), total / 4.0, 6 * std::sqrt(total * 3.0 / 16.0));
 }
+
+TEST(BitTriples, SharesMultiply) { expect_shares_multiply(nullptr); }
+TEST(BitTriples, SharesMultiplyFromFerret) { expect_shares_multiply(&kFerretInsecureForTests); }
 
 TEST(BitTriples, KnownAnswer) {
   // Captured once from this implementation (seeds 1 and 2, batch 256, the first 64 triples).
