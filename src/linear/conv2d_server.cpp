@@ -83,8 +83,10 @@ std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicK
         for (auto& x : mask) x = prg.next_u64() & context.plain_mask();
         const std::vector<uint32_t> kept = plan_.response_kept(block, response_index);
         const he::SwitchedCiphertext response = he::finish_response(context, acc.result(), mask, pk, prg, kept);
-        TWAIN_DEBUG_CHECK(response.bits == plan_.response_bits(block, response_index),
-                          "Conv2dServer: response modulus differs from the plan");
+        // The client sizes every response from the public plan; a mismatch is a bug, caught here.
+        TWAIN_REQUIRE(response.bits == plan_.response_bits(block, response_index), Error,
+                      "Conv2dServer: response modulus 2^" + std::to_string(response.bits) + " differs from the plan's 2^" +
+                          std::to_string(plan_.response_bits(block, response_index)) + " (" + shape.describe() + ")");
         channel.send_message(he::serialize(context, response));
         const int first = g * shape.out_channels_per_group() + response_index * plan_.channels_per_response();
         const std::size_t m = block.kept.size();

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/errors.hpp"
 #include "ot/bit_range.hpp"
 #include "ot/random_ot.hpp"
 
@@ -10,6 +11,7 @@ namespace twain::ot {
 BitTripleProvider::BitTripleProvider(Party party, net::Channel& channel, core::Prg& prg,
                                      std::size_t batch)
     : party_(party), batch_(batch) {
+  TWAIN_REQUIRE(batch > 0, InvalidArgument, "BitTripleProvider: the batch must hold at least one triple");
   if (party_ == Party::kFirst) {
     sender_.emplace(channel, prg, batch);
     receiver_.emplace(channel, prg, batch);
@@ -22,6 +24,7 @@ BitTripleProvider::BitTripleProvider(Party party, net::Channel& channel, core::P
 BitTripleProvider::BitTripleProvider(Party party, net::Channel& channel, core::Prg& prg, const FerretParams& params,
                                      std::size_t batch)
     : party_(party), batch_(batch) {
+  TWAIN_REQUIRE(batch > 0, InvalidArgument, "BitTripleProvider: the batch must hold at least one triple");
   if (party_ == Party::kFirst) {
     ferret_sender_.emplace(channel, prg, params);
     ferret_receiver_.emplace(channel, prg, params);

@@ -29,6 +29,8 @@ LpnEncoder::LpnEncoder(std::size_t rows, std::size_t columns)
                 "LPN: the number of columns must be in [1, 2^32), got " + std::to_string(columns));
 }
 
+// Positions are drawn independently, so a row may repeat a column (the two cancel under XOR and
+// the row weighs less than d), as in Ferret's own local linear code.
 void LpnEncoder::positions(std::size_t chunk, uint32_t* out) const {
   std::array<core::Block, kChunkBlocks> stream;
   aes_.keystream(core::Block{static_cast<uint64_t>(chunk) * kChunkBlocks, 0}, stream.data(),

@@ -70,6 +70,13 @@ void expect_shares_multiply(const FerretParams* ferret) {
 TEST(BitTriples, SharesMultiply) { expect_shares_multiply(nullptr); }
 TEST(BitTriples, SharesMultiplyFromFerret) { expect_shares_multiply(&kFerretInsecureForTests); }
 
+TEST(BitTriples, EmptyBatchesAreRefused) {
+  auto [ch0, ch1] = memory_pair();
+  core::Prg prg(seed_of(3));
+  EXPECT_THROW(BitTripleProvider(Party::kFirst, *ch0, prg, 0), InvalidArgument);
+  EXPECT_THROW(BitTripleProvider(Party::kFirst, *ch0, prg, kFerretInsecureForTests, 0), InvalidArgument);
+}
+
 TEST(BitTriples, KnownAnswer) {
   // Captured once from this implementation (seeds 1 and 2, batch 256, the first 64 triples).
   const auto [first, second] = run_triples({64}, 256);
