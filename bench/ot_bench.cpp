@@ -92,6 +92,29 @@ BENCHMARK(base_ot)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // IKNP extension of n correlated OTs (base OTs done once, before timing). With `hashed`, the
 // correlations are also turned into random OTs of 128-bit messages.
+// Times n correlated OTs (random OTs when Hashed) per iteration from a provider pair, with the
+// traffic counters of one untimed run.
+template <bool Hashed, class Sender, class Receiver>
+void time_cots(benchmark::State& state, Loopback& link, std::size_t n, Sender& sender, Receiver& receiver) {
+  const auto send = [&] {
+    if constexpr (Hashed) {
+      benchmark::DoNotOptimize(twain::ot::random_ot(sender.get(n)));
+    } else {
+      benchmark::DoNotOptimize(sender.get(n));
+    }
+  };
+  const auto receive = [&] {
+    if constexpr (Hashed) {
+      benchmark::DoNotOptimize(twain::ot::random_ot(receiver.get(n)));
+    } else {
+      benchmark::DoNotOptimize(receiver.get(n));
+    }
+  };
+  measure_traffic(state, link, static_cast<double>(n), "bits_per_ot", send, receive);
+  for (auto _ : state) run_both(send, receive);
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+
 template <bool Hashed>
 void iknp(benchmark::State& state) {
   const auto n = static_cast<std::size_t>(state.range(0));
@@ -102,23 +125,7 @@ void iknp(benchmark::State& state) {
   std::unique_ptr<twain::ot::CotReceiver> receiver;
   run_both([&] { sender = std::make_unique<twain::ot::CotSender>(*link.first, sender_prg, n); },
            [&] { receiver = std::make_unique<twain::ot::CotReceiver>(*link.second, receiver_prg, n); });
-  const auto send = [&] {
-    if constexpr (Hashed) {
-      benchmark::DoNotOptimize(twain::ot::random_ot(sender->get(n)));
-    } else {
-      benchmark::DoNotOptimize(sender->get(n));
-    }
-  };
-  const auto receive = [&] {
-    if constexpr (Hashed) {
-      benchmark::DoNotOptimize(twain::ot::random_ot(receiver->get(n)));
-    } else {
-      benchmark::DoNotOptimize(receiver->get(n));
-    }
-  };
-  measure_traffic(state, link, static_cast<double>(n), "bits_per_ot", send, receive);
-  for (auto _ : state) run_both(send, receive);
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+  time_cots<Hashed>(state, link, n, *sender, *receiver);
 }
 void iknp_cot(benchmark::State& state) { iknp<false>(state); }
 void iknp_rot(benchmark::State& state) { iknp<true>(state); }
@@ -180,23 +187,7 @@ void ferret(benchmark::State& state) {
         receiver = std::make_unique<twain::ot::FerretCotReceiver>(
             *link.second, receiver_prg, twain::ot::kFerretRegular128, &receiver_pool);
       });
-  const auto send = [&] {
-    if constexpr (Hashed) {
-      benchmark::DoNotOptimize(twain::ot::random_ot(sender->get(n)));
-    } else {
-      benchmark::DoNotOptimize(sender->get(n));
-    }
-  };
-  const auto receive = [&] {
-    if constexpr (Hashed) {
-      benchmark::DoNotOptimize(twain::ot::random_ot(receiver->get(n)));
-    } else {
-      benchmark::DoNotOptimize(receiver->get(n));
-    }
-  };
-  measure_traffic(state, link, static_cast<double>(n), "bits_per_ot", send, receive);
-  for (auto _ : state) run_both(send, receive);
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+  time_cots<Hashed>(state, link, n, *sender, *receiver);
 }
 void ferret_cot(benchmark::State& state) { ferret<false, false>(state); }
 void ferret_rot(benchmark::State& state) { ferret<true, false>(state); }

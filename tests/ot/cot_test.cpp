@@ -23,25 +23,6 @@ using testing::memory_pair;
 using testing::run_parties;
 using testing::seed_of;
 
-void expect_relation(const CotSenderBatch& s, const CotReceiverBatch& r) {
-  ASSERT_EQ(s.q.size(), r.t.size());
-  ASSERT_EQ(r.choices.size(), r.t.size());
-  ASSERT_EQ(s.first_index, r.first_index);
-  for (std::size_t i = 0; i < s.q.size(); ++i) {
-    const core::Block expected = r.choices.get(i) ? r.t[i] ^ s.delta : r.t[i];
-    ASSERT_EQ(s.q[i], expected) << "COT " << i;
-  }
-}
-
-// Number of distinct values among the blocks.
-std::size_t distinct(std::vector<core::Block> blocks) {
-  const auto less = [](const core::Block& a, const core::Block& b) {
-    return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
-  };
-  std::sort(blocks.begin(), blocks.end(), less);
-  return static_cast<std::size_t>(std::unique(blocks.begin(), blocks.end()) - blocks.begin());
-}
-
 // The counts asked for, in order: small, odd, across batch boundaries, several batches at once.
 const std::vector<std::size_t> kRequests = {1, 127, 129, 1000, 31'000, 70'000, 5, 65'536, 20'000};
 
@@ -72,7 +53,7 @@ TEST(Cot, ProvidersSatisfyTheRelationOverManyBatches) {
   std::size_t t_bits_set = 0;
   uint64_t index = 0;
   for (std::size_t k = 0; k < kRequests.size(); ++k) {
-    expect_relation(sent[k], received[k]);
+    testing::expect_cot_relation(sent[k], received[k]);
     EXPECT_EQ(sent[k].first_index, index);
     EXPECT_EQ(sent[k].delta, sent[0].delta);
     index += kRequests[k];
@@ -88,8 +69,8 @@ TEST(Cot, ProvidersSatisfyTheRelationOverManyBatches) {
   // Balanced choices and message bits (about 6 standard deviations of slack).
   EXPECT_NEAR(static_cast<double>(ones), total / 2.0, 6 * std::sqrt(total / 4.0));
   EXPECT_NEAR(static_cast<double>(t_bits_set), total * 64.0, 6 * std::sqrt(total * 32.0));
-  EXPECT_EQ(distinct(all_t), total);
-  EXPECT_EQ(distinct(all_q), total);
+  EXPECT_EQ(testing::distinct(all_t), total);
+  EXPECT_EQ(testing::distinct(all_q), total);
 }
 
 TEST(Cot, ChosenChoicesAreHonoured) {
@@ -110,7 +91,7 @@ TEST(Cot, ChosenChoicesAreHonoured) {
         CotReceiver cot(ch, receiver_prg, 1024);
         return std::array{cot.get(choices), cot.get(10), cot.get(ones)};
       });
-  for (std::size_t k = 0; k < 3; ++k) expect_relation(sent[k], received[k]);
+  for (std::size_t k = 0; k < 3; ++k) testing::expect_cot_relation(sent[k], received[k]);
   EXPECT_EQ(received[0].choices, choices);
   EXPECT_EQ(received[2].choices, ones);
 }
@@ -143,7 +124,7 @@ TEST(Iknp, ExtendsAnyCountAcrossCalls) {
         }
         return out;
       });
-  for (std::size_t k = 0; k < counts.size(); ++k) expect_relation(sent[k], received[k]);
+  for (std::size_t k = 0; k < counts.size(); ++k) testing::expect_cot_relation(sent[k], received[k]);
 }
 
 TEST(Cot, KnownAnswer) {
@@ -155,7 +136,7 @@ TEST(Cot, KnownAnswer) {
   const auto [sent, received] = run_parties(
       *ch0, *ch1, [&](net::Channel& ch) { return CotSender(ch, sender_prg, 256).get(3); },
       [&](net::Channel& ch) { return CotReceiver(ch, receiver_prg, 256).get(3); });
-  expect_relation(sent, received);
+  testing::expect_cot_relation(sent, received);
   const core::Block delta{0x02d586f1e7dce72bULL, 0x883f8f606fc6738aULL};
   const std::array<core::Block, 3> t = {core::Block{0x2efa8790fd0bd0f4ULL, 0xdd309b6be8331850ULL},
                                         core::Block{0xf1557965c591e96dULL, 0xdab7777c50d37c9eULL},
@@ -215,8 +196,8 @@ TEST(Cot, WorksOverTcpLoopback) {
   const auto [sent, received] = run_parties(
       *ch0, *ch1, [&](net::Channel& ch) { return CotSender(ch, sender_prg).get(100'000); },
       [&](net::Channel& ch) { return CotReceiver(ch, receiver_prg).get(100'000); });
-  expect_relation(sent, received);
-  EXPECT_EQ(distinct(received.t), 100'000u);
+  testing::expect_cot_relation(sent, received);
+  EXPECT_EQ(testing::distinct(received.t), 100'000u);
   // Receiver: the base-OT count and point A, then the count and 128 bits per OT of the one
   // 2^17 batch. Sender: the 128 base-OT points B_j.
   EXPECT_EQ(ch1->counters().bytes_sent, 8 + 32 + 8 + kDefaultCotBatch * 16);

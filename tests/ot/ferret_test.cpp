@@ -22,24 +22,6 @@ using testing::memory_pair;
 using testing::run_parties;
 using testing::seed_of;
 
-void expect_relation(const CotSenderBatch& s, const CotReceiverBatch& r) {
-  ASSERT_EQ(s.q.size(), r.t.size());
-  ASSERT_EQ(r.choices.size(), r.t.size());
-  ASSERT_EQ(s.first_index, r.first_index);
-  for (std::size_t i = 0; i < s.q.size(); ++i) {
-    const core::Block expected = r.choices.get(i) ? r.t[i] ^ s.delta : r.t[i];
-    ASSERT_EQ(s.q[i], expected) << "COT " << i;
-  }
-}
-
-std::size_t distinct(std::vector<core::Block> blocks) {
-  const auto less = [](const core::Block& a, const core::Block& b) {
-    return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
-  };
-  std::sort(blocks.begin(), blocks.end(), less);
-  return static_cast<std::size_t>(std::unique(blocks.begin(), blocks.end()) - blocks.begin());
-}
-
 TEST(Spcot, ReceiverLearnsEveryLeafButThePuncturedOne) {
   const GgmShape shape{5, 8};
   core::Prg setup(seed_of(40));
@@ -78,7 +60,7 @@ TEST(Spcot, ReceiverLearnsEveryLeafButThePuncturedOne) {
       EXPECT_EQ(w[i], leaf == alpha ? v[i] ^ delta : v[i]) << "tree " << tree << " leaf " << leaf;
     }
   }
-  EXPECT_EQ(distinct(v), v.size());
+  EXPECT_EQ(testing::distinct(v), v.size());
 }
 
 TEST(Spcot, RejectsInvalidShapes) {
@@ -149,7 +131,7 @@ TEST(Ferret, ProvidersSatisfyTheRelationOverManyIterations) {
   std::size_t ones = 0;
   uint64_t index = 0;
   for (std::size_t k = 0; k < kRequests.size(); ++k) {
-    expect_relation(sent[k], received[k]);
+    testing::expect_cot_relation(sent[k], received[k]);
     EXPECT_EQ(sent[k].first_index, index);
     EXPECT_EQ(sent[k].delta, sent[0].delta);
     index += kRequests[k];
@@ -160,7 +142,7 @@ TEST(Ferret, ProvidersSatisfyTheRelationOverManyIterations) {
   // Balanced choice bits: within 6 standard deviations of index / 2.
   const double n = static_cast<double>(index);
   EXPECT_LT(std::abs(static_cast<double>(ones) - n / 2), 6 * std::sqrt(n) / 2);
-  EXPECT_EQ(distinct(all_t), all_t.size());
+  EXPECT_EQ(testing::distinct(all_t), all_t.size());
 }
 
 TEST(Ferret, FullParameterSetSatisfiesTheRelation) {
@@ -172,7 +154,7 @@ TEST(Ferret, FullParameterSetSatisfiesTheRelation) {
       *ch0, *ch1,
       [&](net::Channel& ch) { return FerretCotSender(ch, sender_prg).get(n); },
       [&](net::Channel& ch) { return FerretCotReceiver(ch, receiver_prg).get(n); });
-  expect_relation(sent, received);
+  testing::expect_cot_relation(sent, received);
   const double count = static_cast<double>(n);
   EXPECT_LT(std::abs(static_cast<double>(received.choices.popcount()) - count / 2),
             6 * std::sqrt(count) / 2);
@@ -197,7 +179,7 @@ TEST(Ferret, ThreadPoolGivesTheSameOutputs) {
   core::ThreadPool pool1(2);
   const auto [sent, received] = run(&pool0, &pool1);
   const auto [sent_alone, received_alone] = run(nullptr, nullptr);
-  expect_relation(sent, received);
+  testing::expect_cot_relation(sent, received);
   EXPECT_EQ(sent.q, sent_alone.q);
   EXPECT_EQ(received.t, received_alone.t);
   EXPECT_EQ(received.choices, received_alone.choices);

@@ -1,12 +1,16 @@
 // Shared by the OT tests: fixed seeds, channel pairs and running both parties of a protocol.
 #pragma once
 
+#include <gtest/gtest.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <future>
 #include <memory>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "core/bit_vector.hpp"
 #include "core/block.hpp"
@@ -14,6 +18,7 @@
 #include "net/channel.hpp"
 #include "net/memory_channel.hpp"
 #include "net/tcp_channel.hpp"
+#include "ot/cot.hpp"
 
 namespace twain::ot::testing {
 
@@ -72,6 +77,26 @@ auto run_parties(net::Channel& ch0, net::Channel& ch1, First first, Second secon
 // Bit k of the block (k < 128).
 inline bool block_bit(const core::Block& b, std::size_t k) {
   return ((k < 64 ? b.lo : b.hi) >> (k % 64)) & 1U;
+}
+
+// Every pair satisfies q_i = t_i ^ (b_i * delta), with matching sizes and indices.
+inline void expect_cot_relation(const CotSenderBatch& s, const CotReceiverBatch& r) {
+  ASSERT_EQ(s.q.size(), r.t.size());
+  ASSERT_EQ(r.choices.size(), r.t.size());
+  ASSERT_EQ(s.first_index, r.first_index);
+  for (std::size_t i = 0; i < s.q.size(); ++i) {
+    const core::Block expected = r.choices.get(i) ? r.t[i] ^ s.delta : r.t[i];
+    ASSERT_EQ(s.q[i], expected) << "COT " << i;
+  }
+}
+
+// Number of distinct values among the blocks.
+inline std::size_t distinct(std::vector<core::Block> blocks) {
+  const auto less = [](const core::Block& a, const core::Block& b) {
+    return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo;
+  };
+  std::sort(blocks.begin(), blocks.end(), less);
+  return static_cast<std::size_t>(std::unique(blocks.begin(), blocks.end()) - blocks.begin());
 }
 
 }  // namespace twain::ot::testing
