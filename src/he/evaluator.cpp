@@ -8,7 +8,7 @@
 #include "core/errors.hpp"
 #include "he/encoding.hpp"
 #include "he/sampling.hpp"
-#include "he/scaled_division.hpp"
+#include "he/modulus_switch.hpp"
 
 namespace twain::he {
 namespace {
@@ -19,9 +19,11 @@ uint64_t seed_tag(const core::Seed& seed) {
   return tag;
 }
 
-// Noise that switching to 2^k adds: rounding c0 (at most 1/2) and rounding c1 times the ternary
-// secret (sub-Gaussian with variance proxy n / 4).
-double switching_noise_bound(std::size_t n) { return kTailFactor * std::sqrt(n / 4.0) + 0.5; }
+// Noise that switching to 2^k adds: rounding c0 (at most kSwitchRoundingError) and rounding c1
+// times the ternary secret (sub-Gaussian with variance proxy n kSwitchRoundingError^2).
+double switching_noise_bound(std::size_t n) {
+  return kTailFactor * std::sqrt(static_cast<double>(n)) * kSwitchRoundingError + kSwitchRoundingError;
+}
 
 // Variance a public-key encryption of zero adds: u e_pk + e1 + e2 s, with |e_pk| <= 21 and
 // |s|, |u| <= 1 coefficient-wise.
@@ -196,22 +198,21 @@ SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, 
   TWAIN_REQUIRE(ct.noise.weight_variance == 0 || (ct.rerandomized && ct.flooded), InvalidArgument,
                 "switch_modulus: a ciphertext carrying products must be re-randomised and flooded first");
   const std::size_t n = context.n();
-  const ScaledDivider divider(context.q(), bits);
-  const uint64_t mask = (uint64_t{1} << bits) - 1;
+  const RnsModulusSwitcher switcher(context.rns(), bits);
   SwitchedCiphertext out;
   out.params_id = context.id();
   out.bits = bits;
   out.c0_indices.assign(c0_indices.begin(), c0_indices.end());
   out.c1.resize(n);
-  for (std::size_t j = 0; j < n; ++j) out.c1[j] = divider.round(ct.c1.coefficient(j)) & mask;
+  for (std::size_t j = 0; j < n; ++j) out.c1[j] = switcher.switch_coefficient(ct.c1.data().data() + j, n);
   if (c0_indices.empty()) {
     out.c0.resize(n);
-    for (std::size_t j = 0; j < n; ++j) out.c0[j] = divider.round(ct.c0.coefficient(j)) & mask;
+    for (std::size_t j = 0; j < n; ++j) out.c0[j] = switcher.switch_coefficient(ct.c0.data().data() + j, n);
   } else {
     out.c0.reserve(c0_indices.size());
     for (uint32_t j : c0_indices) {
       TWAIN_REQUIRE(j < n, InvalidArgument, "switch_modulus: c0 index " + std::to_string(j) + " is not below n");
-      out.c0.push_back(divider.round(ct.c0.coefficient(j)) & mask);
+      out.c0.push_back(switcher.switch_coefficient(ct.c0.data().data() + j, n));
     }
   }
   return out;
