@@ -109,31 +109,26 @@ Ciphertext MultiplyAccumulator::result() const {
 void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, core::Prg& prg) {
   require_same_parameters(context, ct.params_id, "ciphertext");
   require_same_parameters(context, pk.params_id, "public key");
-  const bool ntt = ct.c0.form() == math::PolyForm::Ntt;
-  if (!ntt) {
+  if (ct.c0.form() == math::PolyForm::Coefficient) {
     ct.c0.to_ntt();
     ct.c1.to_ntt();
   }
   math::RnsPoly u(context.rns(), math::PolyForm::Coefficient);
   u.set_signed(sample_ternary(context.n(), prg));
   u.to_ntt();
-  math::RnsPoly e1(context.rns(), math::PolyForm::Coefficient), e2(context.rns(), math::PolyForm::Coefficient);
-  e1.set_signed(sample_error(context.n(), prg));
-  e2.set_signed(sample_error(context.n(), prg));
-  e1.to_ntt();
-  e2.to_ntt();
-  math::RnsPoly u_p0 = u, u_p1 = u;
+  math::RnsPoly u_p0 = u;
   u_p0.mul_pointwise(pk.p0);
-  u_p1.mul_pointwise(pk.p1);
+  u.mul_pointwise(pk.p1);
   ct.c0 += u_p0;
-  ct.c0 += e1;
-  ct.c1 += u_p1;
-  ct.c1 += e2;
+  ct.c1 += u;
+  ct.c0.to_coefficients();
+  ct.c1.to_coefficients();
+  math::RnsPoly e(context.rns(), math::PolyForm::Coefficient);
+  e.set_signed(sample_error(context.n(), prg));
+  ct.c0 += e;
+  e.set_signed(sample_error(context.n(), prg));
+  ct.c1 += e;
   ct.seed.reset();
-  if (!ntt) {
-    ct.c0.to_coefficients();
-    ct.c1.to_coefficients();
-  }
   ct.noise.variance += rerandomization_variance(context.n());
   ct.rerandomized = true;
 }
@@ -147,9 +142,16 @@ double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const Flood
     ct.c1.to_coefficients();
   }
   if (width > 0) {
+    const std::size_t count = policy.coefficients.empty() ? context.n() : policy.coefficients.size();
+    const auto index = [&](std::size_t j) -> std::size_t {
+      if (policy.coefficients.empty()) return j;
+      TWAIN_REQUIRE(policy.coefficients[j] < context.n(), InvalidArgument,
+                    "flood: coefficient " + std::to_string(policy.coefficients[j]) + " is not below n");
+      return policy.coefficients[j];
+    };
     // Uniform on [-W, W]: a uniform draw below 2W + 1, minus W.
     const auto w = static_cast<math::u128>(width);
-    const std::vector<math::u128> values = sample_uniform_below(context.n(), 2 * w + 1, prg);
+    const std::vector<math::u128> values = sample_uniform_below(count, 2 * w + 1, prg);
     for (std::size_t i = 0; i < context.rns().size(); ++i) {
       const math::Modulus& q = context.rns().modulus(i);
       const uint64_t p = q.value();
@@ -159,11 +161,12 @@ double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const Flood
       const uint64_t two64_shoup = math::shoup_precompute(two64, p);
       const uint64_t one_shoup = math::shoup_precompute(1, p);
       uint32_t* limb = ct.c0.limb(i);
-      for (std::size_t j = 0; j < context.n(); ++j) {
+      for (std::size_t j = 0; j < count; ++j) {
         const uint64_t high = math::mul_shoup(static_cast<uint64_t>(values[j] >> 64), two64, two64_shoup, p);
         const uint64_t low = math::mul_shoup(static_cast<uint64_t>(values[j]), 1, one_shoup, p);
         const uint64_t value = q.sub(q.add(high, low), offset);
-        limb[j] = static_cast<uint32_t>(q.add(limb[j], value));
+        uint32_t& target = limb[index(j)];
+        target = static_cast<uint32_t>(q.add(target, value));
       }
     }
   }
@@ -221,9 +224,9 @@ SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, 
 SwitchedCiphertext finish_response(const Context& context, Ciphertext product, std::span<const uint64_t> mask,
                                    const PublicKey& pk, core::Prg& prg, std::span<const uint32_t> c0_indices,
                                    int statistical_bits) {
-  add_plain(context, product, mask, prg);
   rerandomize(context, product, pk, prg);
-  flood(context, product, prg, {statistical_bits, c0_indices.size()});
+  add_plain(context, product, mask, prg);
+  flood(context, product, prg, {statistical_bits, c0_indices.size(), c0_indices});
   return switch_modulus(context, product, minimal_switch_bits(context, product.noise), c0_indices);
 }
 

@@ -41,12 +41,17 @@ class MultiplyAccumulator {
 };
 
 // Adds a public-key encryption of zero (u p0 + e1, u p1 + e2): c1 becomes a fresh RLWE sample.
+// The ciphertext comes out in coefficient form (u p is added in NTT form, e1 and e2 after the
+// inverse transform, so only u is transformed).
 void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, core::Prg& prg);
 
 struct FloodPolicy {
   int statistical_bits = kStatisticalSecurityBits;
   // How many coefficients of this response the client will see (the c0 kept); 0 means all n.
   std::size_t revealed_coefficients = 0;
+  // The c0 coefficients to flood: the ones the client will see (all n when empty). Coefficients
+  // dropped before sending need no noise.
+  std::span<const uint32_t> coefficients = {};
 };
 
 // Adds to c0 (coefficient form; converted if needed) uniform noise on [-W, W] with

@@ -124,6 +124,8 @@ TEST(HeFlooding, RerandomisedC1NoLongerEqualsTheWeightedMasks) {
   known.mul_pointwise(plain.poly());
   ASSERT_TRUE(std::equal(known.data().begin(), known.data().end(), ct.c1.data().begin()));
   rerandomize(*k.context, ct, k.pk, k.prg);
+  ASSERT_EQ(ct.c1.form(), math::PolyForm::Coefficient);
+  ct.c1.to_ntt();
   EXPECT_FALSE(std::equal(known.data().begin(), known.data().end(), ct.c1.data().begin()));
   EXPECT_FALSE(ct.seed.has_value());
 }
@@ -177,6 +179,32 @@ TEST(HeFlooding, ResponsesDependOnWeightBoundsNotOnWeights) {
   const NoiseEstimate predicted =
       response_noise(*k.context, product_noise(fresh_encryption_noise(), bound.norm2_squared()), kept.size());
   EXPECT_EQ(minimal_switch_bits(*k.context, predicted), bits[0]);
+}
+
+TEST(HeFlooding, FloodLandsOnTheListedCoefficients) {
+  // The demo layer's products (four 16-channel 3x3 kernel blocks of 12-bit weights): the flood
+  // then dominates the switching noise on the coefficients it covers, and only there.
+  Keyed k(37, 16);
+  const PlainBound bound{1 << 12, 144};
+  std::vector<int64_t> w(k.context->n(), 0);
+  for (std::size_t i = 0; i < bound.support; ++i) w[i * 28] = 1 << 12;
+  const NttPlaintext plain = NttPlaintext::from_signed(*k.context, w, bound);
+  MultiplyAccumulator acc(*k.context);
+  for (int i = 0; i < 4; ++i) acc.add(encrypt(*k.context, k.sk, k.m, k.prg), plain);
+  std::vector<uint32_t> flooded, untouched;
+  for (uint32_t j = 0; j < 196; ++j) {
+    flooded.push_back(20 * j);
+    untouched.push_back(20 * j + 10);
+  }
+  Ciphertext ct = acc.result();
+  rerandomize(*k.context, ct, k.pk, k.prg);
+  const double width = flood(*k.context, ct, k.prg, {kStatisticalSecurityBits, flooded.size(), flooded});
+  const int bits = minimal_switch_bits(*k.context, ct.noise);
+  const double flood_after_switch = std::log2(width) + bits - k.context->q_log2();
+  const double on = measure_noise_log2(*k.context, k.sk, switch_modulus(*k.context, ct, bits, flooded));
+  const double off = measure_noise_log2(*k.context, k.sk, switch_modulus(*k.context, ct, bits, untouched));
+  EXPECT_GT(on, flood_after_switch - 1.0);
+  EXPECT_LT(off, on - 2.0);
 }
 
 TEST(HeFlooding, WeightsOutsideTheirDeclaredBoundsAreRefused) {
