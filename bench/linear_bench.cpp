@@ -21,10 +21,13 @@
 #include "he/params.hpp"
 #include "linear/conv2d_client.hpp"
 #include "linear/conv2d_server.hpp"
+#include "loopback.hpp"
 #include "net/tcp_channel.hpp"
 
 namespace {
 
+using twain::bench::connect_loopback;
+using twain::bench::Loopback;
 using twain::core::Prg;
 using twain::core::Seed;
 using twain::linear::Conv2dClient;
@@ -100,18 +103,6 @@ PreparedLayer prepare(const Conv2dShape& shape, bool first_layer, Prg& prg, doub
   preprocess_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   layer.client = std::make_unique<Conv2dClient>(k.context, shape, kWeightBound);
   return layer;
-}
-
-struct Loopback {
-  std::unique_ptr<TcpChannel> server;
-  std::unique_ptr<TcpChannel> client;
-};
-
-Loopback connect_loopback() {
-  twain::net::TcpListener listener(0, "127.0.0.1");
-  auto client = std::async(std::launch::async, [&] { return TcpChannel::connect("127.0.0.1", listener.port()); });
-  auto server = listener.accept();
-  return {std::move(server), client.get()};
 }
 
 // Runs `layers` in sequence with the server on a helper thread.

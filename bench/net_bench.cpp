@@ -7,34 +7,19 @@
 #include <vector>
 
 #include "core/prg.hpp"
+#include "loopback.hpp"
 #include "net/tcp_channel.hpp"
 
 namespace {
 
+using twain::bench::connect_loopback;
 using twain::net::TcpChannel;
-using twain::net::TcpListener;
-using twain::net::TcpOptions;
-
-struct LoopbackPair {
-  std::unique_ptr<TcpChannel> sender;
-  std::unique_ptr<TcpChannel> receiver;
-};
-
-LoopbackPair connect_loopback() {
-  TcpOptions options;
-  TcpListener listener(0, "127.0.0.1", options);
-  auto client = std::async(std::launch::async, [&] {
-    return TcpChannel::connect("127.0.0.1", listener.port(), options);
-  });
-  auto server = listener.accept();
-  return {client.get(), std::move(server)};
-}
 
 // Each iteration: a header announcing N bytes, N bytes of data, and a u64 acknowledgement once
 // the receiver holds all of it (so the time covers delivery, not just queueing). N = 0 stops.
 void tcp_throughput(benchmark::State& state) {
   const auto bytes = static_cast<std::size_t>(state.range(0));
-  auto [sender, receiver] = connect_loopback();
+  auto [receiver, sender] = connect_loopback();
   std::vector<uint8_t> data(bytes);
   twain::core::Prg(twain::core::Seed{7}).fill(data.data(), data.size());
 
@@ -74,7 +59,7 @@ BENCHMARK(tcp_throughput)->Arg(256 << 20)->Unit(benchmark::kMillisecond)->UseRea
 
 // Round trip of a 64-byte framed message and its echo.
 void tcp_round_trip(benchmark::State& state) {
-  auto [client, server] = connect_loopback();
+  auto [server, client] = connect_loopback();
   auto echo = std::async(std::launch::async, [s = server.get()] {
     for (;;) {
       auto message = s->recv_message(1 << 16);

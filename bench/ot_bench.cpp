@@ -18,25 +18,15 @@
 #include "ot/bit_triples.hpp"
 #include "ot/cot.hpp"
 #include "ot/random_ot.hpp"
+#include "loopback.hpp"
 
 namespace {
 
 using twain::core::Prg;
 using twain::core::Seed;
+using twain::bench::connect_loopback;
 using twain::net::TcpChannel;
-
-struct Loopback {
-  std::unique_ptr<TcpChannel> first;
-  std::unique_ptr<TcpChannel> second;
-};
-
-Loopback connect_loopback() {
-  twain::net::TcpListener listener(0, "127.0.0.1");
-  auto client = std::async(std::launch::async,
-                           [&] { return TcpChannel::connect("127.0.0.1", listener.port()); });
-  auto server = listener.accept();
-  return {std::move(server), client.get()};
-}
+using twain::bench::Loopback;
 
 Seed seed_of(uint8_t tag) {
   Seed seed{};
@@ -62,12 +52,12 @@ void measure_traffic(benchmark::State& state, Loopback& link, double items, cons
     channel.send_u64(0);
     channel.recv_u64();
   };
-  run_both([&] { ping(*link.first); }, [&] { ping(*link.second); });
-  link.first->reset_counters();
-  link.second->reset_counters();
+  run_both([&] { ping(*link.server); }, [&] { ping(*link.client); });
+  link.server->reset_counters();
+  link.client->reset_counters();
   run_both(first, second);
-  const auto a = link.first->counters();
-  const auto b = link.second->counters();
+  const auto a = link.server->counters();
+  const auto b = link.client->counters();
   const double bytes = static_cast<double>(a.bytes_sent + b.bytes_sent);
   state.counters["bytes_total"] = bytes;
   state.counters["rounds"] = static_cast<double>(a.rounds + b.rounds);
@@ -80,9 +70,9 @@ void base_ot(benchmark::State& state) {
   Prg sender_prg(seed_of(1));
   Prg receiver_prg(seed_of(2));
   const twain::core::BitVector choices = twain::core::BitVector::random(n, receiver_prg);
-  const auto send = [&] { benchmark::DoNotOptimize(twain::ot::base_ot_send(*link.first, sender_prg, n)); };
+  const auto send = [&] { benchmark::DoNotOptimize(twain::ot::base_ot_send(*link.server, sender_prg, n)); };
   const auto receive = [&] {
-    benchmark::DoNotOptimize(twain::ot::base_ot_receive(*link.second, receiver_prg, choices));
+    benchmark::DoNotOptimize(twain::ot::base_ot_receive(*link.client, receiver_prg, choices));
   };
   measure_traffic(state, link, static_cast<double>(n), "bits_per_ot", send, receive);
   for (auto _ : state) run_both(send, receive);
@@ -123,8 +113,8 @@ void iknp(benchmark::State& state) {
   Prg receiver_prg(seed_of(4));
   std::unique_ptr<twain::ot::CotSender> sender;
   std::unique_ptr<twain::ot::CotReceiver> receiver;
-  run_both([&] { sender = std::make_unique<twain::ot::CotSender>(*link.first, sender_prg, n); },
-           [&] { receiver = std::make_unique<twain::ot::CotReceiver>(*link.second, receiver_prg, n); });
+  run_both([&] { sender = std::make_unique<twain::ot::CotSender>(*link.server, sender_prg, n); },
+           [&] { receiver = std::make_unique<twain::ot::CotReceiver>(*link.client, receiver_prg, n); });
   time_cots<Hashed>(state, link, n, *sender, *receiver);
 }
 void iknp_cot(benchmark::State& state) { iknp<false>(state); }
@@ -132,23 +122,32 @@ void iknp_rot(benchmark::State& state) { iknp<true>(state); }
 BENCHMARK(iknp_cot)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(iknp_rot)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// n bit triples per iteration (the providers' batch is n, so each get is one generation).
-void bit_triples(benchmark::State& state) {
+// n bit triples per iteration; make(party, channel, prg) builds one party's provider (with batch
+// n, so each get is one generation) before timing.
+template <class Make>
+void time_triples(benchmark::State& state, Seed first_seed, Seed second_seed, Make make) {
   const auto n = static_cast<std::size_t>(state.range(0));
   Loopback link = connect_loopback();
-  Prg prg0(seed_of(5));
-  Prg prg1(seed_of(6));
+  Prg prg0(first_seed);
+  Prg prg1(second_seed);
   using twain::ot::BitTripleProvider;
   using twain::ot::Party;
   std::unique_ptr<BitTripleProvider> first;
   std::unique_ptr<BitTripleProvider> second;
-  run_both([&] { first = std::make_unique<BitTripleProvider>(Party::kFirst, *link.first, prg0, n); },
-           [&] { second = std::make_unique<BitTripleProvider>(Party::kSecond, *link.second, prg1, n); });
+  run_both([&] { first = make(Party::kFirst, *link.server, prg0, n); },
+           [&] { second = make(Party::kSecond, *link.client, prg1, n); });
   const auto run_first = [&] { benchmark::DoNotOptimize(first->get(n)); };
   const auto run_second = [&] { benchmark::DoNotOptimize(second->get(n)); };
   measure_traffic(state, link, static_cast<double>(n), "bits_per_triple", run_first, run_second);
   for (auto _ : state) run_both(run_first, run_second);
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+
+// Triples from IKNP correlated OTs.
+void bit_triples(benchmark::State& state) {
+  time_triples(state, seed_of(5), seed_of(6), [](auto party, auto& channel, Prg& prg, std::size_t n) {
+    return std::make_unique<twain::ot::BitTripleProvider>(party, channel, prg, n);
+  });
 }
 BENCHMARK(bit_triples)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -181,11 +180,11 @@ void ferret(benchmark::State& state) {
   run_both(
       [&] {
         sender = std::make_unique<twain::ot::FerretCotSender>(
-            *link.first, sender_prg, twain::ot::kFerretRegular128, &sender_pool);
+            *link.server, sender_prg, twain::ot::kFerretRegular128, &sender_pool);
       },
       [&] {
         receiver = std::make_unique<twain::ot::FerretCotReceiver>(
-            *link.second, receiver_prg, twain::ot::kFerretRegular128, &receiver_pool);
+            *link.client, receiver_prg, twain::ot::kFerretRegular128, &receiver_pool);
       });
   time_cots<Hashed>(state, link, n, *sender, *receiver);
 }
@@ -200,24 +199,12 @@ BENCHMARK(ferret_cot_pool)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseR
 
 namespace {
 
-// n bit triples per iteration from Ferret (kFerretRegular128); the IKNP bootstrap of both
-// directions runs before timing, so the counters show the steady state.
+// Triples from Ferret (kFerretRegular128); the IKNP bootstrap of both directions runs before
+// timing, so the counters show the steady state.
 void bit_triples_ferret(benchmark::State& state) {
-  const auto n = static_cast<std::size_t>(state.range(0));
-  Loopback link = connect_loopback();
-  Prg prg0(seed_of(9));
-  Prg prg1(seed_of(10));
-  using twain::ot::BitTripleProvider;
-  using twain::ot::Party;
-  std::unique_ptr<BitTripleProvider> first;
-  std::unique_ptr<BitTripleProvider> second;
-  run_both([&] { first = std::make_unique<BitTripleProvider>(Party::kFirst, *link.first, prg0, twain::ot::kFerretRegular128, n); },
-           [&] { second = std::make_unique<BitTripleProvider>(Party::kSecond, *link.second, prg1, twain::ot::kFerretRegular128, n); });
-  const auto run_first = [&] { benchmark::DoNotOptimize(first->get(n)); };
-  const auto run_second = [&] { benchmark::DoNotOptimize(second->get(n)); };
-  measure_traffic(state, link, static_cast<double>(n), "bits_per_triple", run_first, run_second);
-  for (auto _ : state) run_both(run_first, run_second);
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+  time_triples(state, seed_of(9), seed_of(10), [](auto party, auto& channel, Prg& prg, std::size_t n) {
+    return std::make_unique<twain::ot::BitTripleProvider>(party, channel, prg, twain::ot::kFerretRegular128, n);
+  });
 }
 BENCHMARK(bit_triples_ferret)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 
