@@ -27,26 +27,10 @@ using testing::seed_of;
 const std::vector<std::size_t> kRequests = {1, 127, 129, 1000, 31'000, 70'000, 5, 65'536, 20'000};
 
 TEST(Cot, ProvidersSatisfyTheRelationOverManyBatches) {
-  auto [ch0, ch1] = memory_pair();
-  core::Prg sender_prg(seed_of(1));
-  core::Prg receiver_prg(seed_of(2));
   constexpr std::size_t kBatch = 1 << 15;
-  const auto [sent, received] = run_parties(
-      *ch0, *ch1,
-      [&](net::Channel& ch) {
-        CotSender cot(ch, sender_prg, kBatch);
-        std::vector<CotSenderBatch> out;
-        for (std::size_t n : kRequests) out.push_back(cot.get(n));
-        EXPECT_EQ(cot.produced(), out.back().first_index + out.back().q.size());
-        return out;
-      },
-      [&](net::Channel& ch) {
-        CotReceiver cot(ch, receiver_prg, kBatch);
-        std::vector<CotReceiverBatch> out;
-        for (std::size_t n : kRequests) out.push_back(cot.get(n));
-        EXPECT_EQ(cot.produced(), out.back().first_index + out.back().t.size());
-        return out;
-      });
+  const auto [sent, received] = testing::request_cots(
+      kRequests, 1, 2, [](net::Channel& ch, core::Prg& prg) { return CotSender(ch, prg, kBatch); },
+      [](net::Channel& ch, core::Prg& prg) { return CotReceiver(ch, prg, kBatch); });
   std::vector<core::Block> all_t;
   std::vector<core::Block> all_q;
   std::size_t ones = 0;

@@ -109,24 +109,10 @@ TEST(Ferret, ParametersAreValidated) {
 const std::vector<std::size_t> kRequests = {1, 127, 129, 1000, 122'000, 300'000, 5, 65'536, 600'000};
 
 TEST(Ferret, ProvidersSatisfyTheRelationOverManyIterations) {
-  auto [ch0, ch1] = memory_pair();
-  core::Prg sender_prg(seed_of(43));
-  core::Prg receiver_prg(seed_of(44));
-  const auto [sent, received] = run_parties(
-      *ch0, *ch1,
-      [&](net::Channel& ch) {
-        FerretCotSender cot(ch, sender_prg, kFerretInsecureForTests);
-        std::vector<CotSenderBatch> out;
-        for (std::size_t n : kRequests) out.push_back(cot.get(n));
-        EXPECT_EQ(cot.produced(), out.back().first_index + out.back().q.size());
-        return out;
-      },
-      [&](net::Channel& ch) {
-        FerretCotReceiver cot(ch, receiver_prg, kFerretInsecureForTests);
-        std::vector<CotReceiverBatch> out;
-        for (std::size_t n : kRequests) out.push_back(cot.get(n));
-        return out;
-      });
+  const auto [sent, received] = testing::request_cots(
+      kRequests, 43, 44,
+      [](net::Channel& ch, core::Prg& prg) { return FerretCotSender(ch, prg, kFerretInsecureForTests); },
+      [](net::Channel& ch, core::Prg& prg) { return FerretCotReceiver(ch, prg, kFerretInsecureForTests); });
   std::vector<core::Block> all_t;
   std::size_t ones = 0;
   uint64_t index = 0;

@@ -79,6 +79,33 @@ inline bool block_bit(const core::Block& b, std::size_t k) {
   return ((k < 64 ? b.lo : b.hi) >> (k % 64)) & 1U;
 }
 
+// Builds a COT sender and receiver with the factories (called with the channel and a PRG seeded by
+// the tag), asks both for `counts` in order, checks each side's produced() count and returns
+// every batch of both sides.
+template <class MakeSender, class MakeReceiver>
+auto request_cots(const std::vector<std::size_t>& counts, uint8_t sender_tag, uint8_t receiver_tag,
+                  MakeSender make_sender, MakeReceiver make_receiver) {
+  auto [ch0, ch1] = memory_pair();
+  core::Prg sender_prg(seed_of(sender_tag));
+  core::Prg receiver_prg(seed_of(receiver_tag));
+  return run_parties(
+      *ch0, *ch1,
+      [&](net::Channel& ch) {
+        auto cot = make_sender(ch, sender_prg);
+        std::vector<CotSenderBatch> out;
+        for (std::size_t n : counts) out.push_back(cot.get(n));
+        EXPECT_EQ(cot.produced(), out.back().first_index + out.back().q.size());
+        return out;
+      },
+      [&](net::Channel& ch) {
+        auto cot = make_receiver(ch, receiver_prg);
+        std::vector<CotReceiverBatch> out;
+        for (std::size_t n : counts) out.push_back(cot.get(n));
+        EXPECT_EQ(cot.produced(), out.back().first_index + out.back().t.size());
+        return out;
+      });
+}
+
 // Every pair satisfies q_i = t_i ^ (b_i * delta), with matching sizes and indices.
 inline void expect_cot_relation(const CotSenderBatch& s, const CotReceiverBatch& r) {
   ASSERT_EQ(s.q.size(), r.t.size());
