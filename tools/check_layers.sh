@@ -10,6 +10,10 @@ declare -A allowed=(
   [he]="core math he"
   [ot]="core net ot"
   [linear]="core net math he linear"
+  [nonlinear]="core net ot nonlinear"
+  [model]="core model"
+  [onnx]="core model onnx"
+  [engine]="core net math he ot linear nonlinear model onnx engine"
 )
 status=0
 for layer in "${!allowed[@]}"; do
