@@ -7,18 +7,21 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(g++ cmake ninja-build pkg-config libgtest-dev libbenchmark-dev libssl-dev libsodium-dev)
+PACKAGES=(g++ cmake ninja-build pkg-config libgtest-dev libbenchmark-dev libssl-dev libsodium-dev
+          libonnx-dev libprotobuf-dev libonnx-testdata libstb-dev nlohmann-json3-dev dataset-fashion-mnist)
+# Only `bench` needs these: it exports the ImageNet-size architectures with PyTorch.
+BENCH_PACKAGES=(python3-torch python3-torchvision python3-onnx python3-pil)
 BUILD_DIR=${TWAIN_BUILD_DIR:-build}
 
 install_missing() {
   local missing=()
-  for pkg in "${PACKAGES[@]}"; do
+  for pkg in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$pkg")
     fi
   done
   if [ ${#missing[@]} -eq 0 ]; then
-    echo "run.sh: all required Debian packages are installed (${PACKAGES[*]})"
+    echo "run.sh: all required Debian packages are installed ($*)"
     return
   fi
   echo "run.sh: installing missing Debian packages: ${missing[*]}"
@@ -37,21 +40,21 @@ command=${1:-}
 [ $# -gt 0 ] && shift
 case "$command" in
   demo)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build
     "$BUILD_DIR/apps/twain" he-demo
     ;;
   test)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build
     ctest --test-dir "$BUILD_DIR" --output-on-failure --parallel "$(nproc)"
     ;;
   build)
-    install_missing
+    install_missing "${PACKAGES[@]}"
     build
     ;;
   bench)
-    install_missing
+    install_missing "${PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
     build
     "$BUILD_DIR/bench/twain-bench" "$@"
     ;;
