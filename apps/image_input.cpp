@@ -1,0 +1,113 @@
+#include "image_input.hpp"
+
+#include <stb_image.h>
+#include <stb_image_resize.h>
+
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "core/errors.hpp"
+
+namespace twain::apps {
+namespace {
+
+constexpr int kMaxImageSide = 1 << 14;
+
+std::vector<float> floats_of(const nlohmann::json& spec, const char* field, std::size_t count,
+                             const std::filesystem::path& file) {
+  const auto& values = spec.at(field);
+  if (!values.is_array() || values.size() != count)
+    throw FormatError(file.string() + ": field '" + field + "' must be an array of " + std::to_string(count) +
+                      " numbers");
+  std::vector<float> out;
+  for (const auto& v : values) out.push_back(v.get<float>());
+  return out;
+}
+
+}  // namespace
+
+PreprocessSpec PreprocessSpec::imagenet(int height, int width) {
+  PreprocessSpec spec;
+  spec.height = height;
+  spec.width = width;
+  return spec;
+}
+
+PreprocessSpec PreprocessSpec::load(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw FormatError("cannot open the preprocessing spec " + file.string());
+  PreprocessSpec spec;
+  try {
+    const nlohmann::json json = nlohmann::json::parse(in);
+    const auto& input = json.at("input");
+    if (!input.is_array() || input.size() != 3)
+      throw FormatError(file.string() + ": field 'input' must be [C, H, W]");
+    spec.channels = input[0].get<int>();
+    spec.height = input[1].get<int>();
+    spec.width = input[2].get<int>();
+    if (json.contains("resize")) {
+      const auto& resize = json.at("resize");
+      if (!resize.is_array() || resize.size() != 2 || resize[0].get<int>() != spec.height ||
+          resize[1].get<int>() != spec.width)
+        throw FormatError(file.string() + ": field 'resize' must equal the input's [H, W]");
+    }
+    const std::string color = json.value("color", spec.channels == 1 ? "gray" : "rgb");
+    if (color != "gray" && color != "rgb") throw FormatError(file.string() + ": field 'color' must be gray or rgb");
+    spec.gray = color == "gray";
+    if ((spec.gray ? 1 : 3) != spec.channels)
+      throw FormatError(file.string() + ": color " + color + " does not match " + std::to_string(spec.channels) +
+                        " input channels");
+    if (spec.height < 1 || spec.width < 1 || spec.height > kMaxImageSide || spec.width > kMaxImageSide)
+      throw FormatError(file.string() + ": input size out of range");
+    spec.scale = json.value("scale", spec.scale);
+    spec.mean = floats_of(json, "mean", static_cast<std::size_t>(spec.channels), file);
+    spec.std = floats_of(json, "std", static_cast<std::size_t>(spec.channels), file);
+    for (float s : spec.std)
+      if (!(s > 0.0f)) throw FormatError(file.string() + ": every 'std' must be positive");
+    if (json.contains("labels")) spec.labels = file.parent_path() / json.at("labels").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(file.string() + ": " + e.what());
+  }
+  return spec;
+}
+
+std::vector<float> load_image(const std::filesystem::path& file, const PreprocessSpec& spec) {
+  int width = 0, height = 0, source_channels = 0;
+  const int channels = spec.gray ? 1 : 3;
+  if (!stbi_info(file.c_str(), &width, &height, &source_channels))
+    throw InvalidArgument("cannot decode the image " + file.string() + ": " + stbi_failure_reason());
+  if (width > kMaxImageSide || height > kMaxImageSide)
+    throw InvalidArgument("the image " + file.string() + " is " + std::to_string(width) + "x" +
+                          std::to_string(height) + ", larger than " + std::to_string(kMaxImageSide) + " per side");
+  std::unique_ptr<unsigned char, void (*)(void*)> pixels(
+      stbi_load(file.c_str(), &width, &height, &source_channels, channels), stbi_image_free);
+  if (!pixels)
+    throw InvalidArgument("cannot decode the image " + file.string() + ": " + stbi_failure_reason());
+  std::vector<float> interleaved(static_cast<std::size_t>(width) * height * channels);
+  for (std::size_t i = 0; i < interleaved.size(); ++i) interleaved[i] = pixels.get()[i];
+  std::vector<float> resized(static_cast<std::size_t>(spec.width) * spec.height * channels);
+  if (width == spec.width && height == spec.height) {
+    resized = interleaved;
+  } else if (!stbir_resize_float(interleaved.data(), width, height, 0, resized.data(), spec.width, spec.height, 0,
+                                 channels)) {
+    throw InvalidArgument("cannot resize the image " + file.string());
+  }
+  std::vector<float> chw(resized.size());
+  const std::size_t plane = static_cast<std::size_t>(spec.width) * spec.height;
+  for (int c = 0; c < channels; ++c)
+    for (std::size_t p = 0; p < plane; ++p)
+      chw[c * plane + p] = (resized[p * channels + c] * spec.scale - spec.mean[c]) / spec.std[c];
+  return chw;
+}
+
+std::vector<std::string> load_labels(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  if (!in) throw InvalidArgument("cannot open the labels file " + file.string());
+  std::vector<std::string> labels;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) labels.push_back(line);
+  return labels;
+}
+
+}  // namespace twain::apps
