@@ -1,0 +1,108 @@
+#include "model/geometry.hpp"
+
+#include <algorithm>
+
+#include "core/errors.hpp"
+
+namespace twain::model {
+namespace {
+
+void require_in_range(const char* what, int value, int low, const char* field) {
+  TWAIN_REQUIRE(value >= low && value <= kMaxExtent, InvalidArgument,
+                std::string(what) + ": " + field + " = " + std::to_string(value) + " is outside [" +
+                    std::to_string(low) + ", " + std::to_string(kMaxExtent) + "]");
+}
+
+int pooled_extent(int extent, int pad_begin, int pad_end, int kernel, int stride, bool ceil_mode) {
+  const int span = extent + pad_begin + pad_end - kernel;
+  int out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil_mode && (out - 1) * stride >= extent + pad_begin) --out;
+  return out;
+}
+
+}  // namespace
+
+void Conv2dGeometry::validate() const {
+  const char* w = "Conv2dGeometry";
+  require_in_range(w, in_channels, 1, "in_channels");
+  require_in_range(w, height, 1, "height");
+  require_in_range(w, width, 1, "width");
+  require_in_range(w, out_channels, 1, "out_channels");
+  require_in_range(w, kernel_h, 1, "kernel_h");
+  require_in_range(w, kernel_w, 1, "kernel_w");
+  require_in_range(w, stride_h, 1, "stride_h");
+  require_in_range(w, stride_w, 1, "stride_w");
+  require_in_range(w, pad_top, 0, "pad_top");
+  require_in_range(w, pad_left, 0, "pad_left");
+  require_in_range(w, pad_bottom, 0, "pad_bottom");
+  require_in_range(w, pad_right, 0, "pad_right");
+  require_in_range(w, groups, 1, "groups");
+  TWAIN_REQUIRE(in_channels % groups == 0 && out_channels % groups == 0, InvalidArgument,
+                "Conv2dGeometry: groups = " + std::to_string(groups) + " does not divide in_channels = " +
+                    std::to_string(in_channels) + " and out_channels = " + std::to_string(out_channels));
+  TWAIN_REQUIRE(kernel_h <= height + pad_top + pad_bottom && kernel_w <= width + pad_left + pad_right,
+                InvalidArgument, "Conv2dGeometry: the kernel exceeds the padded input in " + describe());
+}
+
+int64_t Conv2dGeometry::weight_count() const {
+  return int64_t{out_channels} * in_channels_per_group() * kernel_h * kernel_w;
+}
+
+std::string Conv2dGeometry::describe() const {
+  return "Conv2d " + std::to_string(in_channels) + "x" + std::to_string(height) + "x" + std::to_string(width) +
+         " -> " + std::to_string(out_channels) + "x" + std::to_string(output_height()) + "x" +
+         std::to_string(output_width()) + ", kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) +
+         ", stride " + std::to_string(stride_h) + "x" + std::to_string(stride_w) + ", pads t" +
+         std::to_string(pad_top) + " l" + std::to_string(pad_left) + " b" + std::to_string(pad_bottom) + " r" +
+         std::to_string(pad_right) + ", groups " + std::to_string(groups);
+}
+
+void Pool2dGeometry::validate() const {
+  const char* w = "Pool2dGeometry";
+  require_in_range(w, channels, 1, "channels");
+  require_in_range(w, height, 1, "height");
+  require_in_range(w, width, 1, "width");
+  require_in_range(w, kernel_h, 1, "kernel_h");
+  require_in_range(w, kernel_w, 1, "kernel_w");
+  require_in_range(w, stride_h, 1, "stride_h");
+  require_in_range(w, stride_w, 1, "stride_w");
+  require_in_range(w, pad_top, 0, "pad_top");
+  require_in_range(w, pad_left, 0, "pad_left");
+  require_in_range(w, pad_bottom, 0, "pad_bottom");
+  require_in_range(w, pad_right, 0, "pad_right");
+  TWAIN_REQUIRE(pad_top < kernel_h && pad_bottom < kernel_h && pad_left < kernel_w && pad_right < kernel_w,
+                InvalidArgument, "Pool2dGeometry: a padding is not smaller than the kernel in " + describe());
+  TWAIN_REQUIRE(kernel_h <= height + pad_top + pad_bottom && kernel_w <= width + pad_left + pad_right,
+                InvalidArgument, "Pool2dGeometry: the kernel exceeds the padded input in " + describe());
+}
+
+int Pool2dGeometry::output_height() const {
+  return pooled_extent(height, pad_top, pad_bottom, kernel_h, stride_h, ceil_mode);
+}
+
+int Pool2dGeometry::output_width() const {
+  return pooled_extent(width, pad_left, pad_right, kernel_w, stride_w, ceil_mode);
+}
+
+int Pool2dGeometry::row_begin(int oh) const { return std::max(oh * stride_h - pad_top, 0); }
+int Pool2dGeometry::row_end(int oh) const { return std::min(oh * stride_h - pad_top + kernel_h, height); }
+int Pool2dGeometry::col_begin(int ow) const { return std::max(ow * stride_w - pad_left, 0); }
+int Pool2dGeometry::col_end(int ow) const { return std::min(ow * stride_w - pad_left + kernel_w, width); }
+
+int Pool2dGeometry::padded_window_size(int oh, int ow) const {
+  const int r0 = oh * stride_h - pad_top, c0 = ow * stride_w - pad_left;
+  const int rows = std::min(r0 + kernel_h, height + pad_bottom) - r0;
+  const int cols = std::min(c0 + kernel_w, width + pad_right) - c0;
+  return rows * cols;
+}
+
+std::string Pool2dGeometry::describe() const {
+  return "Pool " + std::to_string(channels) + "x" + std::to_string(height) + "x" + std::to_string(width) + " -> " +
+         std::to_string(channels) + "x" + std::to_string(output_height()) + "x" + std::to_string(output_width()) +
+         ", kernel " + std::to_string(kernel_h) + "x" + std::to_string(kernel_w) + ", stride " +
+         std::to_string(stride_h) + "x" + std::to_string(stride_w) + ", pads t" + std::to_string(pad_top) + " l" +
+         std::to_string(pad_left) + " b" + std::to_string(pad_bottom) + " r" + std::to_string(pad_right) +
+         (ceil_mode ? ", ceil" : "");
+}
+
+}  // namespace twain::model
