@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "he/encoding.hpp"
+#include "he/flooding.hpp"
 #include "he/sampling.hpp"
 #include "he/modulus_switch.hpp"
 
@@ -32,26 +33,25 @@ double rerandomization_variance(std::size_t n) {
   return static_cast<double>(n) * (e_max * e_max + kErrorVariance) + kErrorVariance;
 }
 
-// W = B * m * 2^s (see flood), and the estimate after adding uniform noise on [-W, W]; throws
-// CapacityError when it would not decrypt exactly.
-double flood_width(const Context& context, const NoiseEstimate& noise, std::size_t revealed, int statistical_bits,
-                   NoiseEstimate& flooded) {
+// The flooding for `revealed` coefficients (he/flooding.hpp) and the estimate after adding it;
+// throws CapacityError when it would not decrypt exactly.
+FloodDistribution flood_distribution(const Context& context, const NoiseEstimate& noise, std::size_t revealed,
+                                     int statistical_bits, NoiseEstimate& flooded) {
   TWAIN_REQUIRE(statistical_bits >= 0 && statistical_bits <= 128 && revealed <= context.n(), InvalidArgument,
                 "flood: statistical_bits must be in [0, 128] and revealed coefficients at most n");
-  const double m = static_cast<double>(revealed == 0 ? context.n() : revealed);
-  const double width = std::ceil(std::ldexp(noise.weight_bound() * m, statistical_bits));
+  const FloodDistribution distribution =
+      choose_flooding(noise.weight_bound(), revealed == 0 ? context.n() : revealed, statistical_bits);
   flooded = noise;
-  flooded.worst_case += width;
-  if (width >= std::ldexp(1.0, 120)) flooded.worst_case = std::numeric_limits<double>::infinity();
+  flooded.worst_case += distribution.bound;
   try {
     minimal_switch_bits(context, flooded);
   } catch (const CapacityError&) {
-    throw CapacityError("flood: noise of 2^" + std::to_string(std::log2(width)) +
+    throw CapacityError("flood: noise of 2^" + std::to_string(std::log2(distribution.bound)) +
                         " would not decrypt exactly under Q = 2^" + std::to_string(context.q_log2()) +
                         " and t = 2^" + std::to_string(context.plain_bits()) +
                         "; the weight bounds are too large for these parameters");
   }
-  return width;
+  return distribution;
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ NoiseEstimate response_noise(const Context& context, const NoiseEstimate& produc
   NoiseEstimate noise = product;
   noise.variance += kRoundingVariance + rerandomization_variance(context.n());
   NoiseEstimate flooded;
-  flood_width(context, noise, revealed_coefficients, statistical_bits, flooded);
+  flood_distribution(context, noise, revealed_coefficients, statistical_bits, flooded);
   return flooded;
 }
 
@@ -136,12 +136,13 @@ void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, co
 double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const FloodPolicy& policy) {
   require_same_parameters(context, ct.params_id, "ciphertext");
   NoiseEstimate flooded;
-  const double width = flood_width(context, ct.noise, policy.revealed_coefficients, policy.statistical_bits, flooded);
+  const FloodDistribution distribution =
+      flood_distribution(context, ct.noise, policy.revealed_coefficients, policy.statistical_bits, flooded);
   if (ct.c0.form() == math::PolyForm::Ntt) {
     ct.c0.to_coefficients();
     ct.c1.to_coefficients();
   }
-  if (width > 0) {
+  if (distribution.width > 0) {
     const std::size_t count = policy.coefficients.empty() ? context.n() : policy.coefficients.size();
     const auto index = [&](std::size_t j) -> std::size_t {
       if (policy.coefficients.empty()) return j;
@@ -149,13 +150,13 @@ double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const Flood
                     "flood: coefficient " + std::to_string(policy.coefficients[j]) + " is not below n");
       return policy.coefficients[j];
     };
-    // Uniform on [-W, W]: a uniform draw below 2W + 1, minus W.
-    const auto w = static_cast<math::u128>(width);
-    const std::vector<math::u128> values = sample_uniform_below(count, 2 * w + 1, prg);
+    // Draws are Z + offset, non-negative; the offset is subtracted mod each prime.
+    const std::vector<math::u128> values = sample_flooding(distribution, count, prg);
+    const math::u128 centre = flooding_offset(distribution);
     for (std::size_t i = 0; i < context.rns().size(); ++i) {
       const math::Modulus& q = context.rns().modulus(i);
       const uint64_t p = q.value();
-      const uint64_t offset = q.reduce(w);
+      const uint64_t offset = q.reduce(centre);
       // x mod p = (hi (2^64 mod p) + lo) mod p, each part a Shoup product accepting any 64-bit input.
       const uint64_t two64 = q.reduce(math::u128{1} << 64);
       const uint64_t two64_shoup = math::shoup_precompute(two64, p);
@@ -172,7 +173,7 @@ double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const Flood
   }
   ct.noise = flooded;
   ct.flooded = true;
-  return width;
+  return distribution.bound;
 }
 
 int minimal_switch_bits(const Context& context, const NoiseEstimate& noise) {

@@ -54,12 +54,13 @@ struct FloodPolicy {
   std::span<const uint32_t> coefficients = {};
 };
 
-// Adds to c0 (coefficient form; converted if needed) uniform noise on [-W, W] with
-// W = B * m * 2^statistical_bits, B the high-probability bound of the weight-dependent noise and
-// m the revealed coefficients: for any two weight sets within the same public bounds that give
-// the same result, what the client sees differs by at most m * B / W = 2^-statistical_bits in
-// statistical distance. Returns W (0 when no products contributed noise). Throws CapacityError
-// when the result would no longer decrypt exactly.
+// Adds to c0 (coefficient form; converted if needed) flooding noise (he/flooding.hpp: uniform on
+// [-W, W] with W = B m 2^s, or Irwin-Hall of order 3 with a bound of about 3.5 sqrt(m) B 2^s,
+// whichever bound is smaller), B the high-probability bound of the weight-dependent noise and m
+// the revealed coefficients: for any two weight sets within the same public bounds that give the
+// same result, what the client sees differs by less than 2^-statistical_bits in statistical
+// distance. Returns the bound of the added noise (0 when no products contributed noise). Throws
+// CapacityError when the result would no longer decrypt exactly.
 double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const FloodPolicy& policy = {});
 
 // The smallest k such that a ciphertext with this noise still decrypts exactly after switching

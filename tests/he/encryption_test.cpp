@@ -183,7 +183,7 @@ TEST(HeFlooding, ResponsesDependOnWeightBoundsNotOnWeights) {
 
 TEST(HeFlooding, FloodLandsOnTheListedCoefficients) {
   // The demo layer's products (four 16-channel 3x3 kernel blocks of 12-bit weights): the flood
-  // then dominates the switching noise on the coefficients it covers, and only there.
+  // is present on the coefficients it covers, and only there.
   Keyed k(37, 16);
   const PlainBound bound{1 << 12, 144};
   std::vector<int64_t> w(k.context->n(), 0);
@@ -199,7 +199,8 @@ TEST(HeFlooding, FloodLandsOnTheListedCoefficients) {
   Ciphertext ct = acc.result();
   rerandomize(*k.context, ct, k.pk, k.prg);
   const double width = flood(*k.context, ct, k.prg, {kStatisticalSecurityBits, flooded.size(), flooded});
-  const int bits = minimal_switch_bits(*k.context, ct.noise);
+  // Switched well above the minimal modulus, so that the switching noise stays far below the flood.
+  const int bits = minimal_switch_bits(*k.context, ct.noise) + 12;
   const double flood_after_switch = std::log2(width) + bits - k.context->q_log2();
   const double on = measure_noise_log2(*k.context, k.sk, switch_modulus(*k.context, ct, bits, flooded));
   const double off = measure_noise_log2(*k.context, k.sk, switch_modulus(*k.context, ct, bits, untouched));

@@ -115,25 +115,26 @@ TEST(Conv2dPlan, ChoosesFewestBytesForSqueezeNetFireShapes) {
   EXPECT_EQ(squeeze.uploads(), 7u);
   EXPECT_EQ(squeeze.channels_per_response(), 2);
   EXPECT_EQ(squeeze.responses(), 8u);
-  // Expand 3x3 16 -> 64 on 14x14, pad 1: two uploads of 8x16x16 and two output channels per
-  // response send less than one 16x16x16 upload and 64 responses.
+  // Expand 3x3 16 -> 64 on 14x14, pad 1: four uploads of 4x16x16 leave room for four output
+  // channels per response (16 responses); the Irwin-Hall flood fits their 784 revealed outputs.
   const Conv2dPlan expand({16, 14, 14, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1}, *context, 1 << 12);
-  EXPECT_EQ(expand.block().channels, 8);
+  EXPECT_EQ(expand.block().channels, 4);
   EXPECT_EQ(expand.block().height, 16);
   EXPECT_EQ(expand.block().width, 16);
-  EXPECT_EQ(expand.uploads(), 2u);
-  EXPECT_EQ(expand.channels_per_response(), 2);
-  EXPECT_EQ(expand.responses_per_block(), 32);
-  EXPECT_EQ(expand.responses(), 32u);
+  EXPECT_EQ(expand.uploads(), 4u);
+  EXPECT_EQ(expand.channels_per_response(), 4);
+  EXPECT_EQ(expand.responses_per_block(), 16);
+  EXPECT_EQ(expand.responses(), 16u);
   EXPECT_EQ(expand.upload_bytes(), 16u + 1 + 32 + 4096 * 109 / 8);
   const SpatialBlock& only = expand.spatial_blocks().front();
   EXPECT_EQ(only.response_bits, only.last_response_bits);
-  EXPECT_EQ(expand.bytes_sent(Role::Client), 2 * (8 + expand.upload_bytes()));
-  EXPECT_EQ(expand.bytes_sent(Role::Server), 32 * (8 + expand.response_bytes(only, 0)));
-  EXPECT_EQ(expand.response_bytes(only, 0), 16u + 5 + (4096 + 392) * static_cast<std::size_t>(only.response_bits) / 8);
+  EXPECT_EQ(expand.bytes_sent(Role::Client), 4 * (8 + expand.upload_bytes()));
+  EXPECT_EQ(expand.bytes_sent(Role::Server), 16 * (8 + expand.response_bytes(only, 0)));
+  EXPECT_EQ(expand.response_bytes(only, 0),
+            16u + 5 + ((4096 + 784) * static_cast<std::size_t>(only.response_bits) + 7) / 8);
   const auto kept = expand.response_kept(only, 1);
-  ASSERT_EQ(kept.size(), 392u);
-  EXPECT_EQ(kept[196], only.kept[0] + 2048);  // the second channel sits one block (8 x 16 x 16) higher
+  ASSERT_EQ(kept.size(), 784u);
+  EXPECT_EQ(kept[196], only.kept[0] + 1024);  // the second channel sits one block (4 x 16 x 16) higher
 }
 
 TEST(Conv2dPlan, PacksUnevenOutputChannelsIntoALastSmallerResponse) {
@@ -159,7 +160,7 @@ TEST(Conv2dPlan, SmallerBlocksWhenTheWeightBoundRequiresThem) {
   const auto context = he::Context::create(he::Parameters::standard(37));
   const Conv2dShape shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
   const Conv2dPlan loose(shape, *context, 1);
-  const Conv2dPlan tight(shape, *context, 1 << 12);
+  const Conv2dPlan tight(shape, *context, 1 << 16);
   std::size_t loose_most = 0, tight_most = 0;
   for (const auto& sb : loose.spatial_blocks()) loose_most = std::max(loose_most, sb.kept.size());
   for (const auto& sb : tight.spatial_blocks()) tight_most = std::max(tight_most, sb.kept.size());
