@@ -1,0 +1,42 @@
+// ONNX import (issue 6 part 1): reads a model file with Debian's libonnx, runs the ONNX checker and
+// strict shape inference, and converts it to the float model::Graph (batch 1, static shapes).
+//
+// Supported (default domain, opsets up to those libonnx knows): Conv (2-D, groups, strides, pads,
+// auto_pad, no dilation), Gemm, MatMul (with a constant right operand; a following Add of a
+// constant becomes its bias through model::fold_constants), BatchNormalization (inference),
+// Relu, Clip(0, 6) as Relu6 and Clip(0, inf) as Relu, MaxPool, AveragePool, GlobalAveragePool,
+// Add (two activations of one shape, or an activation and a broadcast constant), Concat
+// (channel axis), Flatten, Reshape, Dropout and Identity (inference no-ops), Pad (constant mode,
+// spatial), Softmax and LogSoftmax as the last node. Weights come from initializers or Constant
+// nodes. The graph has one float input of static shape [1, ...] and one output.
+//
+// Everything else is refused with ImportError whose message names what and where: for a node,
+// "node <index> '<name>' (<op_type>): <reason>". Sizes are bounded before anything is allocated
+// (model::kMaxTensorElements per tensor, kMaxModelBytes per file).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string_view>
+
+#include "core/errors.hpp"
+#include "model/graph.hpp"
+
+namespace twain::onnx {
+
+// A file that is not an ONNX model this library can run.
+class ImportError : public FormatError {
+ public:
+  using FormatError::FormatError;
+};
+
+// Largest model file accepted (protobuf's own limit is 2 GiB).
+inline constexpr std::uintmax_t kMaxModelBytes = (std::uintmax_t{1} << 31) - 1;
+
+// Throws ImportError (also for unreadable or oversized files).
+model::Graph load_model(const std::filesystem::path& path);
+
+// The same from the serialised ModelProto bytes.
+model::Graph load_model_bytes(std::string_view bytes);
+
+}  // namespace twain::onnx
