@@ -18,6 +18,7 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 struct Checker {
   const QuantizedGraph& graph;
   const QOp& op;
+  bool with_parameters;
   std::vector<const QTensor*> in;
 
   void require(bool condition, const std::string& message) const {
@@ -36,6 +37,10 @@ struct Checker {
     for (int64_t v : values)
       require(v > -static_cast<int64_t>(bound_value) - 1 && static_cast<uint64_t>(std::llabs(v)) <= bound_value,
               std::string("a ") + what + " exceeds its bound " + std::to_string(bound_value));
+  }
+  // The count of a server-only parameter vector (weights, biases, ...), empty in a public description.
+  void parameters(std::size_t have, int64_t expected, const char* what) const {
+    if (with_parameters) count(have, expected, what);
   }
   void count(std::size_t have, int64_t expected, const char* what) const {
     require(static_cast<int64_t>(have) == expected,
@@ -61,7 +66,7 @@ std::string op_name(const QOpKind& op) {
   return names[op.index()];
 }
 
-void QuantizedGraph::validate() const {
+void QuantizedGraph::validate(Parameters parameters) const {
   TWAIN_REQUIRE(ring_bits >= 8 && ring_bits <= 64 && frac_bits >= 0 && 2 * frac_bits < ring_bits, InvalidArgument,
                 "QuantizedGraph: ring_bits = " + std::to_string(ring_bits) + ", frac_bits = " +
                     std::to_string(frac_bits) + " are outside 8 <= l <= 64, 0 <= 2 f < l");
@@ -75,7 +80,7 @@ void QuantizedGraph::validate() const {
   TWAIN_REQUIRE(tensors[static_cast<std::size_t>(input)].scale_bits == f, InvalidArgument,
                 "QuantizedGraph: the input's scale is not frac_bits");
   for (const QOp& op : ops) {
-    Checker c{*this, op, {}};
+    Checker c{*this, op, parameters == Parameters::kPresent, {}};
     for (TensorId id : op.inputs) {
       c.require(id >= 0 && id < n && defined[static_cast<std::size_t>(id)], "reads a tensor not computed before it");
       c.in.push_back(&tensors[static_cast<std::size_t>(id)]);
@@ -92,8 +97,8 @@ void QuantizedGraph::validate() const {
               c.scale(*c.in[0], f);
               c.image(out, o.shape.out_channels, o.shape.output_height(), o.shape.output_width());
               c.scale(out, 2 * f);
-              c.count(o.weights.size(), o.shape.weight_count(), "weights");
-              c.count(o.bias.size(), o.shape.out_channels, "biases");
+              c.parameters(o.weights.size(), o.shape.weight_count(), "weights");
+              c.parameters(o.bias.size(), o.shape.out_channels, "biases");
               c.bound(o.weights, o.weight_bound, "weight");
             },
             [&](const qop::Gemm& o) {
@@ -103,8 +108,8 @@ void QuantizedGraph::validate() const {
               c.scale(*c.in[0], f);
               c.require(out.shape == Shape{1, o.out_features}, "output shape is not [1, out_features]");
               c.scale(out, 2 * f);
-              c.count(o.weights.size(), int64_t{o.in_features} * o.out_features, "weights");
-              c.count(o.bias.size(), o.out_features, "biases");
+              c.parameters(o.weights.size(), int64_t{o.in_features} * o.out_features, "weights");
+              c.parameters(o.bias.size(), o.out_features, "biases");
               c.bound(o.weights, o.weight_bound, "weight");
             },
             [&](const qop::ChannelAffine& o) {
@@ -112,8 +117,8 @@ void QuantizedGraph::validate() const {
               c.require(c.in[0]->shape.size() >= 2 && c.in[0]->shape[1] == o.channels, "channel count mismatch");
               c.scale(*c.in[0], f);
               c.same(out, *c.in[0], 2 * f);
-              c.count(o.scale.size(), o.channels, "scales");
-              c.count(o.shift.size(), o.channels, "shifts");
+              c.parameters(o.scale.size(), o.channels, "scales");
+              c.parameters(o.shift.size(), o.channels, "shifts");
               c.bound(o.scale, o.scale_bound, "scale");
             },
             [&](const qop::Truncate& o) {
@@ -165,7 +170,7 @@ void QuantizedGraph::validate() const {
             },
             [&](const qop::AddConstant& o) {
               c.inputs(1);
-              c.count(o.values.size(), element_count(c.in[0]->shape), "values");
+              c.parameters(o.values.size(), element_count(c.in[0]->shape), "values");
               c.same(out, *c.in[0], c.in[0]->scale_bits);
             },
             [&](const qop::Concat&) {

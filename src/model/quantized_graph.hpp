@@ -142,9 +142,13 @@ struct QuantizedGraph {
   TensorId input = 0;            // scale frac_bits
   TensorId output = 0;           // the logits, scale frac_bits
 
+  // kAbsent: a public description (engine/model_description.hpp), whose server-only vectors
+  // (weights, biases, scales, shifts, constants) are empty; everything else is checked alike.
+  enum class Parameters { kPresent, kAbsent };
+
   // Checks every id, shape, scale and parameter count against the semantics above; throws
   // InvalidArgument naming the op. quantize() returns validated graphs.
-  void validate() const;
+  void validate(Parameters parameters = Parameters::kPresent) const;
 };
 
 // "Conv2d", "Truncate", ... (the variant's alternative).
