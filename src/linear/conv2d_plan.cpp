@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <sstream>
 
 #include "core/bit_packing.hpp"
@@ -27,11 +28,31 @@ constexpr uint64_t kMaxWeightBound = uint64_t{1} << 40;  // he::NttPlaintext's l
 
 int ceil_div(int a, int b) { return (a + b - 1) / b; }
 
-// The public bound of a kernel polynomial packing `packed` output channels over `channels` input
-// channels: what Conv2dServer declares and the noise model counts.
-he::PlainBound packed_kernel_bound(uint64_t weight_bound, int kernel_size, int channels, int packed) {
-  return {weight_bound, static_cast<std::size_t>(packed) * static_cast<std::size_t>(channels) *
-                            static_cast<std::size_t>(kernel_size)};
+// The public bound of a kernel polynomial packing `packed` output channels over input channels
+// whose kernels have `taps` nonzero taps in all: what Conv2dServer declares and the noise model counts.
+he::PlainBound packed_kernel_bound(uint64_t weight_bound, std::size_t taps, int packed) {
+  return {weight_bound, static_cast<std::size_t>(packed) * taps};
+}
+
+// The stride-1 convolution on stride phases equivalent to a strided one: phase (py, px) of input
+// channel c is channel c s_h s_w + py s_w + px, holding padded rows py, py + s_h, ... and columns
+// px, px + s_w, ...; its kernel holds taps (py + u s_h, px + v s_w). Output (a, b) is the same.
+Conv2dShape phase_shape(const Conv2dShape& shape) {
+  const int sh = shape.stride_h, sw = shape.stride_w;
+  const int kh = ceil_div(shape.kernel_h, sh), kw = ceil_div(shape.kernel_w, sw);
+  return {shape.in_channels * sh * sw,
+          shape.output_height() + kh - 1,
+          shape.output_width() + kw - 1,
+          shape.out_channels,
+          kh,
+          kw,
+          1,
+          1,
+          0,
+          0,
+          0,
+          0,
+          shape.groups};
 }
 
 // The public noise model of a response, from he::: products of the client's ciphertexts (fresh,
@@ -40,8 +61,9 @@ he::PlainBound packed_kernel_bound(uint64_t weight_bound, int kernel_size, int c
 // parties derive every response's modulus from it, so message sizes are known in advance.
 class ResponseModel {
  public:
-  ResponseModel(const he::Context& context, uint64_t weight_bound, int kernel_size)
-      : context_(context), weight_bound_(weight_bound), kernel_size_(kernel_size) {}
+  // taps: nonzero kernel taps per input channel of a group, prefix-summed (taps[c] for channels < c).
+  ResponseModel(const he::Context& context, uint64_t weight_bound, const std::vector<std::size_t>& taps)
+      : context_(context), weight_bound_(weight_bound), taps_(taps) {}
 
   // Variance of the weight-dependent noise of a sum over channel blocks (as MultiplyAccumulator)
   // of kernels packing `packed` output channels each.
@@ -51,7 +73,9 @@ class ResponseModel {
     double norms = 0;
     for (int b = 0; b < channel_blocks; ++b) {
       const int channels = std::min(block_channels, channels_per_group - b * block_channels);
-      norms += packed_kernel_bound(weight_bound_, kernel_size_, channels, packed).norm2_squared();
+      const std::size_t first = static_cast<std::size_t>(b) * static_cast<std::size_t>(block_channels);
+      norms += packed_kernel_bound(weight_bound_, taps_[first + static_cast<std::size_t>(channels)] - taps_[first], packed)
+                   .norm2_squared();
     }
     return he::product_noise(input, norms).weight_variance;
   }
@@ -69,7 +93,7 @@ class ResponseModel {
  private:
   const he::Context& context_;
   uint64_t weight_bound_;
-  int kernel_size_;
+  const std::vector<std::size_t>& taps_;
 };
 
 // One candidate: q_h x q_w outputs per spatial block, Cn channels per channel block, P output
@@ -85,20 +109,58 @@ struct Candidate {
 
 }  // namespace
 
+Conv2dPlan Conv2dPlan::cheapest(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound) {
+  if (shape.stride_h == 1 && shape.stride_w == 1) return Conv2dPlan(shape, context, weight_bound, false);
+  // Both layouts of a strided layer; the one that sends fewer bytes (a public choice).
+  std::optional<Conv2dPlan> direct;
+  std::optional<CapacityError> direct_error;
+  try {
+    direct = Conv2dPlan(shape, context, weight_bound, false);
+  } catch (const CapacityError& e) {
+    direct_error = e;
+  }
+  try {
+    Conv2dPlan phases(shape, context, weight_bound, true);
+    if (!direct || phases.bytes_sent(Role::Client) + phases.bytes_sent(Role::Server) <
+                       direct->bytes_sent(Role::Client) + direct->bytes_sent(Role::Server))
+      return phases;
+  } catch (const CapacityError&) {
+    if (!direct) throw *direct_error;
+  }
+  return std::move(*direct);
+}
+
 Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound)
-    : shape_(shape), weight_bound_(weight_bound), n_(context.n()), plain_mask_(context.plain_mask()) {
+    : Conv2dPlan(cheapest(shape, context, weight_bound)) {}
+
+Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound, bool phases)
+    : shape_(shape), weight_bound_(weight_bound), n_(context.n()), plain_mask_(context.plain_mask()), phases_(phases) {
   shape_.validate();
   TWAIN_REQUIRE(weight_bound < kMaxWeightBound, InvalidArgument,
                 "Conv2dPlan: weight bound " + std::to_string(weight_bound) + " is not below 2^40");
+  layout_ = phases ? phase_shape(shape_) : shape_;
+  // Nonzero taps per input channel of the layout (prefix sums): kh kw each, or a phase's share.
+  const int layout_channels = layout_.in_channels_per_group();
+  taps_.assign(static_cast<std::size_t>(layout_channels) + 1, 0);
+  for (int c = 0; c < layout_channels; ++c) {
+    std::size_t taps = static_cast<std::size_t>(shape_.kernel_h) * static_cast<std::size_t>(shape_.kernel_w);
+    if (phases) {
+      const int phase = c % (shape_.stride_h * shape_.stride_w);
+      const int py = phase / shape_.stride_w, px = phase % shape_.stride_w;
+      taps = static_cast<std::size_t>(std::max(0, ceil_div(shape_.kernel_h - py, shape_.stride_h))) *
+             static_cast<std::size_t>(std::max(0, ceil_div(shape_.kernel_w - px, shape_.stride_w)));
+    }
+    taps_[static_cast<std::size_t>(c) + 1] = taps_[static_cast<std::size_t>(c)] + taps;
+  }
   int limb_bits = 0;
   for (std::size_t i = 0; i < context.rns().size(); ++i) limb_bits += std::bit_width(context.rns().prime(i));
   upload_bytes_ = he::kHeaderBytes + kFormBytes + kSeedBytes + core::packed_size(n_, limb_bits);
 
-  const int kh = shape_.kernel_h, kw = shape_.kernel_w, sh = shape_.stride_h, sw = shape_.stride_w;
-  const int oh = shape_.output_height(), ow = shape_.output_width();
-  const int ig = shape_.in_channels_per_group(), og = shape_.out_channels_per_group();
-  const uint64_t groups = static_cast<uint64_t>(shape_.groups);
-  const ResponseModel model(context, weight_bound, kh * kw);
+  const int kh = layout_.kernel_h, kw = layout_.kernel_w, sh = layout_.stride_h, sw = layout_.stride_w;
+  const int oh = layout_.output_height(), ow = layout_.output_width();
+  const int ig = layout_.in_channels_per_group(), og = layout_.out_channels_per_group();
+  const uint64_t groups = static_cast<uint64_t>(layout_.groups);
+  const ResponseModel model(context, weight_bound, taps_);
   auto response_size = [&](int bits, std::size_t m) {
     return he::kHeaderBytes + kSwitchedFieldBytes + core::packed_size(n_ + m, bits);
   };
@@ -196,15 +258,16 @@ Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uin
 }
 
 he::PlainBound Conv2dPlan::kernel_bound(int channel_block, int response) const {
-  return packed_kernel_bound(weight_bound_, shape_.kernel_h * shape_.kernel_w, channels_in_block(channel_block),
-                             channels_in_response(response));
+  const auto channels = static_cast<std::size_t>(channels_in_block(channel_block));
+  const std::size_t first = static_cast<std::size_t>(channel_block) * static_cast<std::size_t>(block_.channels);
+  return packed_kernel_bound(weight_bound_, taps_[first + channels] - taps_[first], channels_in_response(response));
 }
 
 int Conv2dPlan::channels_in_block(int channel_block) const {
   TWAIN_REQUIRE(channel_block >= 0 && channel_block < channel_blocks_, InvalidArgument,
                 "Conv2dPlan: channel block " + std::to_string(channel_block) + " is outside [0, " +
                     std::to_string(channel_blocks_) + ")");
-  return std::min(block_.channels, shape_.in_channels_per_group() - channel_block * block_.channels);
+  return std::min(block_.channels, layout_.in_channels_per_group() - channel_block * block_.channels);
 }
 
 std::size_t Conv2dPlan::uploads() const {
@@ -257,23 +320,28 @@ std::vector<uint64_t> Conv2dPlan::encode_input(std::span<const uint64_t> tensor,
   TWAIN_REQUIRE(group >= 0 && group < shape_.groups, InvalidArgument,
                 "Conv2dPlan: group " + std::to_string(group) + " is outside [0, " + std::to_string(shape_.groups) + ")");
   const int channels = channels_in_block(channel_block);
-  const int first = group * shape_.in_channels_per_group() + channel_block * block_.channels;
+  const int sh = phases_ ? shape_.stride_h : 1, sw = phases_ ? shape_.stride_w : 1;
   const std::size_t h = static_cast<std::size_t>(shape_.height), w = static_cast<std::size_t>(shape_.width);
   std::vector<uint64_t> poly(n_, 0);
-  for (int c = 0; c < channels; ++c)
+  for (int c = 0; c < channels; ++c) {
+    // Layout channel -> the layer's channel and (for stride phases) the phase's padded offset.
+    const int local = channel_block * block_.channels + c;
+    const int channel = group * shape_.in_channels_per_group() + local / (sh * sw);
+    const int py = local % (sh * sw) / sw, px = local % sw;
     for (int a = 0; a < block_.height; ++a) {
-      const int row = spatial.input_row + a - shape_.pad_top;
+      const int row = (spatial.input_row + a) * sh + py - shape_.pad_top;
       if (row < 0 || row >= shape_.height) continue;
       for (int b = 0; b < block_.width; ++b) {
-        const int col = spatial.input_col + b - shape_.pad_left;
+        const int col = (spatial.input_col + b) * sw + px - shape_.pad_left;
         if (col < 0 || col >= shape_.width) continue;
-        const std::size_t index = (static_cast<std::size_t>(first + c) * h + row) * w + col;
+        const std::size_t index = (static_cast<std::size_t>(channel) * h + row) * w + col;
         TWAIN_REQUIRE(tensor[index] <= plain_mask_, InvalidArgument,
                       "Conv2dPlan: input value at index " + std::to_string(index) + " is not below 2^" +
                           std::to_string(std::bit_width(plain_mask_)));
         poly[(static_cast<std::size_t>(c) * block_.height + a) * block_.width + b] = tensor[index];
       }
     }
+  }
   return poly;
 }
 
@@ -286,23 +354,31 @@ std::vector<int64_t> Conv2dPlan::encode_kernel(std::span<const int64_t> weights,
                 "Conv2dPlan: group " + std::to_string(group) + " is outside [0, " + std::to_string(shape_.groups) + ")");
   const int packed = channels_in_response(response);
   const int channels = channels_in_block(channel_block);
+  const int sh = phases_ ? shape_.stride_h : 1, sw = phases_ ? shape_.stride_w : 1;
   const std::size_t ig = static_cast<std::size_t>(shape_.in_channels_per_group());
   const std::size_t kh = static_cast<std::size_t>(shape_.kernel_h), kw = static_cast<std::size_t>(shape_.kernel_w);
-  const std::size_t first = static_cast<std::size_t>(channel_block) * block_.channels;
+  // The layout's kernel extent: the layer's, or a phase's.
+  const std::size_t lh = static_cast<std::size_t>(layout_.kernel_h), lw = static_cast<std::size_t>(layout_.kernel_w);
   const std::size_t block_size = static_cast<std::size_t>(block_.channels) * block_.height * block_.width;
   std::vector<int64_t> poly(n_, 0);
   for (int j = 0; j < packed; ++j) {
     const std::size_t out_channel = static_cast<std::size_t>(group) * shape_.out_channels_per_group() +
                                     static_cast<std::size_t>(response) * channels_per_response_ + j;
-    for (int c = 0; c < channels; ++c)
-      for (std::size_t u = 0; u < kh; ++u)
-        for (std::size_t v = 0; v < kw; ++v) {
-          const std::size_t slot = j * block_size +
-                                   ((static_cast<std::size_t>(block_.channels - 1 - c) * block_.height + kh - 1 - u) *
-                                    block_.width) +
-                                   kw - 1 - v;
-          poly[slot] = weights[((out_channel * ig + first + c) * kh + u) * kw + v];
+    for (int c = 0; c < channels; ++c) {
+      const int local = channel_block * block_.channels + c;
+      const auto channel = static_cast<std::size_t>(local / (sh * sw));
+      const auto py = static_cast<std::size_t>(local % (sh * sw) / sw), px = static_cast<std::size_t>(local % sw);
+      for (std::size_t u = 0; u < lh; ++u)
+        for (std::size_t v = 0; v < lw; ++v) {
+          const std::size_t tap_row = u * static_cast<std::size_t>(sh) + py, tap_col = v * static_cast<std::size_t>(sw) + px;
+          if (tap_row >= kh || tap_col >= kw) continue;  // beyond the kernel: a zero of the phase
+          const std::size_t slot =
+              j * block_size + ((static_cast<std::size_t>(block_.channels - 1 - c) * block_.height + lh - 1 - u) *
+                                block_.width) +
+              lw - 1 - v;
+          poly[slot] = weights[((out_channel * ig + channel) * kh + tap_row) * kw + tap_col];
         }
+    }
   }
   return poly;
 }
@@ -322,6 +398,7 @@ std::string Conv2dPlan::describe() const {
       high = std::max(high, bits);
     }
   std::ostringstream out;
+  if (phases_) out << "stride phases (" << layout_.describe() << "), ";
   out << "block " << block_.channels << "x" << block_.height << "x" << block_.width << ", " << channel_blocks_
       << " channel block(s) x " << spatial_.size() << " spatial block(s) per group, " << channels_per_response_
       << " output channel(s) per response, " << uploads() << " uploads, "

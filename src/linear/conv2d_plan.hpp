@@ -20,9 +20,14 @@
 // wrap into them: terms past N land at most P B - 1 + T - N < T, below every kept coefficient.
 // The packed kernel has P times the support, which the noise model counts.
 //
-// Strides are computed at stride 1 and only the needed outputs kept: a block of q output rows at
-// stride s spans (q - 1) s + kh input rows. Groups are independent convolutions: a block never
-// mixes the channels of two groups.
+// Strides have two layouts, and the plan keeps the one that sends fewer bytes. Direct: computed
+// at stride 1 keeping only the needed outputs (a block of q output rows at stride s spans
+// (q - 1) s + kh input rows, and keeps one coefficient in s^2). Stride phases: the padded input
+// is split into s_h s_w phases (rows py, py + s_h, ..., columns px, px + s_w, ...), each a channel
+// of its own, and the kernel likewise into phases of ceil(kh / s_h) x ceil(kw / s_w) taps (zero
+// beyond the kernel); the strided convolution is then the stride-1 convolution of the phases, with
+// dense outputs. The noise model counts each phase's nonzero taps only. Groups are independent
+// convolutions: a block never mixes the channels of two groups.
 //
 // The block shape, channels per block and output channels per response are chosen per layer to
 // minimise the bytes both parties send, using the public noise estimate of each response (which
@@ -69,10 +74,14 @@ class Conv2dPlan {
   Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound);
 
   const Conv2dShape& shape() const { return shape_; }
+  // The stride-1 convolution the blocks are laid on: shape() itself, or its stride phases.
+  const Conv2dShape& layout() const { return layout_; }
+  bool stride_phases() const { return phases_; }
   uint64_t weight_bound() const { return weight_bound_; }
   std::size_t n() const { return n_; }
   const BlockExtent& block() const { return block_; }
-  // Channel blocks per group; block b holds channels [b Cn, min((b + 1) Cn, I)) of its group.
+  // Channel blocks per group; block b holds channels [b Cn, min((b + 1) Cn, I)) of its group in
+  // layout() (I counts phases as channels).
   int channel_blocks() const { return channel_blocks_; }
   int channels_in_block(int channel_block) const;
   const std::vector<SpatialBlock>& spatial_blocks() const { return spatial_; }
@@ -117,10 +126,17 @@ class Conv2dPlan {
   std::string describe() const;
 
  private:
+  // The cheaper of the direct and the stride-phase layouts (only the direct one at stride 1).
+  static Conv2dPlan cheapest(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound);
+  Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound, bool phases);
+
   Conv2dShape shape_;
   uint64_t weight_bound_;
   std::size_t n_;
   uint64_t plain_mask_;
+  bool phases_ = false;
+  Conv2dShape layout_;
+  std::vector<std::size_t> taps_;  // nonzero taps of layout channels [0, c) of a group, c = index
   BlockExtent block_;
   int channel_blocks_ = 0;
   int channels_per_response_ = 0;

@@ -22,7 +22,18 @@ he::ContextPtr small_ring(std::size_t n, int plain_bits = 37) {
 }
 
 void expect_tiles_output(const Conv2dPlan& plan, int plain_bits = 37) {
-  const Conv2dShape& s = plan.shape();
+  // Geometry in the layout the blocks are laid on (the layer itself, or its stride phases).
+  const Conv2dShape& s = plan.layout();
+  ASSERT_EQ(s.output_height(), plan.shape().output_height()) << s.describe();
+  ASSERT_EQ(s.output_width(), plan.shape().output_width()) << s.describe();
+  ASSERT_EQ(s.out_channels, plan.shape().out_channels);
+  ASSERT_EQ(s.groups, plan.shape().groups);
+  if (plan.stride_phases()) {
+    EXPECT_EQ(s.in_channels, plan.shape().in_channels * plan.shape().stride_h * plan.shape().stride_w);
+    EXPECT_EQ(s.stride_h * s.stride_w, 1);
+  } else {
+    EXPECT_EQ(s.describe(), plan.shape().describe());
+  }
   const BlockExtent& block = plan.block();
   ASSERT_LE(static_cast<std::size_t>(block.channels) * block.height * block.width, plan.n()) << s.describe();
   int channels = 0;

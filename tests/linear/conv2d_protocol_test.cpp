@@ -79,6 +79,34 @@ TEST(Conv2dProtocol, GroupedDepthwiseAndStridedLayersAreExact) {
   check_layer(context, {2, 1, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1}, 1 << 12, false, 13);       // 1x1 input
 }
 
+TEST(Conv2dProtocol, StridedLayersTakeTheCheaperLayoutAndAreExact) {
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  // SqueezeNet's conv1 (3 -> 64, 3x3, stride 2, 224x224): the stride phases (12 channels of 2x2
+  // kernels, dense outputs) send 13.7 MB where stride 1 with dropped outputs sends 29.1 MB.
+  const Conv2dPlan conv1({3, 224, 224, 64, 3, 3, 2, 2, 0, 0, 0, 0, 1}, *context, 1 << 12);
+  EXPECT_TRUE(conv1.stride_phases()) << conv1.describe();
+  EXPECT_EQ(conv1.layout().in_channels, 12);
+  EXPECT_EQ(conv1.layout().kernel_h, 2);
+  EXPECT_LT(conv1.bytes_sent(Role::Client) + conv1.bytes_sent(Role::Server), 14'000'000u) << conv1.describe();
+  // Phases carry only their own taps: a 3x3 kernel splits into 4 + 2 + 2 + 1 taps.
+  std::size_t support = 0;
+  for (int b = 0; b < conv1.channel_blocks(); ++b) support += conv1.kernel_bound(b, 0).support;
+  EXPECT_EQ(support, static_cast<std::size_t>(3 * 9 * conv1.channels_per_response()));
+  // A 1x1 kernel at stride 2 would upload three phases that no tap reads: direct is cheaper.
+  EXPECT_FALSE(Conv2dPlan({16, 20, 20, 16, 1, 1, 2, 2, 0, 0, 0, 0, 1}, *context, 1 << 12).stride_phases());
+  // Exact in both layouts, with paddings, uneven strides, kernels not divisible by the stride,
+  // groups and a client-owned input; the first two take stride phases, the last two not.
+  const Conv2dShape shapes[] = {{6, 91, 87, 8, 5, 3, 3, 2, 2, 1, 0, 2, 2},
+                                {4, 64, 64, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1},
+                                {3, 40, 40, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1},
+                                {16, 20, 20, 16, 1, 1, 2, 2, 0, 0, 0, 0, 1}};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(Conv2dPlan(shapes[i], *context, 1 << 12).stride_phases(), i < 2) << shapes[i].describe();
+    for (const bool first : {false, true})
+      check_layer(context, shapes[i], 1 << 12, first, static_cast<uint8_t>(60 + 2 * i + first));
+  }
+}
+
 TEST(Conv2dProtocol, PackedResponsesAreExact) {
   // Several output channels per response, with a smaller last response: 64 = 21 x 3 + 1 for the
   // first layer, 7 = 4 + 3 in a small ring, and depthwise with channel multiplier 2.
