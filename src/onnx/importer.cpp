@@ -49,6 +49,23 @@ std::optional<model::Shape> static_shape(const ::onnx::TypeProto& type) {
   return shape;
 }
 
+// Every shape ONNX inference derived must equal the one the importer computed.
+void cross_check(const ::onnx::GraphProto& onnx_graph, const model::Graph& graph) {
+  std::map<std::string, model::TensorId> ids;
+  for (std::size_t k = 0; k < graph.tensors.size(); ++k) ids[graph.tensors[k].name] = static_cast<model::TensorId>(k);
+  auto check = [&](const ::onnx::ValueInfoProto& v) {
+    const auto it = ids.find(v.name());
+    const auto inferred = static_shape(v.type());
+    if (it == ids.end() || !inferred) return;
+    const model::Shape& ours = graph.tensors[static_cast<std::size_t>(it->second)].shape;
+    if (*inferred != ours)
+      throw ImportError("value '" + v.name() + "': ONNX shape inference gives " + model::to_string(*inferred) +
+                        ", the importer " + model::to_string(ours));
+  };
+  for (const auto& v : onnx_graph.value_info()) check(v);
+  for (const auto& v : onnx_graph.output()) check(v);
+}
+
 class Importer {
  public:
   explicit Importer(const ::onnx::ModelProto& model) : model_(model), g_(model.graph()) {}
@@ -181,13 +198,17 @@ model::Graph load_model_bytes(std::string_view bytes) {
   } catch (const std::exception& e) {
     throw ImportError(std::string("the ONNX checker refuses the model: ") + e.what());
   }
+  // Our own conversion validates every node first: libonnx's shape inference is not robust against
+  // hostile input (a Conv on a rank-2 input crashes it), so it only sees graphs already accepted.
+  model::Graph graph = Importer(model).run();
   try {
     ::onnx::shape_inference::InferShapes(model, ::onnx::OpSchemaRegistry::Instance(),
                                          ::onnx::ShapeInferenceOptions(true, 1, false));
   } catch (const std::exception& e) {
     throw ImportError(std::string("ONNX shape inference fails: ") + e.what());
   }
-  return Importer(model).run();
+  cross_check(model.graph(), graph);
+  return graph;
 }
 
 model::Graph load_model(const std::filesystem::path& path) {

@@ -38,10 +38,13 @@ class ModelBuilder {
     return v;
   }
 
-  void output(const std::string& name) {
+  // The checker needs a shape; its dimensions are left symbolic ("d0", "d1", ...).
+  void output(const std::string& name, int rank) {
     auto* v = graph()->add_output();
     v->set_name(name);
-    v->mutable_type()->mutable_tensor_type()->set_elem_type(::onnx::TensorProto_DataType_FLOAT);
+    auto* tensor = v->mutable_type()->mutable_tensor_type();
+    tensor->set_elem_type(::onnx::TensorProto_DataType_FLOAT);
+    for (int k = 0; k < rank; ++k) tensor->mutable_shape()->add_dim()->set_dim_param("d" + std::to_string(k));
   }
 
   ::onnx::TensorProto* initializer(const std::string& name, const std::vector<int64_t>& dims,
