@@ -6,16 +6,24 @@
 #include <utility>
 
 #include "core/errors.hpp"
-#include "ot/bit_range.hpp"
 
 namespace twain::ot {
 namespace {
 
 constexpr uint64_t kFirstSpcotTweak = uint64_t{1} << 63;
+constexpr core::Block kNoLsb{~uint64_t{1}, ~uint64_t{0}};
 
 const FerretParams& checked(const FerretParams& params) {
   params.validate();
   return params;
+}
+
+// Bits [first, first + n) of `bits` (zero on entry) from the low bits of t[0..n).
+void low_bits(const core::Block* t, std::size_t n, core::BitVector& bits, std::size_t first) {
+  const auto words = bits.words();
+  for (std::size_t k = 0; k < n; ++k) {
+    words[(first + k) / 64] |= (t[k].lo & 1U) << ((first + k) % 64);
+  }
 }
 
 }  // namespace
@@ -37,21 +45,23 @@ FerretCotSender::FerretCotSender(net::Channel& channel, core::Prg& prg, const Fe
       prg_(prg.derive_seed()),
       spcot_(params.noise),
       code_(params.n(), params.k),
+      base_(params.reserve()),
       buffer_(params.n()),
       used_(params.n()),
       tweak_(kFirstSpcotTweak) {
   CotSender iknp(channel, prg, params_.reserve());
   delta_ = iknp.delta();
-  base_ = std::move(iknp.get(params_.reserve()).q);
+  const std::vector<core::Block> q = iknp.get(params_.reserve()).q;
+  for (std::size_t i = 0; i < q.size(); ++i) base_[i] = q[i] & kNoLsb;
 }
 
 void FerretCotSender::iterate() {
   const std::size_t k = params_.k;
-  const std::span<const core::Block> base(base_);
-  spcot_.send(channel_, prg_, delta_, base.subspan(k), tweak_, buffer_, pool_);
+  const std::span<const core::Block> base = base_.span();
+  spcot_.send(channel_, prg_, delta_, base.subspan(k), tweak_, buffer_.span(), pool_);
   tweak_ += params_.noise.base_cots();
-  code_.encode(base.first(k), buffer_, pool_);
-  std::copy_n(buffer_.begin(), params_.reserve(), base_.begin());
+  code_.encode(base.first(k), buffer_.span(), pool_);
+  std::copy_n(buffer_.data(), params_.reserve(), base_.data());
   used_ = params_.reserve();
 }
 
@@ -60,8 +70,7 @@ CotSenderBatch FerretCotSender::get(std::size_t n) {
   for (std::size_t filled = 0; filled < n;) {
     if (used_ == buffer_.size()) iterate();
     const std::size_t take = std::min(n - filled, buffer_.size() - used_);
-    std::copy_n(buffer_.begin() + static_cast<std::ptrdiff_t>(used_), take,
-                out.q.begin() + static_cast<std::ptrdiff_t>(filled));
+    std::copy_n(buffer_.data() + used_, take, out.q.data() + filled);
     used_ += take;
     filled += take;
   }
@@ -76,26 +85,24 @@ FerretCotReceiver::FerretCotReceiver(net::Channel& channel, core::Prg& prg,
       pool_(pool),
       spcot_(params.noise),
       code_(params.n(), params.k),
+      base_(params.reserve()),
       buffer_(params.n()),
-      buffer_choices_(params.n()),
       used_(params.n()),
       tweak_(kFirstSpcotTweak) {
   CotReceiver iknp(channel, prg, params_.reserve());
-  CotReceiverBatch first = iknp.get(params_.reserve());
-  base_ = std::move(first.t);
-  base_choices_ = std::move(first.choices);
+  const CotReceiverBatch first = iknp.get(params_.reserve());
+  for (std::size_t i = 0; i < first.t.size(); ++i) {
+    base_[i] = (first.t[i] & kNoLsb) ^ core::Block{first.choices.get(i) ? 1U : 0U, 0};
+  }
 }
 
 void FerretCotReceiver::iterate() {
   const std::size_t k = params_.k;
-  const std::span<const core::Block> base(base_);
-  std::fill(buffer_choices_.words().begin(), buffer_choices_.words().end(), 0);
-  spcot_.receive(channel_, base_choices_, k, base.subspan(k), tweak_, buffer_, buffer_choices_,
-                 pool_);
+  const std::span<const core::Block> base = base_.span();
+  spcot_.receive(channel_, base.subspan(k), tweak_, buffer_.span(), pool_);
   tweak_ += params_.noise.base_cots();
-  code_.encode(base.first(k), base_choices_.words(), buffer_, buffer_choices_, pool_);
-  std::copy_n(buffer_.begin(), params_.reserve(), base_.begin());
-  copy_bits(buffer_choices_, 0, base_choices_, 0, params_.reserve());
+  code_.encode(base.first(k), buffer_.span(), pool_);
+  std::copy_n(buffer_.data(), params_.reserve(), base_.data());
   used_ = params_.reserve();
 }
 
@@ -104,9 +111,8 @@ CotReceiverBatch FerretCotReceiver::get(std::size_t n) {
   for (std::size_t filled = 0; filled < n;) {
     if (used_ == buffer_.size()) iterate();
     const std::size_t take = std::min(n - filled, buffer_.size() - used_);
-    std::copy_n(buffer_.begin() + static_cast<std::ptrdiff_t>(used_), take,
-                out.t.begin() + static_cast<std::ptrdiff_t>(filled));
-    copy_bits(buffer_choices_, used_, out.choices, filled, take);
+    std::copy_n(buffer_.data() + used_, take, out.t.data() + filled);
+    low_bits(out.t.data() + filled, take, out.choices, filled);
     used_ += take;
     filled += take;
   }

@@ -5,11 +5,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "core/bit_vector.hpp"
 #include "core/block.hpp"
 #include "core/prg.hpp"
 #include "core/thread_pool.hpp"
 #include "net/channel.hpp"
+#include "ot/block_buffer.hpp"
 #include "ot/cot.hpp"
 #include "ot/lpn.hpp"
 #include "ot/spcot.hpp"
@@ -53,6 +53,12 @@ inline constexpr FerretParams kFerretInsecureForTests{8'192, GgmShape{64, 11}};
 //
 // Bootstrapping: the first base COTs come from IKNP (cot.hpp), run inside the constructor
 // (128 base OTs, then one extension of reserve() COTs); Ferret keeps the IKNP delta as its own.
+//
+// LSB form (as in emp-ot's Ferret): the IKNP delta has least significant bit 1; the sender
+// clears the low bit of its base COTs and the receiver sets its own to the choice bit, which
+// keeps q = t ^ b delta. SPCOT and the (linear) code preserve the form, so every COT carries its
+// choice bit as lsb(t) and lsb(q) = 0: the LPN step encodes blocks only. Hashing to random OTs
+// is unaffected (the hash input keeps 127 unknown bits, as with emp-ot).
 // Per iteration, one message from sender to receiver: an 8-byte shape header and
 // t * (2 depth + 1) blocks (kFerretRegular128: 0.45 bits per COT).
 // The correlation-robust hash inside SPCOT uses tweaks from 2^63 up, apart from the indices
@@ -81,8 +87,8 @@ class FerretCotSender {
   core::Block delta_;
   SpcotSender spcot_;
   LpnEncoder code_;
-  std::vector<core::Block> base_;
-  std::vector<core::Block> buffer_;
+  BlockBuffer base_;
+  BlockBuffer buffer_;
   std::size_t used_ = 0;
   uint64_t produced_ = 0;
   uint64_t tweak_;
@@ -106,10 +112,8 @@ class FerretCotReceiver {
   core::ThreadPool* pool_;
   SpcotReceiver spcot_;
   LpnEncoder code_;
-  std::vector<core::Block> base_;
-  core::BitVector base_choices_;
-  std::vector<core::Block> buffer_;
-  core::BitVector buffer_choices_;
+  BlockBuffer base_;
+  BlockBuffer buffer_;
   std::size_t used_ = 0;
   uint64_t produced_ = 0;
   uint64_t tweak_;

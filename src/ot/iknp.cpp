@@ -33,11 +33,18 @@ void transpose_out(std::vector<core::Block>& matrix, std::size_t blocks, std::si
   std::copy_n(matrix.data(), count, out);
 }
 
+// Delta with least significant bit 1: Ferret's LSB form (ferret.hpp) needs it; the other 127
+// bits stay uniform.
+core::Block odd(core::Block delta) {
+  delta.lo |= 1U;
+  return delta;
+}
+
 }  // namespace
 
 IknpSender::IknpSender(net::Channel& channel, core::Prg& prg)
     : channel_(channel),
-      delta_(prg.next_block()),
+      delta_(odd(prg.next_block())),
       matrix_(kGroupOts),
       received_(kGroupOts) {
   core::BitVector delta_bits(kIknpWidth);

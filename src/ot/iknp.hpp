@@ -20,7 +20,8 @@ inline constexpr std::size_t kIknpWidth = 128;
 // "Extending Oblivious Transfers Efficiently", Ishai, Kilian, Nissim and Petrank, CRYPTO 2003,
 // in its correlated form (as in Asharov, Lindell, Schneider and Zohner, CCS 2013):
 //
-//   setup: the extension sender picks delta and, as *receiver* of 128 base OTs with choice
+//   setup: the extension sender picks delta (least significant bit 1, the rest uniform: the
+//   LSB form of ferret.hpp) and, as *receiver* of 128 base OTs with choice
 //   bits delta_j, learns k_j^{delta_j}; the extension receiver holds both k_j^0, k_j^1.
 //   extend m: the receiver, with choice bits r (m bits), expands t^j = G(k_j^0) and sends
 //   u^j = t^j ^ G(k_j^1) ^ r for every column j; the sender computes

@@ -6,7 +6,6 @@
 #include <span>
 
 #include "core/aes.hpp"
-#include "core/bit_vector.hpp"
 #include "core/block.hpp"
 #include "core/thread_pool.hpp"
 
@@ -34,21 +33,12 @@ class LpnEncoder {
   // (same result).
   void encode(std::span<const core::Block> base, std::span<core::Block> out,
               core::ThreadPool* pool = nullptr) const;
-  // As above, and also bits[i] ^= XOR of the base bits p (bit p % 64 of base_bits[p / 64],
-  // as in BitVector::words()); base_bits must cover columns() bits, bits.size() == rows().
-  void encode(std::span<const core::Block> base, std::span<const uint64_t> base_bits,
-              std::span<core::Block> out, core::BitVector& bits,
-              core::ThreadPool* pool = nullptr) const;
+  // Ferret carries each receiver choice bit in the least significant bit of its block
+  // (ferret.hpp), so encoding the blocks also encodes the bits.
 
  private:
-  template <bool WithBits>
-  void run(std::span<const core::Block> base, std::span<const uint64_t> base_bits,
-           std::span<core::Block> out, core::BitVector* bits, core::ThreadPool* pool) const;
-  // Rows of the 64-row chunks [begin, end).
-  template <bool WithBits>
-  void gather(std::size_t begin, std::size_t end, std::span<const core::Block> base,
-              std::span<const uint64_t> base_bits, std::span<core::Block> out,
-              core::BitVector* bits) const;
+  // Rows of the chunks [begin, end) (64 rows each).
+  void gather(std::size_t begin, std::size_t end, const core::Block* base, core::Block* out) const;
   void positions(std::size_t chunk, uint32_t* out) const;
 
   std::size_t rows_;

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "core/aes.hpp"
-#include "core/bit_vector.hpp"
 #include "core/block.hpp"
 #include "core/prg.hpp"
 #include "core/thread_pool.hpp"
@@ -50,14 +49,23 @@ struct GgmShape {
 // Outputs: sender v, receiver w and the unit vector e at alpha, with w = v ^ e delta.
 // H is the correlation-robust hash of cr_hash.hpp, tweaked by first_tweak + (tree * depth +
 // level): the caller keeps tweaks unique per delta. One message, sender to receiver.
+//
+// Choice bits ride in the blocks ("LSB form", as Ferret uses it, ferret.hpp): delta has least
+// significant bit 1, the base COTs have lsb(q_j) = 0 and so lsb(t_j) = b_j. The leaves come out
+// the same way: lsb(v_i) = 0 (the sender clears it; the corrections use the cleared leaves) and
+// lsb(w_i) = e_i. Level sums use the leaves as expanded.
+//
+// The receiver never branches on or indexes by its path: the node on the path is kept at zero,
+// so its children are the public constants G(0) and the level sums just cancel them; the path
+// node and its sibling are fixed up with masks as the next level reads its parents.
 
 class SpcotSender {
  public:
   explicit SpcotSender(GgmShape shape);
 
-  // base_q.size() == base_cots(), out.size() == outputs() (else InvalidArgument). Fills out
-  // with the leaves v, sends the header and the message on `channel`. With a pool, the trees
-  // are split among its threads (same result).
+  // base_q.size() == base_cots(), out.size() == outputs(), lsb(delta) = 1 (else
+  // InvalidArgument). Fills out with the leaves v, sends the header and the message on
+  // `channel`. With a pool, the trees are split among its threads (same result).
   void send(net::Channel& channel, core::Prg& prg, const core::Block& delta,
             std::span<const core::Block> base_q, uint64_t first_tweak, std::span<core::Block> out,
             core::ThreadPool* pool = nullptr);
@@ -75,30 +83,28 @@ class SpcotSender {
   std::vector<core::Block> message_;
 };
 
-// Constant time in the choice bits and the punctured indices: the path node is located by
-// masks computed for every node of each level, never by a branch or an address.
+// Constant time in the choice bits and the punctured indices.
 class SpcotReceiver {
  public:
   explicit SpcotReceiver(GgmShape shape);
 
-  // Uses the base COTs (choice bits base_choices[choices_first + i], base_t[i]) with
-  // base_t.size() == base_cots(); out.size() == outputs() and noise.size() == outputs() (else
-  // InvalidArgument). Fills out with w and XORs the unit vectors e into noise. Throws
-  // FormatError if the sender's shape differs, NetworkError if it closes first. With a pool,
-  // the trees are split among its threads.
-  void receive(net::Channel& channel, const core::BitVector& base_choices,
-               std::size_t choices_first, std::span<const core::Block> base_t,
-               uint64_t first_tweak, std::span<core::Block> out, core::BitVector& noise,
-               core::ThreadPool* pool = nullptr);
+  // Uses the base COTs base_t (LSB form: their choice bits are their least significant bits),
+  // base_t.size() == base_cots(), out.size() == outputs() (else InvalidArgument). Fills out
+  // with w (lsb(w_i) = e_i). Throws FormatError if the sender's shape differs, NetworkError if
+  // it closes first. With a pool, the trees are split among its threads.
+  void receive(net::Channel& channel, std::span<const core::Block> base_t, uint64_t first_tweak,
+               std::span<core::Block> out, core::ThreadPool* pool = nullptr);
 
  private:
-  void rebuild_tree(std::size_t tree, const core::BitVector& base_choices,
-                    std::size_t choices_first, std::span<core::Block> out,
-                    core::BitVector& noise) const;
+  void rebuild_tree(std::size_t tree, std::span<const core::Block> base_t,
+                    std::span<core::Block> out) const;
 
   GgmShape shape_;
   core::Aes128 left_;
   core::Aes128 right_;
+  // The children G(0) of a zero node.
+  core::Block zero_left_;
+  core::Block zero_right_;
   CrHash hash_;
   std::vector<core::Block> hashed_;
   std::vector<core::Block> message_;

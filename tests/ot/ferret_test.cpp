@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <utility>
 #include <vector>
 
+#include "core/aes.hpp"
 #include "core/errors.hpp"
 #include "ot/ferret.hpp"
 #include "ot/lpn.hpp"
@@ -25,16 +27,21 @@ using testing::seed_of;
 TEST(Spcot, ReceiverLearnsEveryLeafButThePuncturedOne) {
   const GgmShape shape{5, 8};
   core::Prg setup(seed_of(40));
-  const core::Block delta = setup.next_block();
+  core::Block delta = setup.next_block();
+  delta.lo |= 1U;  // LSB form
+  // Base COTs in LSB form: lsb(q) = 0, so lsb(t) is the choice bit.
   std::vector<core::Block> q(shape.base_cots());
   setup.fill(std::span<core::Block>(q));
-  const core::BitVector choices = core::BitVector::random(shape.base_cots() + 3, setup);
+  const core::BitVector choices = core::BitVector::random(shape.base_cots(), setup);
   std::vector<core::Block> t(q.size());
-  for (std::size_t i = 0; i < q.size(); ++i) t[i] = choices.get(3 + i) ? q[i] ^ delta : q[i];
+  for (std::size_t i = 0; i < q.size(); ++i) {
+    q[i].lo &= ~uint64_t{1};
+    t[i] = choices.get(i) ? q[i] ^ delta : q[i];
+  }
 
   auto [ch0, ch1] = memory_pair();
   core::Prg prg(seed_of(41));
-  const auto [v, received] = run_parties(
+  const auto [v, w] = run_parties(
       *ch0, *ch1,
       [&](net::Channel& ch) {
         std::vector<core::Block> out(shape.outputs());
@@ -43,24 +50,31 @@ TEST(Spcot, ReceiverLearnsEveryLeafButThePuncturedOne) {
       },
       [&](net::Channel& ch) {
         std::vector<core::Block> out(shape.outputs());
-        core::BitVector noise(shape.outputs());
-        SpcotReceiver(shape).receive(ch, choices, 3, t, 77, out, noise);
-        return std::make_pair(out, noise);
+        SpcotReceiver(shape).receive(ch, t, 77, out);
+        return out;
       });
-  const auto& [w, noise] = received;
-  EXPECT_EQ(noise.popcount(), shape.trees);
   for (std::size_t tree = 0; tree < shape.trees; ++tree) {
     std::size_t alpha = 0;  // the path goes against the choice bits, most significant first
     for (std::size_t level = 0; level < shape.depth; ++level) {
-      alpha = 2 * alpha + (choices.get(3 + tree * shape.depth + level) ? 0 : 1);
+      alpha = 2 * alpha + (choices.get(tree * shape.depth + level) ? 0 : 1);
     }
     for (std::size_t leaf = 0; leaf < shape.leaves(); ++leaf) {
       const std::size_t i = tree * shape.leaves() + leaf;
-      EXPECT_EQ(noise.get(i), leaf == alpha) << "tree " << tree << " leaf " << leaf;
+      EXPECT_EQ(v[i].lo & 1U, 0U) << "tree " << tree << " leaf " << leaf;
+      EXPECT_EQ(w[i].lo & 1U, leaf == alpha ? 1U : 0U) << "tree " << tree << " leaf " << leaf;
       EXPECT_EQ(w[i], leaf == alpha ? v[i] ^ delta : v[i]) << "tree " << tree << " leaf " << leaf;
     }
   }
   EXPECT_EQ(testing::distinct(v), v.size());
+}
+
+TEST(Spcot, SenderRejectsAnEvenDelta) {
+  const GgmShape shape{2, 6};
+  auto [ch0, ch1] = memory_pair();
+  core::Prg prg(seed_of(39));
+  std::vector<core::Block> q(shape.base_cots());
+  std::vector<core::Block> out(shape.outputs());
+  EXPECT_THROW(SpcotSender(shape).send(*ch0, prg, core::Block{2, 5}, q, 0, out), InvalidArgument);
 }
 
 TEST(Spcot, RejectsInvalidShapes) {
@@ -69,29 +83,39 @@ TEST(Spcot, RejectsInvalidShapes) {
   EXPECT_THROW(SpcotSender(GgmShape{4, 25}), InvalidArgument);
 }
 
-TEST(Lpn, CodeIsLinearAndBitsFollowTheBlocks) {
-  const LpnEncoder code(1000, 300);
+// The code against a plain oracle: the same positions (AES-128 counter mode under the code's
+// public key, 32-bit words w, position (w * k) >> 32), XORed one row at a time.
+TEST(Lpn, CodeMatchesItsDefinitionAndIsLinear) {
+  const std::size_t rows = 1000;
+  const std::size_t columns = 300;
+  const LpnEncoder code(rows, columns);
   core::Prg prg(seed_of(42));
-  std::vector<core::Block> a(300);
-  std::vector<core::Block> b(300);
+  std::vector<core::Block> a(columns);
+  std::vector<core::Block> b(columns);
   prg.fill(std::span<core::Block>(a));
   prg.fill(std::span<core::Block>(b));
-  std::vector<core::Block> sum(300);
-  core::BitVector bits(300);
-  for (std::size_t i = 0; i < 300; ++i) {
-    sum[i] = a[i] ^ b[i];
-    bits.set(i, (a[i].lo & 1U) != 0);
-  }
-  std::vector<core::Block> ya(1000);
-  std::vector<core::Block> yb(1000);
-  std::vector<core::Block> ysum(1000);
-  core::BitVector xa(1000);
-  code.encode(a, bits.words(), ya, xa);
+  std::vector<core::Block> sum(columns);
+  for (std::size_t i = 0; i < columns; ++i) sum[i] = a[i] ^ b[i];
+  std::vector<core::Block> ya(rows);
+  std::vector<core::Block> yb(rows);
+  std::vector<core::Block> ysum(rows);
+  prg.fill(std::span<core::Block>(ya));
+  const std::vector<core::Block> initial = ya;
+  code.encode(a, ya);
   code.encode(b, yb);
   code.encode(sum, ysum);
-  for (std::size_t i = 0; i < 1000; ++i) {
-    ASSERT_EQ(ysum[i], ya[i] ^ yb[i]) << i;
-    ASSERT_EQ(xa.get(i), (ya[i].lo & 1U) != 0) << i;
+  const core::Aes128 aes(core::Block{0xB7E151628AED2A6AULL, 0xBF7158809CF4F3C7ULL});
+  std::vector<core::Block> stream((rows * kLpnRowWeight + 3) / 4);
+  aes.keystream(core::Block{}, stream.data(), stream.size());
+  for (std::size_t i = 0; i < rows; ++i) {
+    core::Block expected = initial[i];
+    for (std::size_t j = 0; j < kLpnRowWeight; ++j) {
+      uint32_t word;
+      std::memcpy(&word, reinterpret_cast<const uint8_t*>(stream.data()) + 4 * (i * kLpnRowWeight + j), 4);
+      expected ^= a[(static_cast<uint64_t>(word) * columns) >> 32];
+    }
+    ASSERT_EQ(ya[i], expected) << i;
+    ASSERT_EQ(ysum[i], (ya[i] ^ initial[i]) ^ yb[i]) << i;
   }
   EXPECT_THROW(code.encode(std::span<const core::Block>(a).first(299), ya), InvalidArgument);
   EXPECT_THROW(LpnEncoder(10, 0), InvalidArgument);
