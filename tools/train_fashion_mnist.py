@@ -13,6 +13,7 @@ Writes into --out (default models/fashion_mnist):
   preprocess.json  the preprocessing spec the CLI reads
   images/NNNN_label.png  a few real test images (8-bit grayscale PNG, raw pixels)
   reference.json   PyTorch float logits for those images
+  float_predictions.txt  PyTorch's float top-1 class of every t10k image, one digit each
   README.md        architecture, normalisation, float test accuracy on all 10,000 test images,
                    the command and the training time
 
@@ -25,12 +26,14 @@ import sys
 import time
 
 import numpy as np
+import onnx
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import onnx_export_common as common  # noqa: E402
+import onnx_numpy_ref  # noqa: E402
 
 DATA_DIR = "/usr/share/datasets/fashion-mnist"
 LABELS = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -102,13 +105,10 @@ def normalise(images_u8, mean, std):
     return (x - mean) / std
 
 
-def evaluate(model, x, y, batch=1000):
+def predict(model, x, batch=1000):
     model.eval()
-    correct = 0
     with torch.no_grad():
-        for i in range(0, x.shape[0], batch):
-            correct += int((model(x[i:i + batch]).argmax(1) == y[i:i + batch]).sum())
-    return correct / x.shape[0]
+        return torch.cat([model(x[i:i + batch]).argmax(1) for i in range(0, x.shape[0], batch)])
 
 
 def train(model, x, y, epochs, batch, lr, gen):
@@ -143,7 +143,7 @@ def write_png_gray(path, pixels_u8):
 
 
 def sample_indices(labels, count):
-    """The first test image of each class, in class order, until count images are chosen."""
+    """Indices of the first t10k image of each of the first count classes, ascending."""
     chosen = []
     for cls in range(10):
         chosen.append(int(np.nonzero(labels == cls)[0][0]))
@@ -179,7 +179,8 @@ def main():
     train(model, x_train, y_train, args.epochs, args.batch, args.lr, gen)
     seconds = time.time() - start
     model.eval()
-    accuracy = evaluate(model, x_test, y_test)
+    predictions = predict(model, x_test)
+    accuracy = float((predictions == y_test).double().mean())
     print(f"float test accuracy {accuracy * 100:.2f}% on {x_test.shape[0]} images, "
           f"training {seconds:.1f} s", flush=True)
 
@@ -187,11 +188,12 @@ def main():
     os.makedirs(os.path.join(out, "images"), exist_ok=True)
     onnx_path = os.path.join(out, "model.onnx")
     proto = common.export_onnx(model, torch.zeros(1, 1, 28, 28), keep_batchnorm=True)
-    import onnx
     onnx.save(proto, onnx_path)
     ops = common.check_onnx(onnx_path)
     sequence = common.op_sequence(onnx_path)
 
+    with open(os.path.join(out, "float_predictions.txt"), "w") as f:
+        f.write("".join(str(int(p)) for p in predictions) + "\n")
     with open(os.path.join(out, "labels.txt"), "w") as f:
         f.write("\n".join(LABELS) + "\n")
     common.write_flat_json(os.path.join(out, "preprocess.json"), {
@@ -206,6 +208,7 @@ def main():
             logits = model(x_test[idx:idx + 1])[0].tolist()
         images.append({"file": f"images/{name}", "index": idx, "label": int(test_y[idx]),
                        "logits": logits, "top1": common.topk(logits, 1)[0]})
+    verify_onnx(onnx_path, out, images, mean, std, test_u8)
     common.write_json(os.path.join(out, "reference.json"), {
         "model": "model.onnx", "input_shape": [1, 1, 28, 28],
         "preprocess": "x = (pixel / 255 - mean) / std, mean and std from preprocess.json",
@@ -213,6 +216,22 @@ def main():
 
     write_readme(out, args, mean, std, accuracy, seconds, sequence, ops,
                  sum(p.numel() for p in model.parameters()), os.path.getsize(onnx_path))
+
+
+def verify_onnx(onnx_path, out, images, mean, std, test_u8):
+    """Re-reads each PNG and re-runs model.onnx with the NumPy evaluator: the pixels must be the
+    dataset's and the logits PyTorch's (to 1e-4)."""
+    from PIL import Image
+    for entry in images:
+        pixels = np.asarray(Image.open(os.path.join(out, entry["file"])))
+        if not np.array_equal(pixels, test_u8[entry["index"]]):
+            raise RuntimeError(f"{entry['file']}: PNG pixels differ from the dataset")
+        x = ((pixels.astype(np.float32) / np.float32(255.0) - np.float32(mean))
+             / np.float32(std)).reshape(1, 1, 28, 28)
+        logits = onnx_numpy_ref.run(onnx_path, {"input": x})[0].reshape(-1)
+        diff = float(np.abs(logits - np.array(entry["logits"])).max())
+        if diff > 1e-4:
+            raise RuntimeError(f"{entry['file']}: NumPy ONNX logits differ from PyTorch by {diff}")
 
 
 def write_readme(out, args, mean, std, accuracy, seconds, sequence, ops, params, size):
@@ -232,8 +251,9 @@ Trained here from Debian's `dataset-fashion-mnist` (60,000 training images, real
 ```
 
 (seeded and deterministic: fixed seeds, `torch.use_deterministic_algorithms(True)`,
-{args.threads} thread(s); {args.epochs} epochs, AdamW with a one-cycle learning rate, batch {args.batch},
-random horizontal flips). Training took **{seconds:.0f} s** on this platform's shared 2-core
+{args.threads} thread(s); {args.epochs} epochs, AdamW with a one-cycle learning rate,
+batch {args.batch}, random horizontal flips). Training took \
+**{seconds:.0f} s** on this platform's shared 2-core
 machine (Debian python3-torch {__import__('torch').__version__}).
 
 **Float test accuracy: {accuracy * 100:.2f}%** on all 10,000 images of the t10k set.
@@ -262,6 +282,8 @@ Distinct operators: {", ".join(ops)}.
 - `model.onnx`, `labels.txt`, `preprocess.json`
 - `images/NNNN_label.png`: test images (index in the t10k set, true label), 8-bit grayscale
 - `reference.json`: PyTorch float logits for those images (an oracle for tests)
+- `float_predictions.txt`: one line of 10,000 digits, PyTorch's float top-1 class for each t10k
+  image in order (to measure how often fixed-point or secure inference agrees with float)
 """
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write(text)
