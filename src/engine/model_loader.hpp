@@ -1,0 +1,20 @@
+// From an ONNX file to the quantised graph the engine runs: import (onnx/), graph passes
+// (model/passes.hpp: no-ops dropped, BatchNorm folded, pads folded, MaxPool before ReLU) and
+// quantisation to (l, f) (DESIGN.md section 2).
+#pragma once
+
+#include <filesystem>
+
+#include "model/quantized_graph.hpp"
+
+namespace twain::engine {
+
+inline constexpr int kDefaultRingBits = 37;
+inline constexpr int kDefaultFracBits = 12;
+
+// Throws onnx::ImportError for a file it cannot import, InvalidArgument / CapacityError from
+// the passes and the quantiser.
+model::QuantizedGraph load_quantized_model(const std::filesystem::path& onnx_file, int ring_bits = kDefaultRingBits,
+                                          int frac_bits = kDefaultFracBits);
+
+}  // namespace twain::engine

@@ -1,0 +1,23 @@
+// What a client asks of a session; the server checks it and both parties run with it.
+#pragma once
+
+#include <cstdint>
+
+#include "nonlinear/options.hpp"
+
+namespace twain::engine {
+
+struct SessionOptions {
+  nonlinear::TruncMode mode = nonlinear::TruncMode::kExact;
+  nonlinear::Backend backend = nonlinear::Backend::kFerret;
+  nonlinear::CompareMode compare = nonlinear::CompareMode::kAuto;
+  // The client learns the top_k largest logits (indices and values) and nothing else ...
+  int top_k = 5;
+  // ... unless it asks for every logit.
+  bool reveal_logits = false;
+};
+
+// Largest top_k a client may ask for.
+inline constexpr int kMaxTopK = 1000;
+
+}  // namespace twain::engine

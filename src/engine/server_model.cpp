@@ -1,0 +1,33 @@
+#include "engine/server_model.hpp"
+
+#include <chrono>
+
+#include "engine/linear_shapes.hpp"
+#include "engine/model_description.hpp"
+#include "model/ring.hpp"
+
+namespace twain::engine {
+
+ServerModel::ServerModel(model::QuantizedGraph graph) : graph_(std::move(graph)) {
+  const auto start = std::chrono::steady_clock::now();
+  graph_.validate();
+  description_ = describe_public(graph_);
+  context_ = he::Context::create(he::Parameters::standard(graph_.ring_bits));
+  for (const model::QOp& op : graph_.ops) {
+    auto server = std::make_unique<LinearServer>();
+    if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
+      server->emplace<linear::Conv2dServer>(context_, conv_shape(*conv), conv->weights, conv->weight_bound);
+    } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
+      server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm), gemm->weights, gemm->weight_bound);
+    } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {
+      std::vector<uint64_t> shift;
+      for (int64_t s : affine->shift) shift.push_back(model::to_ring(s, graph_.ring_bits));
+      server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), affine->scale, shift,
+                                               affine->scale_bound);
+    }
+    linear_.push_back(std::move(server));
+  }
+  preprocess_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace twain::engine

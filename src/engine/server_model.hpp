@@ -1,0 +1,44 @@
+// The server's model, loaded once (DESIGN.md section 7, "model load"): the quantised graph, its
+// public description, and every linear layer with its weights encoded and NTT-transformed
+// (linear/), ready to serve any number of sessions, concurrently.
+#pragma once
+
+#include <memory>
+#include <variant>
+#include <vector>
+
+#include "he/params.hpp"
+#include "linear/batch_norm.hpp"
+#include "linear/conv2d_server.hpp"
+#include "linear/fully_connected.hpp"
+#include "model/quantized_graph.hpp"
+
+namespace twain::engine {
+
+// One linear op's server object, or monostate for ops without one.
+using LinearServer = std::variant<std::monostate, linear::Conv2dServer, linear::FullyConnectedServer,
+                                  linear::BatchNormServer>;
+
+class ServerModel {
+ public:
+  // Validates the graph (with its parameters) and preprocesses every linear op. Throws
+  // InvalidArgument for an invalid graph, CapacityError when a layer's public weight bound does
+  // not fit the HE parameters of the graph's ring.
+  explicit ServerModel(model::QuantizedGraph graph);
+
+  const model::QuantizedGraph& graph() const { return graph_; }
+  const std::vector<uint8_t>& description() const { return description_; }
+  const he::ContextPtr& context() const { return context_; }
+  // The linear server of op `index` (monostate for other ops).
+  const LinearServer& linear(std::size_t index) const { return *linear_[index]; }
+  double preprocess_seconds() const { return preprocess_seconds_; }
+
+ private:
+  model::QuantizedGraph graph_;
+  std::vector<uint8_t> description_;
+  he::ContextPtr context_;
+  std::vector<std::unique_ptr<LinearServer>> linear_;
+  double preprocess_seconds_ = 0;
+};
+
+}  // namespace twain::engine

@@ -1,0 +1,139 @@
+#include "engine/session.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "core/errors.hpp"
+#include "engine/executor.hpp"
+#include "engine/model_description.hpp"
+#include "engine/output_step.hpp"
+#include "engine/wire.hpp"
+#include "he/keys.hpp"
+#include "he/serialization.hpp"
+#include "model/quantize.hpp"
+#include "nonlinear/session.hpp"
+
+namespace twain::engine {
+namespace {
+
+constexpr uint32_t kRequestMagic = 0x51525754;  // "TWRQ"
+constexpr uint8_t kRequestVersion = 1;
+constexpr std::size_t kMaxRequestBytes = 64;
+constexpr std::size_t kMaxPublicKeyBytes = std::size_t{1} << 20;
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+std::vector<uint8_t> encode_request(const SessionOptions& o) {
+  WireWriter w;
+  w.u32(kRequestMagic);
+  w.u8(kRequestVersion);
+  w.u8(static_cast<uint8_t>(o.mode));
+  w.u8(static_cast<uint8_t>(o.backend));
+  w.u8(static_cast<uint8_t>(o.compare));
+  w.u32(static_cast<uint32_t>(o.top_k));
+  w.u8(o.reveal_logits ? 1 : 0);
+  return w.take();
+}
+
+SessionOptions decode_request(std::span<const uint8_t> bytes) {
+  WireReader r(bytes, "session request");
+  if (r.u32("magic") != kRequestMagic) r.fail("bad magic (not a twain client)");
+  if (const uint8_t v = r.u8("version"); v != kRequestVersion)
+    r.fail("version " + std::to_string(v) + ", this server speaks version " + std::to_string(kRequestVersion));
+  SessionOptions o;
+  o.mode = static_cast<nonlinear::TruncMode>(r.small("mode", 1));
+  o.backend = static_cast<nonlinear::Backend>(r.small("backend", 2));
+  o.compare = static_cast<nonlinear::CompareMode>(r.small("compare", 2));
+  o.top_k = static_cast<int>(r.integer("top_k", 1, kMaxTopK));
+  o.reveal_logits = r.small("reveal_logits", 1) != 0;
+  r.finish();
+  return o;
+}
+
+void add(PhaseReport& total, const PhaseReport& part) {
+  total.seconds += part.seconds;
+  total.traffic.bytes_sent += part.traffic.bytes_sent;
+  total.traffic.bytes_received += part.traffic.bytes_received;
+  total.traffic.rounds += part.traffic.rounds;
+  total.traffic.messages += part.traffic.messages;
+  total.traffic.flushes += part.traffic.flushes;
+}
+
+PhaseReport measure(net::Channel& channel, const std::function<void()>& work) {
+  const auto before = channel.counters();
+  const auto start = Clock::now();
+  work();
+  channel.flush();
+  return {since(start), channel.counters() - before};
+}
+
+}  // namespace
+
+SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy,
+                            const Progress& progress) {
+  SessionReport report;
+  auto prg = core::Prg::from_os();
+  SessionOptions options;
+  std::optional<he::PublicKey> pk;
+  report.setup = measure(channel, [&] {
+    options = decode_request(channel.recv_message(kMaxRequestBytes));
+    if (options.backend == nonlinear::Backend::kFerretInsecureForTests && !policy.allow_insecure_for_tests)
+      throw FormatError("session request: the client asked for insecure test parameters; refused");
+    channel.send_message(model.description());
+    channel.flush();
+    pk = he::deserialize_public_key(*model.context(), channel.recv_message(kMaxPublicKeyBytes));
+  });
+  const nonlinear::Options nl = nonlinear_options(model.graph(), options);
+  std::optional<nonlinear::NonlinearSession> nonlinear;
+  add(report.setup, measure(channel, [&] { nonlinear.emplace(nonlinear::Role::kServer, channel, prg, nl, options.backend); }));
+  report.offline = measure(channel, [&] { nonlinear->offline(plan_graph(model.graph(), options)); });
+  report.online = measure(channel, [&] {
+    Executor executor(model.graph(), ServerParty{model, *pk}, channel, *nonlinear, prg, options);
+    const std::vector<uint64_t> logits = executor.run({}, progress, report.steps);
+    serve_output(*nonlinear, logits, options);
+  });
+  return report;
+}
+
+ClientSession::ClientSession(net::Channel& channel, const SessionOptions& options)
+    : channel_(channel), options_(options) {
+  TWAIN_REQUIRE(options.top_k >= 1 && options.top_k <= kMaxTopK, InvalidArgument,
+                "top_k = " + std::to_string(options.top_k) + " outside [1, " + std::to_string(kMaxTopK) + "]");
+  connect_ = measure(channel_, [&] {
+    channel_.send_message(encode_request(options_));
+    channel_.flush();
+    graph_ = parse_public(channel_.recv_message(kMaxDescriptionBytes));
+  });
+}
+
+InferenceResult ClientSession::infer(std::span<const float> image, const Progress& progress) {
+  InferenceResult result;
+  result.frac_bits = graph_.frac_bits;
+  SessionReport& report = result.report;
+  auto prg = core::Prg::from_os();
+  const auto context = he::Context::create(he::Parameters::standard(graph_.ring_bits));
+  const std::vector<uint64_t> input = model::quantize_input(graph_, image);
+  std::optional<he::SecretKey> sk;
+  std::vector<LinearClient> linear;
+  report.setup = measure(channel_, [&] {
+    sk = he::generate_secret_key(*context, prg);
+    channel_.send_message(he::serialize(*context, he::generate_public_key(*context, *sk, prg)));
+    linear = make_linear_clients(graph_, context);
+  });
+  add(report.setup, connect_);
+  const nonlinear::Options nl = nonlinear_options(graph_, options_);
+  std::optional<nonlinear::NonlinearSession> nonlinear;
+  add(report.setup, measure(channel_, [&] { nonlinear.emplace(nonlinear::Role::kClient, channel_, prg, nl, options_.backend); }));
+  report.offline = measure(channel_, [&] { nonlinear->offline(plan_graph(graph_, options_)); });
+  report.online = measure(channel_, [&] {
+    Executor executor(graph_, ClientParty{linear, *sk}, channel_, *nonlinear, prg, options_);
+    const std::vector<uint64_t> logits = executor.run(input, progress, report.steps);
+    receive_output(*nonlinear, graph_, logits, options_, result.top, result.logits);
+  });
+  return result;
+}
+
+}  // namespace twain::engine

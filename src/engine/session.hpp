@@ -1,0 +1,63 @@
+// One secure inference between the server (owns the model) and the client (owns the input),
+// DESIGN.md section 7. Messages, in order:
+//   client -> server  request (mode, OT backend, comparison circuit, top-k or logits)
+//   server -> client  the public model description (model_description.hpp)
+//   client -> server  the client's RLWE public key
+//   both              base OTs / silent-OT setup (setup phase), then triples and correlated OTs
+//                     sized exactly from the plan (offline phase)
+//   both              every op of the graph on shares (online phase), then the output step: the
+//                     client learns the top-k logits (indices and values) or, if it asked, all
+//                     logits; the server learns nothing.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "core/prg.hpp"
+#include "engine/options.hpp"
+#include "engine/report.hpp"
+#include "engine/server_model.hpp"
+#include "net/channel.hpp"
+
+namespace twain::engine {
+
+struct ServerPolicy {
+  // Accept clients asking for Backend::kFerretInsecureForTests (tests only).
+  bool allow_insecure_for_tests = false;
+};
+
+// Serves one client on `channel`. Throws FormatError for a malformed or refused request,
+// NetworkError when the client disconnects; the model is untouched either way.
+SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy = {},
+                            const Progress& progress = {});
+
+struct ClassScore {
+  std::size_t index = 0;
+  int64_t value = 0;  // the logit at scale frac_bits
+};
+
+struct InferenceResult {
+  std::vector<ClassScore> top;   // best first (all logits sorted when they were revealed)
+  std::vector<int64_t> logits;   // every logit at scale frac_bits, when revealed
+  int frac_bits = 0;
+  SessionReport report;
+};
+
+// The client's side: connects to the model the server describes, then runs one inference on
+// `image` (C x H x W floats, already normalised), quantised to the model's fixed point.
+class ClientSession {
+ public:
+  // Sends the request and reads the description. Throws FormatError for a malformed description.
+  ClientSession(net::Channel& channel, const SessionOptions& options);
+
+  const model::QuantizedGraph& model() const { return graph_; }
+  InferenceResult infer(std::span<const float> image, const Progress& progress = {});
+
+ private:
+  net::Channel& channel_;
+  SessionOptions options_;
+  model::QuantizedGraph graph_;
+  PhaseReport connect_;
+};
+
+}  // namespace twain::engine

@@ -1,0 +1,74 @@
+// The secure engine against the fixed-point evaluator (DESIGN.md section 2: exact mode equals it
+// bit for bit) on the embedded Fashion-MNIST model and on a small hand-built graph.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/prg.hpp"
+#include "engine/model_loader.hpp"
+#include "engine_test_support.hpp"
+#include "model/fixed_evaluator.hpp"
+#include "model/quantize.hpp"
+#include "model/ring.hpp"
+
+namespace twain::engine {
+namespace {
+
+const std::filesystem::path kFashionModel = std::filesystem::path(TWAIN_SOURCE_DIR) / "models/fashion_mnist/model.onnx";
+
+std::vector<float> seeded_image(std::size_t size, uint8_t seed) {
+  core::Prg prg(core::Seed{seed});
+  std::vector<float> image(size);
+  for (float& v : image) v = static_cast<float>(prg.next_u64() % 4096) / 1024.0f - 0.8f;
+  return image;
+}
+
+std::size_t input_size(const model::QuantizedGraph& g) {
+  return static_cast<std::size_t>(model::element_count(g.tensors[static_cast<std::size_t>(g.input)].shape));
+}
+
+SessionOptions revealing(nonlinear::TruncMode mode) {
+  SessionOptions options;
+  options.mode = mode;
+  options.backend = nonlinear::Backend::kIknp;
+  options.reveal_logits = true;
+  return options;
+}
+
+TEST(EngineSession, ExactModeEqualsTheFixedPointEvaluatorOnFashionMnist) {
+  const ServerModel model(load_quantized_model(kFashionModel));
+  const std::vector<float> image = seeded_image(input_size(model.graph()), 1);
+  const auto run = testing::run_local(model, image, revealing(nonlinear::TruncMode::kExact));
+  const std::vector<uint64_t> expected =
+      model::evaluate_fixed(model.graph(), model::quantize_input(model.graph(), image));
+  ASSERT_EQ(run.client.logits.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(run.client.logits[i], model::to_signed(expected[i], model.graph().ring_bits)) << "logit " << i;
+  EXPECT_EQ(run.client.report.steps.size(), model.graph().ops.size());
+  EXPECT_GT(run.client.report.online.traffic.bytes_sent, 0u);
+}
+
+TEST(EngineSession, TopKRevealsTheLargestLogitsOnly) {
+  const ServerModel model(load_quantized_model(kFashionModel));
+  const std::vector<float> image = seeded_image(input_size(model.graph()), 2);
+  SessionOptions options = revealing(nonlinear::TruncMode::kExact);
+  options.reveal_logits = false;
+  options.top_k = 3;
+  const auto run = testing::run_local(model, image, options);
+  const std::vector<uint64_t> fixed = model::evaluate_fixed(model.graph(), model::quantize_input(model.graph(), image));
+  std::vector<int64_t> sorted;
+  for (uint64_t v : fixed) sorted.push_back(model::to_signed(v, model.graph().ring_bits));
+  std::vector<std::size_t> order(sorted.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return sorted[a] > sorted[b]; });
+  EXPECT_TRUE(run.client.logits.empty());
+  ASSERT_EQ(run.client.top.size(), 3u);
+  for (std::size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(run.client.top[k].index, order[k]);
+    EXPECT_EQ(run.client.top[k].value, sorted[order[k]]);
+  }
+}
+
+}  // namespace
+}  // namespace twain::engine
