@@ -119,7 +119,8 @@ class Lowering {
             [&](const op::MaxPool& o) { return emit(node.name, {x}, qop::MaxPool{o.shape}, out.name, out.shape, s, pos); },
             [&](const op::AvgPool& o) {
               const Pool2dGeometry& g = o.shape;
-              const TensorId sum = emit(node.name + "/sum", {x}, qop::SumPool{g}, out.name + "/sum", out.shape, s, pos);
+              const TensorId xf = at_scale_f(x);
+              const TensorId sum = emit(node.name + "/sum", {xf}, qop::SumPool{g}, out.name + "/sum", out.shape, f_, pos);
               std::vector<int64_t> divisors;
               for (int oh = 0; oh < g.output_height(); ++oh)
                 for (int ow = 0; ow < g.output_width(); ++ow)
@@ -128,14 +129,15 @@ class Lowering {
                                                                (g.col_end(ow) - g.col_begin(ow)));
               if (std::all_of(divisors.begin(), divisors.end(), [&](int64_t d) { return d == divisors[0]; }))
                 divisors.resize(1);
-              return emit(node.name, {sum}, qop::DivideFloor{std::move(divisors)}, out.name, out.shape, s, pos);
+              return emit(node.name, {sum}, qop::DivideFloor{std::move(divisors)}, out.name, out.shape, f_, pos);
             },
             [&](const op::GlobalAvgPool&) {
               const Shape in = tensor(x).shape;
               Pool2dGeometry g{static_cast<int>(in[1]), static_cast<int>(in[2]), static_cast<int>(in[3]),
                                static_cast<int>(in[2]), static_cast<int>(in[3])};
-              const TensorId sum = emit(node.name + "/sum", {x}, qop::SumPool{g}, out.name + "/sum", out.shape, s, pos);
-              return emit(node.name, {sum}, qop::DivideFloor{{in[2] * in[3]}}, out.name, out.shape, s, pos);
+              const TensorId sum =
+                  emit(node.name + "/sum", {at_scale_f(x)}, qop::SumPool{g}, out.name + "/sum", out.shape, f_, pos);
+              return emit(node.name, {sum}, qop::DivideFloor{{in[2] * in[3]}}, out.name, out.shape, f_, pos);
             },
             [&](const op::Add&) {
               TensorId a = x, b = ids_.at(node.inputs[1]);

@@ -17,8 +17,9 @@ int64_t quantize_value(double x, int bits);
 // - Conv, Gemm, ChannelAffine: weights (scales) at f, biases (shifts) at 2f; input at scale f,
 //   output at 2f; weight_bound the smallest power of two >= max |weight|.
 // - Truncations are placed lazily: a tensor at 2f is truncated by f only where a consumer needs
-//   scale f (a linear op, Add / Concat mixing scales, the output), once per tensor, so MaxPool and
-//   ReLU run at 2f before the truncation; Truncate.input_nonnegative is set for ReLU / ReLU6
+//   scale f (a linear op, an average, whose window sum would grow the 2f value by the window size,
+//   Add / Concat mixing scales, the output), once per tensor, so MaxPool, ReLU and Add run at 2f
+//   before the truncation; Truncate.input_nonnegative is set for ReLU / ReLU6
 //   outputs and values derived from them by MaxPool, SumPool, DivideFloor, Reshape, Concat, Pad
 //   (value >= 0), Add and Truncate. A Relu whose output only feeds a Truncate becomes ReluTruncate.
 // - AvgPool: SumPool then DivideFloor by the window's count (one divisor when all windows agree);
