@@ -54,13 +54,15 @@ nonlinear::Plan plan_graph(const model::QuantizedGraph& graph, const SessionOpti
 }
 
 Executor::Executor(const model::QuantizedGraph& graph, std::variant<ServerParty, ClientParty> party,
-                   net::Channel& channel, nonlinear::NonlinearSession& nonlinear, core::Prg& prg, const SessionOptions& options)
+                   net::Channel& channel, nonlinear::NonlinearSession& nonlinear, core::Prg& prg, const SessionOptions& options,
+                   core::ThreadPool* pool)
     : graph_(graph),
       party_(party),
       channel_(channel),
       nonlinear_(nonlinear),
       prg_(prg),
       options_(options),
+      pool_(pool),
       mask_(model::ring_mask(graph.ring_bits)),
       shares_(graph.tensors.size()) {}
 
@@ -116,7 +118,7 @@ void Executor::run_linear(std::size_t index) {
     y = std::visit(Overloaded{[](const std::monostate&) -> std::vector<uint64_t> {
                                 throw InvalidArgument("internal: a linear op without its server object");
                               },
-                              [&](const auto& layer) { return layer.run(channel_, s->pk, share, prg_); }},
+                              [&](const auto& layer) { return layer.run(channel_, s->pk, share, prg_, pool_); }},
                    s->model.linear(index));
     add_bias(graph_, op, y);
   } else {
@@ -124,7 +126,7 @@ void Executor::run_linear(std::size_t index) {
     y = std::visit(Overloaded{[](const std::monostate&) -> std::vector<uint64_t> {
                                 throw InvalidArgument("internal: a linear op without its client object");
                               },
-                              [&](const auto& layer) { return layer.run(channel_, c.sk, x, prg_); }},
+                              [&](const auto& layer) { return layer.run(channel_, c.sk, x, prg_, pool_); }},
                    c.linear.at(index));
   }
   shares_[static_cast<std::size_t>(op.output)] = std::move(y);

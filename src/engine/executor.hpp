@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/prg.hpp"
+#include "core/thread_pool.hpp"
 #include "engine/options.hpp"
 #include "engine/report.hpp"
 #include "engine/server_model.hpp"
@@ -45,7 +46,8 @@ class Executor {
   // graph: the full graph (server) or the public description (client); the party's objects must
   // be built for it. input_share: the client's quantised input (client) or nothing (server).
   Executor(const model::QuantizedGraph& graph, std::variant<ServerParty, ClientParty> party, net::Channel& channel,
-           nonlinear::NonlinearSession& nonlinear, core::Prg& prg, const SessionOptions& options);
+           nonlinear::NonlinearSession& nonlinear, core::Prg& prg, const SessionOptions& options,
+           core::ThreadPool* pool = nullptr);
 
   // Runs every op; returns this party's share of the output (the logits).
   std::vector<uint64_t> run(std::vector<uint64_t> input_share, const Progress& progress,
@@ -63,6 +65,7 @@ class Executor {
   nonlinear::NonlinearSession& nonlinear_;
   core::Prg& prg_;
   SessionOptions options_;
+  core::ThreadPool* pool_;
   uint64_t mask_;
   std::vector<std::vector<uint64_t>> shares_;  // by tensor id
 };

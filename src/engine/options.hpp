@@ -17,6 +17,9 @@ struct SessionOptions {
   bool reveal_logits = false;
 };
 
+// Most threads a party may use.
+inline constexpr int kMaxThreads = 256;
+
 // Largest top_k a client may ask for.
 inline constexpr int kMaxTopK = 1000;
 

@@ -2,14 +2,18 @@
 
 #include <chrono>
 
+#include "core/errors.hpp"
 #include "engine/linear_shapes.hpp"
 #include "engine/model_description.hpp"
 #include "model/ring.hpp"
 
 namespace twain::engine {
 
-ServerModel::ServerModel(model::QuantizedGraph graph) : graph_(std::move(graph)) {
+ServerModel::ServerModel(model::QuantizedGraph graph, std::string card) : graph_(std::move(graph)), card_(std::move(card)) {
   const auto start = std::chrono::steady_clock::now();
+  TWAIN_REQUIRE(card_.size() <= kMaxCardBytes, InvalidArgument,
+                "the model card has " + std::to_string(card_.size()) + " bytes, more than " +
+                    std::to_string(kMaxCardBytes));
   graph_.validate();
   description_ = describe_public(graph_);
   context_ = he::Context::create(he::Parameters::standard(graph_.ring_bits));

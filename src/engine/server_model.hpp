@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -19,15 +20,20 @@ namespace twain::engine {
 using LinearServer = std::variant<std::monostate, linear::Conv2dServer, linear::FullyConnectedServer,
                                   linear::BatchNormServer>;
 
+inline constexpr std::size_t kMaxCardBytes = std::size_t{1} << 20;
+
 class ServerModel {
  public:
   // Validates the graph (with its parameters) and preprocesses every linear op. Throws
   // InvalidArgument for an invalid graph, CapacityError when a layer's public weight bound does
   // not fit the HE parameters of the graph's ring.
-  explicit ServerModel(model::QuantizedGraph graph);
+  // card: public text the client receives with the description (the preprocessing spec and class
+  // names of apps/, as JSON), at most kMaxCardBytes.
+  explicit ServerModel(model::QuantizedGraph graph, std::string card = {});
 
   const model::QuantizedGraph& graph() const { return graph_; }
   const std::vector<uint8_t>& description() const { return description_; }
+  const std::string& card() const { return card_; }
   const he::ContextPtr& context() const { return context_; }
   // The linear server of op `index` (monostate for other ops).
   const LinearServer& linear(std::size_t index) const { return *linear_[index]; }
@@ -36,6 +42,7 @@ class ServerModel {
  private:
   model::QuantizedGraph graph_;
   std::vector<uint8_t> description_;
+  std::string card_;
   he::ContextPtr context_;
   std::vector<std::unique_ptr<LinearServer>> linear_;
   double preprocess_seconds_ = 0;

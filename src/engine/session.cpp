@@ -53,6 +53,12 @@ SessionOptions decode_request(std::span<const uint8_t> bytes) {
   return o;
 }
 
+std::unique_ptr<core::ThreadPool> make_pool(int threads) {
+  TWAIN_REQUIRE(threads >= 1 && threads <= kMaxThreads, InvalidArgument,
+                "threads = " + std::to_string(threads) + " outside [1, " + std::to_string(kMaxThreads) + "]");
+  return threads > 1 ? std::make_unique<core::ThreadPool>(static_cast<std::size_t>(threads)) : nullptr;
+}
+
 void add(PhaseReport& total, const PhaseReport& part) {
   total.seconds += part.seconds;
   total.traffic.bytes_sent += part.traffic.bytes_sent;
@@ -83,6 +89,7 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, con
     if (options.backend == nonlinear::Backend::kFerretInsecureForTests && !policy.allow_insecure_for_tests)
       throw FormatError("session request: the client asked for insecure test parameters; refused");
     channel.send_message(model.description());
+    channel.send_message(std::span(reinterpret_cast<const uint8_t*>(model.card().data()), model.card().size()));
     channel.flush();
     pk = he::deserialize_public_key(*model.context(), channel.recv_message(kMaxPublicKeyBytes));
   });
@@ -91,21 +98,26 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, con
   add(report.setup, measure(channel, [&] { nonlinear.emplace(nonlinear::Role::kServer, channel, prg, nl, options.backend); }));
   report.offline = measure(channel, [&] { nonlinear->offline(plan_graph(model.graph(), options)); });
   report.online = measure(channel, [&] {
-    Executor executor(model.graph(), ServerParty{model, *pk}, channel, *nonlinear, prg, options);
+    const auto pool = make_pool(policy.threads);
+    Executor executor(model.graph(), ServerParty{model, *pk}, channel, *nonlinear, prg, options, pool.get());
     const std::vector<uint64_t> logits = executor.run({}, progress, report.steps);
     serve_output(*nonlinear, logits, options);
   });
   return report;
 }
 
-ClientSession::ClientSession(net::Channel& channel, const SessionOptions& options)
-    : channel_(channel), options_(options) {
+ClientSession::ClientSession(net::Channel& channel, const SessionOptions& options, int threads)
+    : channel_(channel), options_(options), threads_(threads) {
+  TWAIN_REQUIRE(threads >= 1 && threads <= kMaxThreads, InvalidArgument,
+                "threads = " + std::to_string(threads) + " outside [1, " + std::to_string(kMaxThreads) + "]");
   TWAIN_REQUIRE(options.top_k >= 1 && options.top_k <= kMaxTopK, InvalidArgument,
                 "top_k = " + std::to_string(options.top_k) + " outside [1, " + std::to_string(kMaxTopK) + "]");
   connect_ = measure(channel_, [&] {
     channel_.send_message(encode_request(options_));
     channel_.flush();
     graph_ = parse_public(channel_.recv_message(kMaxDescriptionBytes));
+    const std::vector<uint8_t> card = channel_.recv_message(kMaxCardBytes);
+    card_.assign(card.begin(), card.end());
   });
 }
 
@@ -129,7 +141,8 @@ InferenceResult ClientSession::infer(std::span<const float> image, const Progres
   add(report.setup, measure(channel_, [&] { nonlinear.emplace(nonlinear::Role::kClient, channel_, prg, nl, options_.backend); }));
   report.offline = measure(channel_, [&] { nonlinear->offline(plan_graph(graph_, options_)); });
   report.online = measure(channel_, [&] {
-    Executor executor(graph_, ClientParty{linear, *sk}, channel_, *nonlinear, prg, options_);
+    const auto pool = make_pool(threads_);
+    Executor executor(graph_, ClientParty{linear, *sk}, channel_, *nonlinear, prg, options_, pool.get());
     const std::vector<uint64_t> logits = executor.run(input, progress, report.steps);
     receive_output(*nonlinear, graph_, logits, options_, result.top, result.logits);
   });

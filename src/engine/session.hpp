@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/prg.hpp"
@@ -24,6 +25,8 @@ namespace twain::engine {
 struct ServerPolicy {
   // Accept clients asking for Backend::kFerretInsecureForTests (tests only).
   bool allow_insecure_for_tests = false;
+  // Threads of the linear layers (1: none besides the caller's).
+  int threads = 1;
 };
 
 // Serves one client on `channel`. Throws FormatError for a malformed or refused request,
@@ -48,15 +51,20 @@ struct InferenceResult {
 class ClientSession {
  public:
   // Sends the request and reads the description. Throws FormatError for a malformed description.
-  ClientSession(net::Channel& channel, const SessionOptions& options);
+  // threads: of the client's linear layers (1: none besides the caller's).
+  ClientSession(net::Channel& channel, const SessionOptions& options, int threads = 1);
 
   const model::QuantizedGraph& model() const { return graph_; }
+  // The server's public model card (ServerModel::card), possibly empty.
+  const std::string& card() const { return card_; }
   InferenceResult infer(std::span<const float> image, const Progress& progress = {});
 
  private:
   net::Channel& channel_;
   SessionOptions options_;
+  int threads_;
   model::QuantizedGraph graph_;
+  std::string card_;
   PhaseReport connect_;
 };
 
