@@ -80,22 +80,31 @@ void base_ot(benchmark::State& state) {
 }
 BENCHMARK(base_ot)->Arg(128)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// IKNP extension of n correlated OTs (base OTs done once, before timing). With `hashed`, the
-// correlations are also turned into random OTs of 128-bit messages.
+// n random OTs from a COT provider: hashed straight from its buffer where the provider offers
+// that (Ferret), else from a copied batch (IKNP).
+template <class Provider>
+auto random_ots(Provider& cot, std::size_t n) {
+  if constexpr (requires { twain::ot::random_ot(cot, n); }) {
+    return twain::ot::random_ot(cot, n);
+  } else {
+    return twain::ot::random_ot(cot.get(n));
+  }
+}
+
 // Times n correlated OTs (random OTs when Hashed) per iteration from a provider pair, with the
 // traffic counters of one untimed run.
 template <bool Hashed, class Sender, class Receiver>
 void time_cots(benchmark::State& state, Loopback& link, std::size_t n, Sender& sender, Receiver& receiver) {
   const auto send = [&] {
     if constexpr (Hashed) {
-      benchmark::DoNotOptimize(twain::ot::random_ot(sender.get(n)));
+      benchmark::DoNotOptimize(random_ots(sender, n));
     } else {
       benchmark::DoNotOptimize(sender.get(n));
     }
   };
   const auto receive = [&] {
     if constexpr (Hashed) {
-      benchmark::DoNotOptimize(twain::ot::random_ot(receiver.get(n)));
+      benchmark::DoNotOptimize(random_ots(receiver, n));
     } else {
       benchmark::DoNotOptimize(receiver.get(n));
     }

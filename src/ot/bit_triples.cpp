@@ -4,7 +4,6 @@
 
 #include "core/errors.hpp"
 #include "ot/bit_range.hpp"
-#include "ot/random_ot.hpp"
 
 namespace twain::ot {
 
@@ -34,12 +33,13 @@ BitTripleProvider::BitTripleProvider(Party party, net::Channel& channel, core::P
   }
 }
 
-CotSenderBatch BitTripleProvider::send_batch(std::size_t n) {
-  return sender_ ? sender_->get(n) : ferret_sender_->get(n);
+// Ferret's outputs are hashed straight from its buffer.
+BitOtSenderBatch BitTripleProvider::send_bits(std::size_t n) {
+  return sender_ ? random_bit_ot(sender_->get(n)) : random_bit_ot(*ferret_sender_, n);
 }
 
-CotReceiverBatch BitTripleProvider::receive_batch(std::size_t n) {
-  return receiver_ ? receiver_->get(n) : ferret_receiver_->get(n);
+BitOtReceiverBatch BitTripleProvider::receive_bits(std::size_t n) {
+  return receiver_ ? random_bit_ot(receiver_->get(n)) : random_bit_ot(*ferret_receiver_, n);
 }
 
 BitTriples BitTripleProvider::generate(std::size_t n) {
@@ -47,11 +47,11 @@ BitTriples BitTripleProvider::generate(std::size_t n) {
   BitOtSenderBatch sent;
   BitOtReceiverBatch received;
   if (party_ == Party::kFirst) {
-    sent = random_bit_ot(send_batch(n));
-    received = random_bit_ot(receive_batch(n));
+    sent = send_bits(n);
+    received = receive_bits(n);
   } else {
-    received = random_bit_ot(receive_batch(n));
-    sent = random_bit_ot(send_batch(n));
+    received = receive_bits(n);
+    sent = send_bits(n);
   }
   BitTriples out{std::move(received.choices), std::move(sent.m0), std::move(received.m)};
   // b = s0 ^ s1 and c = (a & b) ^ s0 ^ s_u, a word at a time.

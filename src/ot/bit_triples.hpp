@@ -10,6 +10,7 @@
 #include "ot/cot.hpp"
 #include "ot/ferret.hpp"
 #include "ot/party.hpp"
+#include "ot/random_ot.hpp"
 
 namespace twain::ot {
 
@@ -47,8 +48,9 @@ class BitTripleProvider {
 
  private:
   BitTriples generate(std::size_t n);
-  CotSenderBatch send_batch(std::size_t n);
-  CotReceiverBatch receive_batch(std::size_t n);
+  // Random bit OTs of this party's sender and receiver directions.
+  BitOtSenderBatch send_bits(std::size_t n);
+  BitOtReceiverBatch receive_bits(std::size_t n);
 
   Party party_;
   std::size_t batch_;

@@ -66,15 +66,10 @@ void FerretCotSender::iterate() {
 }
 
 CotSenderBatch FerretCotSender::get(std::size_t n) {
-  CotSenderBatch out{produced_, delta_, std::vector<core::Block>(n)};
-  for (std::size_t filled = 0; filled < n;) {
-    if (used_ == buffer_.size()) iterate();
-    const std::size_t take = std::min(n - filled, buffer_.size() - used_);
-    std::copy_n(buffer_.data() + used_, take, out.q.data() + filled);
-    used_ += take;
-    filled += take;
-  }
-  produced_ += n;
+  CotSenderBatch out{produced_, delta_, huge_vector<core::Block>(n)};
+  consume(n, [&](uint64_t, std::span<const core::Block> q) {
+    out.q.insert(out.q.end(), q.begin(), q.end());
+  });
   return out;
 }
 
@@ -107,16 +102,11 @@ void FerretCotReceiver::iterate() {
 }
 
 CotReceiverBatch FerretCotReceiver::get(std::size_t n) {
-  CotReceiverBatch out{produced_, core::BitVector(n), std::vector<core::Block>(n)};
-  for (std::size_t filled = 0; filled < n;) {
-    if (used_ == buffer_.size()) iterate();
-    const std::size_t take = std::min(n - filled, buffer_.size() - used_);
-    std::copy_n(buffer_.data() + used_, take, out.t.data() + filled);
-    low_bits(out.t.data() + filled, take, out.choices, filled);
-    used_ += take;
-    filled += take;
-  }
-  produced_ += n;
+  CotReceiverBatch out{produced_, core::BitVector(n), huge_vector<core::Block>(n)};
+  consume(n, [&](uint64_t, std::span<const core::Block> t) {
+    low_bits(t.data(), t.size(), out.choices, out.t.size());
+    out.t.insert(out.t.end(), t.begin(), t.end());
+  });
   return out;
 }
 

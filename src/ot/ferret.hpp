@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/block.hpp"
@@ -75,6 +77,11 @@ class FerretCotSender {
   core::Block delta() const { return delta_; }
   // The next n correlations q[i] = t[i] ^ choices[i] * delta (random choice bits).
   CotSenderBatch get(std::size_t n);
+  // The same stream without a copy: calls visit(first_index, q) for consecutive pieces of the
+  // next n correlations, q a view of the internal buffer valid during the call only. get and
+  // consume may be mixed; each correlation is handed out once.
+  template <class Visit>
+  void consume(std::size_t n, Visit&& visit);
   uint64_t produced() const { return produced_; }
 
  private:
@@ -102,6 +109,10 @@ class FerretCotReceiver {
 
   // The next n correlations with their (pseudorandom) choice bits.
   CotReceiverBatch get(std::size_t n);
+  // As FerretCotSender::consume: visit(first_index, t), the choice bit of t[i] being
+  // lsb(t[i]) (LSB form).
+  template <class Visit>
+  void consume(std::size_t n, Visit&& visit);
   uint64_t produced() const { return produced_; }
 
  private:
@@ -118,5 +129,33 @@ class FerretCotReceiver {
   uint64_t produced_ = 0;
   uint64_t tweak_;
 };
+
+namespace detail {
+
+// Hands n outputs of a Ferret end to visit, iterating when its buffer runs dry.
+template <class Iterate, class Visit>
+void consume_buffer(std::size_t n, const BlockBuffer& buffer, std::size_t& used, uint64_t& produced,
+                    Iterate&& iterate, Visit&& visit) {
+  for (std::size_t done = 0; done < n;) {
+    if (used == buffer.size()) iterate();
+    const std::size_t take = std::min(n - done, buffer.size() - used);
+    visit(produced, std::span<const core::Block>(buffer.data() + used, take));
+    used += take;
+    done += take;
+    produced += take;
+  }
+}
+
+}  // namespace detail
+
+template <class Visit>
+void FerretCotSender::consume(std::size_t n, Visit&& visit) {
+  detail::consume_buffer(n, buffer_, used_, produced_, [this] { iterate(); }, visit);
+}
+
+template <class Visit>
+void FerretCotReceiver::consume(std::size_t n, Visit&& visit) {
+  detail::consume_buffer(n, buffer_, used_, produced_, [this] { iterate(); }, visit);
+}
 
 }  // namespace twain::ot

@@ -1,5 +1,8 @@
 #include "ot/random_ot.hpp"
 
+#include <algorithm>
+
+#include "ot/block_buffer.hpp"
 #include "ot/cot_hash.hpp"
 
 namespace twain::ot {
@@ -13,39 +16,101 @@ void put_low_bits(core::BitVector& bits, std::size_t first, std::size_t n, const
   }
 }
 
+// Appends the hashed pairs of q (OT indices from first_index) to out.
+void append_pairs(uint64_t first_index, const core::Block& delta, std::span<const core::Block> q,
+                  std::vector<BlockPair>& out) {
+  hash_sender_chunks(first_index, delta, q, [&](std::size_t, std::size_t n, const core::Block* h0,
+                                                const core::Block* h1) {
+    for (std::size_t k = 0; k < n; ++k) out.push_back({h0[k], h1[k]});
+  });
+}
+
+void append_hashes(uint64_t first_index, std::span<const core::Block> t, std::vector<core::Block>& out) {
+  hash_receiver_chunks(first_index, t, [&](std::size_t, std::size_t n, const core::Block* h) {
+    out.insert(out.end(), h, h + n);
+  });
+}
+
+// Bits [at, at + q.size()) of m0, m1 from the hashed pairs of q.
+void put_pair_bits(uint64_t first_index, const core::Block& delta, std::span<const core::Block> q,
+                   BitOtSenderBatch& out, std::size_t at) {
+  hash_sender_chunks(first_index, delta, q, [&](std::size_t first, std::size_t n, const core::Block* h0,
+                                                const core::Block* h1) {
+    put_low_bits(out.m0, at + first, n, h0);
+    put_low_bits(out.m1, at + first, n, h1);
+  });
+}
+
+void put_hash_bits(uint64_t first_index, std::span<const core::Block> t, core::BitVector& m,
+                   std::size_t at) {
+  hash_receiver_chunks(first_index, t, [&](std::size_t first, std::size_t n, const core::Block* h) {
+    put_low_bits(m, at + first, n, h);
+  });
+}
+
 }  // namespace
 
 RotSenderBatch random_ot(const CotSenderBatch& cot) {
-  RotSenderBatch out{std::vector<BlockPair>(cot.q.size())};
-  hash_sender_chunks(cot, [&](std::size_t first, std::size_t n, const core::Block* h0,
-                              const core::Block* h1) {
-    for (std::size_t k = 0; k < n; ++k) out.m[first + k] = {h0[k], h1[k]};
-  });
+  RotSenderBatch out{huge_vector<BlockPair>(cot.q.size())};
+  append_pairs(cot.first_index, cot.delta, cot.q, out.m);
   return out;
 }
 
 RotReceiverBatch random_ot(const CotReceiverBatch& cot) {
-  RotReceiverBatch out{cot.choices, std::vector<core::Block>(cot.t.size())};
-  hash_receiver_chunks(cot, [&](std::size_t first, std::size_t n, const core::Block* h) {
-    std::copy_n(h, n, out.m.begin() + static_cast<std::ptrdiff_t>(first));
-  });
+  RotReceiverBatch out{cot.choices, huge_vector<core::Block>(cot.t.size())};
+  append_hashes(cot.first_index, cot.t, out.m);
   return out;
 }
 
 BitOtSenderBatch random_bit_ot(const CotSenderBatch& cot) {
   BitOtSenderBatch out{core::BitVector(cot.q.size()), core::BitVector(cot.q.size())};
-  hash_sender_chunks(cot, [&](std::size_t first, std::size_t n, const core::Block* h0,
-                              const core::Block* h1) {
-    put_low_bits(out.m0, first, n, h0);
-    put_low_bits(out.m1, first, n, h1);
-  });
+  put_pair_bits(cot.first_index, cot.delta, cot.q, out, 0);
   return out;
 }
 
 BitOtReceiverBatch random_bit_ot(const CotReceiverBatch& cot) {
   BitOtReceiverBatch out{cot.choices, core::BitVector(cot.t.size())};
-  hash_receiver_chunks(cot, [&](std::size_t first, std::size_t n, const core::Block* h) {
-    put_low_bits(out.m, first, n, h);
+  put_hash_bits(cot.first_index, cot.t, out.m, 0);
+  return out;
+}
+
+RotSenderBatch random_ot(FerretCotSender& cot, std::size_t n) {
+  RotSenderBatch out{huge_vector<BlockPair>(n)};
+  const core::Block delta = cot.delta();
+  cot.consume(n, [&](uint64_t first_index, std::span<const core::Block> q) {
+    append_pairs(first_index, delta, q, out.m);
+  });
+  return out;
+}
+
+RotReceiverBatch random_ot(FerretCotReceiver& cot, std::size_t n) {
+  RotReceiverBatch out{core::BitVector(n), huge_vector<core::Block>(n)};
+  cot.consume(n, [&](uint64_t first_index, std::span<const core::Block> t) {
+    const std::size_t at = out.m.size();
+    put_low_bits(out.choices, at, t.size(), t.data());
+    append_hashes(first_index, t, out.m);
+  });
+  return out;
+}
+
+BitOtSenderBatch random_bit_ot(FerretCotSender& cot, std::size_t n) {
+  BitOtSenderBatch out{core::BitVector(n), core::BitVector(n)};
+  const core::Block delta = cot.delta();
+  std::size_t at = 0;
+  cot.consume(n, [&](uint64_t first_index, std::span<const core::Block> q) {
+    put_pair_bits(first_index, delta, q, out, at);
+    at += q.size();
+  });
+  return out;
+}
+
+BitOtReceiverBatch random_bit_ot(FerretCotReceiver& cot, std::size_t n) {
+  BitOtReceiverBatch out{core::BitVector(n), core::BitVector(n)};
+  std::size_t at = 0;
+  cot.consume(n, [&](uint64_t first_index, std::span<const core::Block> t) {
+    put_low_bits(out.choices, at, t.size(), t.data());
+    put_hash_bits(first_index, t, out.m, at);
+    at += t.size();
   });
   return out;
 }

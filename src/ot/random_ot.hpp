@@ -8,6 +8,7 @@
 #include "core/block.hpp"
 #include "ot/base_ot.hpp"
 #include "ot/cot.hpp"
+#include "ot/ferret.hpp"
 
 namespace twain::ot {
 
@@ -42,6 +43,13 @@ RotReceiverBatch random_ot(const CotReceiverBatch& cot);
 // As random_ot, keeping the least significant bit of each hash.
 BitOtSenderBatch random_bit_ot(const CotSenderBatch& cot);
 BitOtReceiverBatch random_bit_ot(const CotReceiverBatch& cot);
+
+// The same conversions of the next n correlations of a Ferret end, hashed straight from its
+// buffer (no intermediate COT batch): equal to random_ot(cot.get(n)) and so on.
+RotSenderBatch random_ot(FerretCotSender& cot, std::size_t n);
+RotReceiverBatch random_ot(FerretCotReceiver& cot, std::size_t n);
+BitOtSenderBatch random_bit_ot(FerretCotSender& cot, std::size_t n);
+BitOtReceiverBatch random_bit_ot(FerretCotReceiver& cot, std::size_t n);
 
 // Providers: any count, drawn from a buffered COT provider that must outlive them (and may
 // also serve other consumers; each correlation is handed out once).
