@@ -1,7 +1,8 @@
 // Linear-layer benchmarks: the 26 convolutions of SqueezeNet 1.1 at a 224x224 input (l = 37,
-// f = 12, public weight bound 2^12), each as conv_layer/<name>, and all 26 in sequence as
-// conv_network/squeezenet1_1. Both parties run over loopback TCP, the server on a helper thread;
-// the time covers both. Keys are made once and the weights NTT-preprocessed before timing.
+// f = 12, public weight bound 2^12), each as conv_layer/<name>/threads:1, and all 26 in sequence
+// as conv_network/squeezenet1_1/threads:{1,2} (threads per party, each party its own
+// core::ThreadPool). Both parties run over loopback TCP, the server on a helper thread; the time
+// covers both. Keys are made once and the weights NTT-preprocessed before timing.
 //
 // Counters (of the timed runs, per iteration): bytes_up (client to server), bytes_down (server to
 // client), bytes_total, rounds (the sum over both ends of ChannelCounters::rounds), and
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "core/prg.hpp"
+#include "core/thread_pool.hpp"
 #include "he/keys.hpp"
 #include "he/params.hpp"
 #include "linear/conv2d_client.hpp"
@@ -30,6 +32,7 @@ using twain::bench::connect_loopback;
 using twain::bench::Loopback;
 using twain::core::Prg;
 using twain::core::Seed;
+using twain::core::ThreadPool;
 using twain::linear::Conv2dClient;
 using twain::linear::Conv2dServer;
 using twain::linear::Conv2dShape;
@@ -105,19 +108,23 @@ PreparedLayer prepare(const Conv2dShape& shape, bool first_layer, Prg& prg, doub
   return layer;
 }
 
-// Runs `layers` in sequence with the server on a helper thread.
-void run_layers(Loopback& link, const std::vector<PreparedLayer>& layers, Prg& server_prg, Prg& client_prg) {
+// Runs `layers` in sequence with the server on a helper thread, each party with its own pool.
+void run_layers(Loopback& link, const std::vector<PreparedLayer>& layers, Prg& server_prg, Prg& client_prg,
+                ThreadPool& server_pool, ThreadPool& client_pool) {
   const Keys& k = keys();
   auto server = std::async(std::launch::async, [&] {
     for (const PreparedLayer& layer : layers)
-      benchmark::DoNotOptimize(layer.server->run(*link.server, k.pk, layer.server_share, server_prg));
+      benchmark::DoNotOptimize(layer.server->run(*link.server, k.pk, layer.server_share, server_prg, &server_pool));
   });
   for (const PreparedLayer& layer : layers)
-    benchmark::DoNotOptimize(layer.client->run(*link.client, k.sk, layer.client_share, client_prg));
+    benchmark::DoNotOptimize(layer.client->run(*link.client, k.sk, layer.client_share, client_prg, &client_pool));
   server.get();
 }
 
+// state.range(0): threads per party (1 runs everything on the party's own thread).
 void run_benchmark(benchmark::State& state, const std::vector<NamedConv>& convs) {
+  const auto threads = static_cast<std::size_t>(state.range(0));
+  ThreadPool server_pool(threads), client_pool(threads);
   Prg prg(Seed{11});
   double preprocess_ms = 0;
   std::vector<PreparedLayer> layers;
@@ -126,7 +133,7 @@ void run_benchmark(benchmark::State& state, const std::vector<NamedConv>& convs)
   Prg server_prg(Seed{12}), client_prg(Seed{13});
   link.server->reset_counters();
   link.client->reset_counters();
-  for (auto _ : state) run_layers(link, layers, server_prg, client_prg);
+  for (auto _ : state) run_layers(link, layers, server_prg, client_prg, server_pool, client_pool);
   const auto iterations = static_cast<double>(state.iterations());
   const auto up = static_cast<double>(link.client->counters().bytes_sent) / iterations;
   const auto down = static_cast<double>(link.server->counters().bytes_sent) / iterations;
@@ -143,11 +150,16 @@ const bool registered = [] {
   for (const NamedConv& conv : convs)
     benchmark::RegisterBenchmark(("conv_layer/" + conv.name).c_str(),
                                  [conv](benchmark::State& state) { run_benchmark(state, {conv}); })
+        ->ArgName("threads")
+        ->Arg(1)
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
   benchmark::RegisterBenchmark("conv_network/squeezenet1_1",
                                [convs](benchmark::State& state) { run_benchmark(state, convs); })
+      ->ArgName("threads")
+      ->Arg(1)
+      ->Arg(2)
       ->Iterations(1)
       ->Unit(benchmark::kMillisecond)
       ->UseRealTime();

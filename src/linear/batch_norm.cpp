@@ -51,11 +51,12 @@ BatchNormServer::BatchNormServer(he::ContextPtr context, const BatchNormShape& s
 }
 
 std::vector<uint64_t> BatchNormServer::run(net::Channel& channel, const he::PublicKey& pk,
-                                           std::span<const uint64_t> server_share, core::Prg& prg) const {
+                                           std::span<const uint64_t> server_share, core::Prg& prg,
+                                           core::ThreadPool* pool) const {
   TWAIN_REQUIRE(server_share.size() == shape_.size(), InvalidArgument,
                 "BatchNormServer: share of " + std::to_string(server_share.size()) + " values where " +
                     shape_.describe() + " takes " + std::to_string(shape_.size()));
-  std::vector<uint64_t> share = conv_.run(channel, pk, server_share, prg);
+  std::vector<uint64_t> share = conv_.run(channel, pk, server_share, prg, pool);
   const std::size_t plane = static_cast<std::size_t>(shape_.height) * static_cast<std::size_t>(shape_.width);
   for (std::size_t i = 0; i < share.size(); ++i) share[i] = (share[i] + shift_[i / plane]) & plain_mask_;
   return share;
@@ -65,8 +66,9 @@ BatchNormClient::BatchNormClient(he::ContextPtr context, const BatchNormShape& s
     : conv_(std::move(context), shape.as_conv2d(), scale_bound) {}
 
 std::vector<uint64_t> BatchNormClient::run(net::Channel& channel, const he::SecretKey& sk,
-                                           std::span<const uint64_t> client_share, core::Prg& prg) const {
-  return conv_.run(channel, sk, client_share, prg);
+                                           std::span<const uint64_t> client_share, core::Prg& prg,
+                                           core::ThreadPool* pool) const {
+  return conv_.run(channel, sk, client_share, prg, pool);
 }
 
 }  // namespace twain::linear

@@ -45,9 +45,9 @@ class BatchNormServer {
   const Conv2dPlan& plan() const { return conv_.plan(); }
 
   // server_share: CHW values below 2^l. Returns the server's output share (CHW), shift included.
-  // Throws as Conv2dServer::run.
+  // Throws, and uses pool, as Conv2dServer::run.
   std::vector<uint64_t> run(net::Channel& channel, const he::PublicKey& pk, std::span<const uint64_t> server_share,
-                            core::Prg& prg) const;
+                            core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
   BatchNormShape shape_;
@@ -63,9 +63,9 @@ class BatchNormClient {
   const Conv2dPlan& plan() const { return conv_.plan(); }
 
   // client_share: CHW values below 2^l. Returns the client's output share. Throws as
-  // Conv2dClient::run.
+  // Conv2dClient::run, and uses pool as it does.
   std::vector<uint64_t> run(net::Channel& channel, const he::SecretKey& sk, std::span<const uint64_t> client_share,
-                            core::Prg& prg) const;
+                            core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
   Conv2dClient conv_;

@@ -1,5 +1,7 @@
 #include "linear/conv2d_client.hpp"
 
+#include <algorithm>
+#include <exception>
 #include <string>
 #include <utility>
 
@@ -7,6 +9,7 @@
 #include "he/decryptor.hpp"
 #include "he/encryptor.hpp"
 #include "he/serialization.hpp"
+#include "linear/parallel.hpp"
 
 namespace twain::linear {
 
@@ -14,39 +17,71 @@ Conv2dClient::Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uin
     : context_(std::move(context)), plan_(shape, *context_, weight_bound) {}
 
 std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretKey& sk,
-                                        std::span<const uint64_t> client_share, core::Prg& prg) const {
+                                        std::span<const uint64_t> client_share, core::Prg& prg,
+                                        core::ThreadPool* pool) const {
   const he::Context& context = *context_;
   const Conv2dShape& shape = plan_.shape();
   const auto& spatial = plan_.spatial_blocks();
   TWAIN_REQUIRE(client_share.size() == shape.input_size(), InvalidArgument,
                 "Conv2dClient: share of " + std::to_string(client_share.size()) + " values where " + shape.describe() +
                     " takes " + std::to_string(shape.input_size()));
-  for (int g = 0; g < shape.groups; ++g)
-    for (const SpatialBlock& block : spatial)
-      for (int b = 0; b < plan_.channel_blocks(); ++b)
-        channel.send_message(
-            he::serialize(context, he::encrypt(context, sk, plan_.encode_input(client_share, g, b, block), prg)));
+  const std::size_t batch = batch_size(pool);
+  std::vector<std::vector<uint8_t>> messages(batch);
+
+  // Uploads, ordered group, spatial block, channel block; each encrypted with its own child generator.
+  const auto channel_blocks = static_cast<std::size_t>(plan_.channel_blocks());
+  const std::size_t uploads = plan_.uploads();
+  const std::vector<core::Seed> seeds = derive_seeds(prg, uploads);
+  for (std::size_t start = 0; start < uploads; start += batch) {
+    const std::size_t count = std::min(batch, uploads - start);
+    for_each_index(pool, count, [&](std::size_t i) {
+      const std::size_t index = start + i;
+      const std::size_t b = index % channel_blocks, s = index / channel_blocks % spatial.size();
+      const int g = static_cast<int>(index / channel_blocks / spatial.size());
+      core::Prg child(seeds[index]);
+      messages[i] = he::serialize(
+          context, he::encrypt(context, sk, plan_.encode_input(client_share, g, static_cast<int>(b), spatial[s]), child));
+    });
+    for (std::size_t i = 0; i < count; ++i) channel.send_message(messages[i]);
+  }
   channel.flush();
 
+  // Responses, ordered group, spatial block, response: read in order, decrypted concurrently.
   std::vector<uint64_t> share(shape.output_size());
-  for (int g = 0; g < shape.groups; ++g)
-    for (const SpatialBlock& block : spatial)
-      for (int r = 0; r < plan_.responses_per_block(); ++r) {
-        const std::size_t expected = plan_.response_bytes(block, r);
-        const std::vector<uint8_t> bytes = channel.recv_message(expected);
-        TWAIN_REQUIRE(bytes.size() == expected, FormatError,
-                      "Conv2dClient: response of " + std::to_string(bytes.size()) + " bytes where " +
-                          std::to_string(expected) + " were expected (" + shape.describe() + ")");
-        const he::SwitchedCiphertext response = he::deserialize_switched(context, bytes, plan_.response_kept(block, r));
-        TWAIN_REQUIRE(response.bits == plan_.response_bits(block, r), FormatError,
-                      "Conv2dClient: response at modulus 2^" + std::to_string(response.bits) + " where 2^" +
-                          std::to_string(plan_.response_bits(block, r)) + " was expected (" + shape.describe() + ")");
-        const std::vector<uint64_t> values = he::decrypt(context, sk, response);
-        const int first = g * shape.out_channels_per_group() + r * plan_.channels_per_response();
-        const std::size_t m = block.kept.size();
-        for (std::size_t i = 0; i < values.size(); ++i)
-          share[plan_.output_index(first + static_cast<int>(i / m), block, i % m)] = values[i];
-      }
+  const auto responses = static_cast<std::size_t>(plan_.responses_per_block());
+  const std::size_t total = plan_.responses();
+  for (std::size_t start = 0; start < total; start += batch) {
+    std::exception_ptr lost;
+    const std::size_t count = receive_until_lost(
+        std::min(batch, total - start),
+        [&](std::size_t i) {
+          const std::size_t index = start + i;
+          const SpatialBlock& block = spatial[index / responses % spatial.size()];
+          const std::size_t expected = plan_.response_bytes(block, static_cast<int>(index % responses));
+          messages[i] = channel.recv_message(expected);
+          TWAIN_REQUIRE(messages[i].size() == expected, FormatError,
+                        "Conv2dClient: response of " + std::to_string(messages[i].size()) + " bytes where " +
+                            std::to_string(expected) + " were expected (" + shape.describe() + ")");
+        },
+        lost);
+    for_each_index(pool, count, [&](std::size_t i) {
+      const std::size_t index = start + i;
+      const int r = static_cast<int>(index % responses);
+      const std::size_t g = index / responses / spatial.size();
+      const SpatialBlock& block = spatial[index / responses % spatial.size()];
+      const he::SwitchedCiphertext response =
+          he::deserialize_switched(context, messages[i], plan_.response_kept(block, r));
+      TWAIN_REQUIRE(response.bits == plan_.response_bits(block, r), FormatError,
+                    "Conv2dClient: response at modulus 2^" + std::to_string(response.bits) + " where 2^" +
+                        std::to_string(plan_.response_bits(block, r)) + " was expected (" + shape.describe() + ")");
+      const std::vector<uint64_t> values = he::decrypt(context, sk, response);
+      const int first = static_cast<int>(g) * shape.out_channels_per_group() + r * plan_.channels_per_response();
+      const std::size_t m = block.kept.size();
+      for (std::size_t j = 0; j < values.size(); ++j)
+        share[plan_.output_index(first + static_cast<int>(j / m), block, j % m)] = values[j];
+    });
+    if (lost) std::rethrow_exception(lost);
+  }
   return share;
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/prg.hpp"
+#include "core/thread_pool.hpp"
 #include "he/keys.hpp"
 #include "linear/conv2d_plan.hpp"
 #include "net/channel.hpp"
@@ -24,9 +25,11 @@ class Conv2dClient {
   // One layer with the server. client_share: the client's input share (CHW, values < 2^l); in
   // first-layer mode, the whole input. Returns the client's output share (C'H'W'). Throws
   // InvalidArgument for a share of the wrong size or with a value not below 2^l, FormatError for
-  // a malformed or unexpected response, NetworkError when the transport fails.
+  // a malformed or unexpected response, NetworkError when the transport fails. pool: optional
+  // threads for encryption and decryption; the result and every message are the same for any
+  // pool (each upload is encrypted with a child generator of prg).
   std::vector<uint64_t> run(net::Channel& channel, const he::SecretKey& sk, std::span<const uint64_t> client_share,
-                            core::Prg& prg) const;
+                            core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
   he::ContextPtr context_;

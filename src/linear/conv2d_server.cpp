@@ -1,6 +1,7 @@
 #include "linear/conv2d_server.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <string>
 #include <utility>
 
@@ -8,6 +9,7 @@
 #include "he/encoding.hpp"
 #include "he/evaluator.hpp"
 #include "he/serialization.hpp"
+#include "linear/parallel.hpp"
 
 namespace twain::linear {
 
@@ -33,7 +35,8 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std
 }
 
 std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicKey& pk,
-                                        std::span<const uint64_t> server_share, core::Prg& prg) const {
+                                        std::span<const uint64_t> server_share, core::Prg& prg,
+                                        core::ThreadPool* pool) const {
   const he::Context& context = *context_;
   const Conv2dShape& shape = plan_.shape();
   const auto& spatial = plan_.spatial_blocks();
@@ -45,56 +48,80 @@ std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicK
 
   // Every upload first: the client sends them all before it reads, so answering early could
   // fill both directions of the transport at once.
-  std::vector<he::Ciphertext> inputs;
-  inputs.reserve(plan_.uploads());
-  for (int g = 0; g < shape.groups; ++g)
-    for (const SpatialBlock& block : spatial) {
-      std::vector<core::Seed> seeds;
-      for (int b = 0; b < plan_.channel_blocks(); ++b) {
-        he::Ciphertext ct = he::deserialize_client_ciphertext(context, channel.recv_message(plan_.upload_bytes()));
-        seeds.push_back(*ct.seed);
-        if (first_layer) {
-          // No server share: the noise estimate still counts one, so that the response moduli,
-          // and with them every message size, do not depend on the mode the client cannot see.
-          ct.noise.variance += he::kRoundingVariance;
-        } else {
-          he::add_plain(context, ct, plan_.encode_input(server_share, g, b, block), prg);
-        }
-        inputs.push_back(std::move(ct));
+  const std::size_t upload_count = plan_.uploads();
+  const std::vector<core::Seed> upload_seeds = derive_seeds(prg, first_layer ? 0 : upload_count);
+  std::vector<he::Ciphertext> inputs(upload_count);
+  const std::size_t batch = batch_size(pool);
+  std::vector<std::vector<uint8_t>> messages(batch);
+  for (std::size_t start = 0; start < upload_count; start += batch) {
+    std::exception_ptr lost;
+    const std::size_t count = receive_until_lost(
+        std::min(batch, upload_count - start),
+        [&](std::size_t i) { messages[i] = channel.recv_message(plan_.upload_bytes()); }, lost);
+    for_each_index(pool, count, [&](std::size_t i) {
+      const std::size_t index = start + i;
+      he::Ciphertext ct = he::deserialize_client_ciphertext(context, messages[i]);
+      if (first_layer) {
+        // No server share: the noise estimate still counts one, so that the response moduli,
+        // and with them every message size, do not depend on the mode the client cannot see.
+        ct.noise.variance += he::kRoundingVariance;
+      } else {
+        // Uploads are ordered group, spatial block, channel block.
+        const std::size_t b = index % channel_blocks, s = index / channel_blocks % spatial.size();
+        const int g = static_cast<int>(index / channel_blocks / spatial.size());
+        core::Prg child(upload_seeds[index]);
+        he::add_plain(context, ct, plan_.encode_input(server_share, g, static_cast<int>(b), spatial[s]), child);
       }
-      // The noise estimate (hence the plan's response moduli) assumes independent encryptions.
-      std::sort(seeds.begin(), seeds.end());
-      TWAIN_REQUIRE(std::adjacent_find(seeds.begin(), seeds.end()) == seeds.end(), FormatError,
-                    "Conv2dServer: the client reused a ciphertext seed within one block (" + shape.describe() + ")");
-    }
+      inputs[index] = std::move(ct);
+    });
+    if (lost) std::rethrow_exception(lost);
+  }
+  // The noise estimate (hence the plan's response moduli) assumes independent encryptions.
+  for (std::size_t block = 0; block < inputs.size(); block += channel_blocks) {
+    std::vector<core::Seed> seeds;
+    for (std::size_t b = 0; b < channel_blocks; ++b) seeds.push_back(*inputs[block + b].seed);
+    std::sort(seeds.begin(), seeds.end());
+    TWAIN_REQUIRE(std::adjacent_find(seeds.begin(), seeds.end()) == seeds.end(), FormatError,
+                  "Conv2dServer: the client reused a ciphertext seed within one block (" + shape.describe() + ")");
+  }
 
+  // Responses, ordered group, spatial block, response; each from its own child generator.
   std::vector<uint64_t> share(shape.output_size());
-  std::vector<uint64_t> mask(context.n());
   const auto responses = static_cast<std::size_t>(plan_.responses_per_block());
-  for (int g = 0; g < shape.groups; ++g)
-    for (std::size_t s = 0; s < spatial.size(); ++s) {
-      const SpatialBlock& block = spatial[s];
-      const he::Ciphertext* block_inputs = &inputs[(static_cast<std::size_t>(g) * spatial.size() + s) * channel_blocks];
-      for (std::size_t r = 0; r < responses; ++r) {
-        const auto response_index = static_cast<int>(r);
-        const he::NttPlaintext* kernels = &kernels_[(static_cast<std::size_t>(g) * responses + r) * channel_blocks];
-        he::MultiplyAccumulator acc(context);
-        for (std::size_t b = 0; b < channel_blocks; ++b) acc.add(block_inputs[b], kernels[b]);
-        for (auto& x : mask) x = prg.next_u64() & context.plain_mask();
-        const std::vector<uint32_t> kept = plan_.response_kept(block, response_index);
-        const he::SwitchedCiphertext response = he::finish_response(context, acc.result(), mask, pk, prg, kept);
-        // The client sizes every response from the public plan; a mismatch is a bug, caught here.
-        TWAIN_REQUIRE(response.bits == plan_.response_bits(block, response_index), Error,
-                      "Conv2dServer: response modulus 2^" + std::to_string(response.bits) + " differs from the plan's 2^" +
-                          std::to_string(plan_.response_bits(block, response_index)) + " (" + shape.describe() + ")");
-        channel.send_message(he::serialize(context, response));
-        const int first = g * shape.out_channels_per_group() + response_index * plan_.channels_per_response();
-        const std::size_t m = block.kept.size();
-        for (std::size_t i = 0; i < kept.size(); ++i)
-          share[plan_.output_index(first + static_cast<int>(i / m), block, i % m)] =
-              (0 - mask[kept[i]]) & context.plain_mask();
-      }
-    }
+  const std::size_t total = plan_.responses();
+  const std::vector<core::Seed> response_seeds = derive_seeds(prg, total);
+  const auto respond = [&](std::size_t index) {
+    const std::size_t r = index % responses, s = index / responses % spatial.size();
+    const std::size_t g = index / responses / spatial.size();
+    const SpatialBlock& block = spatial[s];
+    const auto response_index = static_cast<int>(r);
+    const he::Ciphertext* block_inputs = &inputs[(g * spatial.size() + s) * channel_blocks];
+    const he::NttPlaintext* kernels = &kernels_[(g * responses + r) * channel_blocks];
+    core::Prg child(response_seeds[index]);
+    he::MultiplyAccumulator acc(context);
+    for (std::size_t b = 0; b < channel_blocks; ++b) acc.add(block_inputs[b], kernels[b]);
+    std::vector<uint64_t> mask(context.n());
+    for (auto& x : mask) x = child.next_u64() & context.plain_mask();
+    const std::vector<uint32_t> kept = plan_.response_kept(block, response_index);
+    const he::SwitchedCiphertext response = he::finish_response(context, acc.result(), mask, pk, child, kept);
+    // The client sizes every response from the public plan; a mismatch is a bug, caught here.
+    TWAIN_REQUIRE(response.bits == plan_.response_bits(block, response_index), Error,
+                  "Conv2dServer: response modulus 2^" + std::to_string(response.bits) + " differs from the plan's 2^" +
+                      std::to_string(plan_.response_bits(block, response_index)) + " (" + shape.describe() + ")");
+    const int first = static_cast<int>(g) * shape.out_channels_per_group() +
+                      response_index * plan_.channels_per_response();
+    const std::size_t m = block.kept.size();
+    // Each output belongs to one response: concurrent responses write disjoint entries.
+    for (std::size_t i = 0; i < kept.size(); ++i)
+      share[plan_.output_index(first + static_cast<int>(i / m), block, i % m)] =
+          (0 - mask[kept[i]]) & context.plain_mask();
+    return he::serialize(context, response);
+  };
+  for (std::size_t start = 0; start < total; start += batch) {
+    const std::size_t count = std::min(batch, total - start);
+    for_each_index(pool, count, [&](std::size_t i) { messages[i] = respond(start + i); });
+    for (std::size_t i = 0; i < count; ++i) channel.send_message(messages[i]);
+  }
   channel.flush();
   return share;
 }

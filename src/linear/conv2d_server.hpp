@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/prg.hpp"
+#include "core/thread_pool.hpp"
 #include "he/keys.hpp"
 #include "he/plaintext.hpp"
 #include "linear/conv2d_plan.hpp"
@@ -37,9 +38,11 @@ class Conv2dServer {
   // empty in first-layer mode (the client owns the whole input). Returns the server's output
   // share (C'H'W'). Throws InvalidArgument for a share of the wrong size or with a value not
   // below 2^l, FormatError for a malformed or unexpected message from the client (including a
-  // ciphertext seed repeated within one block), NetworkError when the transport fails.
+  // ciphertext seed repeated within one block), NetworkError when the transport fails. pool:
+  // optional threads for the uploads' decoding and the responses; the result and every message
+  // are the same for any pool (each upload and response has a child generator of prg).
   std::vector<uint64_t> run(net::Channel& channel, const he::PublicKey& pk, std::span<const uint64_t> server_share,
-                            core::Prg& prg) const;
+                            core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
   he::ContextPtr context_;

@@ -34,8 +34,9 @@ FullyConnectedServer::FullyConnectedServer(he::ContextPtr context, const FullyCo
     : conv_(std::move(context), shape.as_conv2d(), weights, weight_bound) {}
 
 std::vector<uint64_t> FullyConnectedServer::run(net::Channel& channel, const he::PublicKey& pk,
-                                                std::span<const uint64_t> server_share, core::Prg& prg) const {
-  return conv_.run(channel, pk, server_share, prg);
+                                                std::span<const uint64_t> server_share, core::Prg& prg,
+                                                core::ThreadPool* pool) const {
+  return conv_.run(channel, pk, server_share, prg, pool);
 }
 
 FullyConnectedClient::FullyConnectedClient(he::ContextPtr context, const FullyConnectedShape& shape,
@@ -43,8 +44,9 @@ FullyConnectedClient::FullyConnectedClient(he::ContextPtr context, const FullyCo
     : conv_(std::move(context), shape.as_conv2d(), weight_bound) {}
 
 std::vector<uint64_t> FullyConnectedClient::run(net::Channel& channel, const he::SecretKey& sk,
-                                                std::span<const uint64_t> client_share, core::Prg& prg) const {
-  return conv_.run(channel, sk, client_share, prg);
+                                                std::span<const uint64_t> client_share, core::Prg& prg,
+                                                core::ThreadPool* pool) const {
+  return conv_.run(channel, sk, client_share, prg, pool);
 }
 
 }  // namespace twain::linear

@@ -43,9 +43,9 @@ class FullyConnectedServer {
   const Conv2dPlan& plan() const { return conv_.plan(); }
 
   // server_share: I values below 2^l, or empty when the client owns the whole input. Returns the
-  // server's share of the O outputs. Throws as Conv2dServer::run.
+  // server's share of the O outputs. Throws, and uses pool, as Conv2dServer::run.
   std::vector<uint64_t> run(net::Channel& channel, const he::PublicKey& pk, std::span<const uint64_t> server_share,
-                            core::Prg& prg) const;
+                            core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
   Conv2dServer conv_;
@@ -58,9 +58,9 @@ class FullyConnectedClient {
   const Conv2dPlan& plan() const { return conv_.plan(); }
 
   // client_share: I values below 2^l. Returns the client's share of the O outputs. Throws as
-  // Conv2dClient::run.
+  // Conv2dClient::run, and uses pool as it does.
   std::vector<uint64_t> run(net::Channel& channel, const he::SecretKey& sk, std::span<const uint64_t> client_share,
-                            core::Prg& prg) const;
+                            core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
   Conv2dClient conv_;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "conv2d_test_support.hpp"
+#include "core/thread_pool.hpp"
 #include "he/params.hpp"
 
 namespace twain::linear {
@@ -104,6 +105,40 @@ TEST(Conv2dProtocol, StridedLayersTakeTheCheaperLayoutAndAreExact) {
     EXPECT_EQ(Conv2dPlan(shapes[i], *context, 1 << 12).stride_phases(), i < 2) << shapes[i].describe();
     for (const bool first : {false, true})
       check_layer(context, shapes[i], 1 << 12, first, static_cast<uint8_t>(60 + 2 * i + first));
+  }
+}
+
+TEST(Conv2dProtocol, ThreadPoolsGiveTheSameSharesAsOneThread) {
+  // Every upload and response draws from its own child generator: any pool, on either side,
+  // yields the very shares of the single-threaded run, and they are exact.
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  core::ThreadPool two(2), three(3);
+  const Conv2dShape shapes[] = {{48, 20, 20, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // many uploads and responses
+                                {3, 40, 40, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1},   // client-owned input
+                                {4, 64, 64, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1}};   // stride phases
+  for (int i = 0; i < 3; ++i) {
+    const Conv2dShape& shape = shapes[i];
+    const bool first_layer = i == 1;
+    core::Prg prg(core::Seed{static_cast<uint8_t>(90 + i)});
+    const auto weights = random_weights(shape.weight_size(), 1 << 12, prg);
+    const auto client_share = first_layer ? testing::random_signed_input(shape.input_size(), 1 << 12, 37, prg)
+                                          : random_share(shape.input_size(), 37, prg);
+    const auto server_share = first_layer ? std::vector<uint64_t>{} : random_share(shape.input_size(), 37, prg);
+    const Conv2dServer server(context, shape, weights, 1 << 12);
+    const Conv2dClient client(context, shape, 1 << 12);
+    const auto single = run_two_party(context, server, client, client_share, server_share, 50);
+    const auto input = first_layer ? client_share : add_shares(client_share, server_share, 37);
+    EXPECT_EQ(add_shares(single.client_share, single.server_share, 37), plaintext_conv2d(shape, input, weights, 37))
+        << shape.describe();
+    core::ThreadPool* none = nullptr;
+    for (auto [server_pool, client_pool] : {std::pair{&two, &three}, std::pair{&three, none}}) {
+      const auto pooled =
+          run_two_party(context, server, client, client_share, server_share, 50, server_pool, client_pool);
+      EXPECT_EQ(pooled.server_share, single.server_share) << shape.describe();
+      EXPECT_EQ(pooled.client_share, single.client_share) << shape.describe();
+      EXPECT_EQ(pooled.server_traffic.bytes_sent, single.server_traffic.bytes_sent);
+      EXPECT_EQ(pooled.client_traffic.rounds, 1u);
+    }
   }
 }
 

@@ -131,7 +131,8 @@ struct TwoPartyResult {
 template <class Server, class Client>
 TwoPartyResult run_two_party(const he::ContextPtr& context, const Server& server, const Client& client,
                              std::span<const uint64_t> client_share, std::span<const uint64_t> server_share,
-                             uint8_t seed) {
+                             uint8_t seed, core::ThreadPool* server_pool = nullptr,
+                             core::ThreadPool* client_pool = nullptr) {
   auto [server_end, client_end] = net::make_memory_channel_pair();
   core::Prg key_prg(core::Seed{seed, 0}), client_prg(core::Seed{seed, 1}), server_prg(core::Seed{seed, 2});
   const he::SecretKey sk = he::generate_secret_key(*context, key_prg);
@@ -140,14 +141,14 @@ TwoPartyResult run_two_party(const he::ContextPtr& context, const Server& server
   std::exception_ptr server_error, client_error;
   std::thread server_thread([&] {
     try {
-      result.server_share = server.run(*server_end, pk, server_share, server_prg);
+      result.server_share = server.run(*server_end, pk, server_share, server_prg, server_pool);
     } catch (...) {
       server_error = std::current_exception();
     }
     close_quietly(*server_end);
   });
   try {
-    result.client_share = client.run(*client_end, sk, client_share, client_prg);
+    result.client_share = client.run(*client_end, sk, client_share, client_prg, client_pool);
   } catch (...) {
     client_error = std::current_exception();
   }
