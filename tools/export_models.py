@@ -77,12 +77,15 @@ def generator_hash(args):
 
 
 def random_images(gen, count):
-    """uint8 NHWC images: a random 7x7 colour field upsampled bilinearly, plus pixel noise."""
-    coarse = torch.rand(count, 3, 7, 7, generator=gen) * 255.0
-    field = F.interpolate(coarse, size=(SIZE, SIZE), mode="bilinear", align_corners=False)
-    noise = (torch.rand(count, 3, SIZE, SIZE, generator=gen) - 0.5) * 48.0
-    u8 = (field + noise).round().clamp(0, 255).to(torch.uint8)
-    return u8.permute(0, 2, 3, 1).contiguous().numpy()
+    """uint8 NHWC images: a random 7x7 colour field upsampled bilinearly, plus pixel noise.
+    Image k depends only on the generator state and k, not on count."""
+    images = []
+    for _ in range(count):
+        coarse = torch.rand(1, 3, 7, 7, generator=gen) * 255.0
+        field = F.interpolate(coarse, size=(SIZE, SIZE), mode="bilinear", align_corners=False)
+        noise = (torch.rand(1, 3, SIZE, SIZE, generator=gen) - 0.5) * 48.0
+        images.append((field + noise).round().clamp(0, 255).to(torch.uint8))
+    return torch.cat(images).permute(0, 2, 3, 1).contiguous().numpy()
 
 
 def preprocess(images_u8):
