@@ -65,6 +65,13 @@ bool is_relu(const Graph& g, TensorId id) {
                     std::holds_alternative<op::Relu6>(g.nodes[static_cast<std::size_t>(p)].op));
 }
 
+// A pool with merged padding is valid (padding below the kernel) and has the same output extent.
+bool same_windows(const Pool2dGeometry& before, const Pool2dGeometry& merged) {
+  return merged.pad_top < merged.kernel_h && merged.pad_bottom < merged.kernel_h && merged.pad_left < merged.kernel_w &&
+         merged.pad_right < merged.kernel_w && merged.output_height() == before.output_height() &&
+         merged.output_width() == before.output_width();
+}
+
 Graph checked(Graph g) {
   g.validate();
   return g;
@@ -76,7 +83,9 @@ Graph drop_inference_noops(Graph g) {
   for (std::size_t k = 0; k < g.nodes.size();) {
     const OpKind& op = g.nodes[k].op;
     const bool at_output = g.nodes[k].output == g.output;
-    if (std::holds_alternative<op::Identity>(op) ||
+    const auto* pad = std::get_if<op::Pad>(&op);
+    const bool empty_pad = pad && pad->pad_top == 0 && pad->pad_left == 0 && pad->pad_bottom == 0 && pad->pad_right == 0;
+    if (std::holds_alternative<op::Identity>(op) || empty_pad ||
         (at_output && (std::holds_alternative<op::Softmax>(op) || std::holds_alternative<op::LogSoftmax>(op)))) {
       bypass(g, k, g.nodes[k].inputs[0]);
     } else {
@@ -177,12 +186,18 @@ Graph fold_pad(Graph g) {
     } else if (auto* pool = std::get_if<op::MaxPool>(&consumer.op)) {
       Pool2dGeometry merged = pool->shape;
       merge(merged);
-      const bool fits = merged.pad_top < merged.kernel_h && merged.pad_bottom < merged.kernel_h &&
-                        merged.pad_left < merged.kernel_w && merged.pad_right < merged.kernel_w;
-      if (!is_relu(g, source) || !fits || merged.output_height() != pool->shape.output_height() ||
-          merged.output_width() != pool->shape.output_width())
-        continue;
+      if (!is_relu(g, source) || !same_windows(pool->shape, merged)) continue;
       pool->shape = merged;
+    } else if (auto* avg = std::get_if<op::AvgPool>(&consumer.op)) {
+      // The padded zeros were counted as elements: the merged pool counts its padding, which is
+      // only the same average when the pool had no padding of its own or counted it already.
+      const Pool2dGeometry& p = avg->shape;
+      const bool own_pads = p.pad_top || p.pad_left || p.pad_bottom || p.pad_right;
+      Pool2dGeometry merged = p;
+      merge(merged);
+      if ((own_pads && !avg->count_include_pad) || !same_windows(p, merged)) continue;
+      avg->shape = merged;
+      avg->count_include_pad = true;
     } else {
       continue;
     }

@@ -7,8 +7,8 @@
 
 namespace twain::model {
 
-// Removes Identity (ONNX Dropout, Identity) and the Softmax / LogSoftmax that end the graph
-// (argmax of the logits is unchanged), rewiring their consumers to their input.
+// Removes Identity (ONNX Dropout, Identity), Pads of zero amounts, and the Softmax / LogSoftmax
+// that end the graph (argmax of the logits is unchanged), rewiring their consumers to their input.
 Graph drop_inference_noops(Graph graph);
 
 // Folds a BatchNorm into the Conv or Gemm before it when that output feeds only the BatchNorm:
@@ -23,9 +23,10 @@ Graph batch_norm_to_affine(Graph graph);
 // uniform over each channel, into the bias.
 Graph fold_bias_add(Graph graph);
 
-// Folds a Pad into the Conv after it (zero padding only), or into the MaxPool after it when the
-// padded tensor is a Relu / Relu6 output and the value is 0 (the zeros cannot win the max over
-// non-negative values) and the merged padding stays below the kernel.
+// Folds a zero-valued Pad into the consumer that follows it alone: a Conv; a MaxPool when the
+// padded tensor is a Relu / Relu6 output (the zeros cannot win the max over non-negative values);
+// an AvgPool that counts its padding or has none (it then counts the merged padding). Pools only
+// when the merged padding stays below the kernel and the output extent is unchanged.
 Graph fold_pad(Graph graph);
 
 // Relu(6) then MaxPool becomes MaxPool then Relu(6) when the Relu output feeds only the MaxPool:

@@ -133,6 +133,11 @@ class Importer {
       constants_[name] = constant_node(c);
       return;
     }
+    // PyTorch exports shared weights as Identity (or Dropout) of an initializer: an alias.
+    if ((node.op_type() == "Identity" || node.op_type() == "Dropout") && c.is_constant(0) && node.output_size() == 1) {
+      constants_[name] = c.constant(0);
+      return;
+    }
     try {
       Converted converted = convert_node(c);
       std::vector<model::Shape> shapes;
