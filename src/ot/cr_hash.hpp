@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <span>
 
-#include "core/aes.hpp"
 #include "core/block.hpp"
+#include "ot/wide_aes.hpp"
 
 namespace twain::ot {
 
@@ -25,7 +25,7 @@ class CrHash {
   void hash(std::span<const core::Block> in, uint64_t first_tweak, std::span<core::Block> out) const;
 
  private:
-  core::Aes128 pi_;
+  WideAes pi_;
 };
 
 }  // namespace twain::ot

@@ -5,9 +5,9 @@
 #include <cstdint>
 #include <span>
 
-#include "core/aes.hpp"
 #include "core/block.hpp"
 #include "core/thread_pool.hpp"
+#include "ot/wide_aes.hpp"
 
 namespace twain::ot {
 
@@ -43,7 +43,7 @@ class LpnEncoder {
 
   std::size_t rows_;
   std::size_t columns_;
-  core::Aes128 aes_;
+  WideAes aes_;
 };
 
 }  // namespace twain::ot

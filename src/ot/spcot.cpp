@@ -12,7 +12,7 @@ namespace {
 // Fixed public keys of the GGM PRG: fraction bits of sqrt(2) and sqrt(3).
 constexpr core::Block kLeftKey{0x6A09E667F3BCC908ULL, 0xB2FB1366EA957D3EULL};
 constexpr core::Block kRightKey{0xBB67AE8584CAA73BULL, 0x3A5D3C5F8A4E7F4AULL};
-// Parents expanded per AES call (two calls, one per key, 8 blocks in flight each).
+// Parents expanded per call of the PRG.
 constexpr std::size_t kChunk = 64;
 // Clears the least significant bit (the choice-bit slot of the LSB form).
 constexpr core::Block kNoLsb{~uint64_t{1}, ~uint64_t{0}};
@@ -51,12 +51,10 @@ struct Repair {
 // with ClearLsb the children are stored with their least significant bit cleared (the sums
 // still use them as expanded).
 template <bool Repaired, bool ClearLsb>
-std::array<core::Block, 2> expand_level(const core::Aes128& left, const core::Aes128& right,
-                                        core::Block* nodes, std::size_t parents,
-                                        const Repair& repair) {
-  alignas(16) std::array<core::Block, kChunk> x;
-  alignas(16) std::array<core::Block, kChunk> l;
-  alignas(16) std::array<core::Block, kChunk> r;
+std::array<core::Block, 2> expand_level(const WideAesPair& prg, core::Block* nodes,
+                                        std::size_t parents, const Repair& repair) {
+  alignas(32) std::array<core::Block, kChunk> x;
+  alignas(32) std::array<core::Block, 2 * kChunk> kids;
   core::Block sum0;
   core::Block sum1;
   for (std::size_t end = parents; end > 0;) {
@@ -69,12 +67,11 @@ std::array<core::Block, 2> expand_level(const core::Aes128& left, const core::Ae
         x[i] = nodes[begin + i];
       }
     }
-    left.encrypt(x.data(), l.data(), n);
-    right.encrypt(x.data(), r.data(), n);
+    prg.expand(x.data(), kids.data(), n);
     core::Block* children = nodes + 2 * begin;
     for (std::size_t i = 0; i < n; ++i) {
-      const core::Block a = l[i] ^ x[i];
-      const core::Block b = r[i] ^ x[i];
+      const core::Block a = kids[2 * i];
+      const core::Block b = kids[2 * i + 1];
       sum0 ^= a;
       sum1 ^= b;
       children[2 * i] = ClearLsb ? a & kNoLsb : a;
@@ -110,7 +107,7 @@ void GgmShape::validate() const {
                 "SPCOT: the number of trees must be in [1, 2^20], got " + std::to_string(trees));
 }
 
-SpcotSender::SpcotSender(GgmShape shape) : shape_(shape), left_(kLeftKey), right_(kRightKey) {
+SpcotSender::SpcotSender(GgmShape shape) : shape_(shape), prg_(kLeftKey, kRightKey) {
   shape_.validate();
   hashed0_.resize(shape_.base_cots());
   hashed1_.resize(shape_.base_cots());
@@ -148,8 +145,8 @@ void SpcotSender::build_tree(std::size_t tree, const core::Block& delta,
   std::array<core::Block, 2> sums;
   for (std::size_t level = 1; level <= depth; ++level) {
     const std::size_t parents = std::size_t{1} << (level - 1);
-    sums = level < depth ? expand_level<false, false>(left_, right_, nodes, parents, none)
-                         : expand_level<false, true>(left_, right_, nodes, parents, none);
+    sums = level < depth ? expand_level<false, false>(prg_, nodes, parents, none)
+                         : expand_level<false, true>(prg_, nodes, parents, none);
     message[2 * (level - 1)] = sums[0] ^ h0[level - 1];
     message[2 * (level - 1) + 1] = sums[1] ^ h1[level - 1];
   }
@@ -157,11 +154,13 @@ void SpcotSender::build_tree(std::size_t tree, const core::Block& delta,
   message[2 * depth] = delta ^ ((sums[0] ^ sums[1]) & kNoLsb);
 }
 
-SpcotReceiver::SpcotReceiver(GgmShape shape) : shape_(shape), left_(kLeftKey), right_(kRightKey) {
+SpcotReceiver::SpcotReceiver(GgmShape shape) : shape_(shape), prg_(kLeftKey, kRightKey) {
   shape_.validate();
   const core::Block zero;
-  left_.encrypt(&zero, &zero_left_, 1);
-  right_.encrypt(&zero, &zero_right_, 1);
+  std::array<core::Block, 2> children;
+  prg_.expand(&zero, children.data(), 1);
+  zero_left_ = children[0];
+  zero_right_ = children[1];
   hashed_.resize(shape_.base_cots());
   message_.resize(shape_.message_blocks());
 }
@@ -192,7 +191,7 @@ void SpcotReceiver::rebuild_tree(std::size_t tree, std::span<const core::Block> 
   std::array<core::Block, 2> sums;
   for (std::size_t level = 1; level <= depth; ++level) {
     const std::size_t parents = std::size_t{1} << (level - 1);
-    sums = expand_level<true, false>(left_, right_, nodes, parents, repair);
+    sums = expand_level<true, false>(prg_, nodes, parents, repair);
     const std::size_t base = tree * depth + level - 1;
     const uint64_t b = base_t[base].lo & 1U;
     const uint64_t side = 0 - b;  // all ones: the receiver learns the right sum

@@ -6,12 +6,12 @@
 #include <span>
 #include <vector>
 
-#include "core/aes.hpp"
 #include "core/block.hpp"
 #include "core/prg.hpp"
 #include "core/thread_pool.hpp"
 #include "net/channel.hpp"
 #include "ot/cr_hash.hpp"
+#include "ot/wide_aes.hpp"
 
 namespace twain::ot {
 
@@ -74,8 +74,7 @@ class SpcotSender {
   void build_tree(std::size_t tree, const core::Block& delta, std::span<core::Block> out);
 
   GgmShape shape_;
-  core::Aes128 left_;
-  core::Aes128 right_;
+  WideAesPair prg_;
   CrHash hash_;
   std::vector<core::Block> hashed0_;
   std::vector<core::Block> hashed1_;
@@ -100,8 +99,7 @@ class SpcotReceiver {
                     std::span<core::Block> out) const;
 
   GgmShape shape_;
-  core::Aes128 left_;
-  core::Aes128 right_;
+  WideAesPair prg_;
   // The children G(0) of a zero node.
   core::Block zero_left_;
   core::Block zero_right_;

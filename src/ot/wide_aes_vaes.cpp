@@ -1,0 +1,135 @@
+// VAES kernels (two AES blocks per 256-bit instruction). Built with -mvaes -mavx2 -maes only;
+// wide_aes.cpp calls them when the CPU has VAES.
+#include <immintrin.h>
+
+#include "ot/wide_aes_kernels.hpp"
+
+namespace twain::ot::detail {
+namespace {
+
+template <int Rcon>
+__m128i expand_step(__m128i key) {
+  const __m128i assist = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(key, Rcon), 0xff);
+  key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
+  key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
+  key = _mm_xor_si128(key, _mm_slli_si128(key, 4));
+  return _mm_xor_si128(key, assist);
+}
+
+__m128i load(const core::Block& b) { return _mm_loadu_si128(reinterpret_cast<const __m128i*>(&b)); }
+void store(core::Block& b, __m128i x) { _mm_storeu_si128(reinterpret_cast<__m128i*>(&b), x); }
+
+// Round keys broadcast to both halves, or left key low and right key high.
+struct WideKeys {
+  __m256i k[11];
+};
+
+WideKeys broadcast(const RoundKeys& keys) {
+  WideKeys w;
+  for (int r = 0; r < 11; ++r) w.k[r] = _mm256_broadcastsi128_si256(load(keys.k[r]));
+  return w;
+}
+
+// Encrypts Width registers (2 * Width blocks) together.
+template <int Width>
+void encrypt_group(const WideKeys& w, __m256i* s) {
+  for (int i = 0; i < Width; ++i) s[i] = _mm256_xor_si256(s[i], w.k[0]);
+  for (int r = 1; r < 10; ++r) {
+    for (int i = 0; i < Width; ++i) s[i] = _mm256_aesenc_epi128(s[i], w.k[r]);
+  }
+  for (int i = 0; i < Width; ++i) s[i] = _mm256_aesenclast_epi128(s[i], w.k[10]);
+}
+
+__m128i encrypt_one(const RoundKeys& keys, __m128i s) {
+  s = _mm_xor_si128(s, load(keys.k[0]));
+  for (int r = 1; r < 10; ++r) s = _mm_aesenc_si128(s, load(keys.k[r]));
+  return _mm_aesenclast_si128(s, load(keys.k[10]));
+}
+
+constexpr int kWidth = 8;  // registers in flight: 16 blocks
+
+}  // namespace
+
+RoundKeys vaes_expand_key(const core::Block& key) {
+  RoundKeys out;
+  __m128i k = load(key);
+  store(out.k[0], k);
+  k = expand_step<0x01>(k); store(out.k[1], k);
+  k = expand_step<0x02>(k); store(out.k[2], k);
+  k = expand_step<0x04>(k); store(out.k[3], k);
+  k = expand_step<0x08>(k); store(out.k[4], k);
+  k = expand_step<0x10>(k); store(out.k[5], k);
+  k = expand_step<0x20>(k); store(out.k[6], k);
+  k = expand_step<0x40>(k); store(out.k[7], k);
+  k = expand_step<0x80>(k); store(out.k[8], k);
+  k = expand_step<0x1b>(k); store(out.k[9], k);
+  k = expand_step<0x36>(k); store(out.k[10], k);
+  return out;
+}
+
+void vaes_encrypt(const RoundKeys& keys, const core::Block* in, core::Block* out, std::size_t n) {
+  const WideKeys w = broadcast(keys);
+  std::size_t i = 0;
+  for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
+    __m256i s[kWidth];
+    for (int j = 0; j < kWidth; ++j) {
+      s[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i + 2 * j));
+    }
+    encrypt_group<kWidth>(w, s);
+    for (int j = 0; j < kWidth; ++j) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 2 * j), s[j]);
+    }
+  }
+  for (; i < n; ++i) store(out[i], encrypt_one(keys, load(in[i])));
+}
+
+void vaes_keystream(const RoundKeys& keys, core::Block counter, core::Block* out, std::size_t n) {
+  const WideKeys w = broadcast(keys);
+  std::size_t i = 0;
+  // While the low 64 bits cannot carry, counters are made with one vector add per register.
+  if (counter.lo + n >= counter.lo) {
+    const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);
+    __m256i next = _mm256_set_epi64x(static_cast<long long>(counter.hi),
+                                     static_cast<long long>(counter.lo + 1),
+                                     static_cast<long long>(counter.hi),
+                                     static_cast<long long>(counter.lo));
+    for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
+      __m256i s[kWidth];
+      for (int j = 0; j < kWidth; ++j) {
+        s[j] = next;
+        next = _mm256_add_epi64(next, two);
+      }
+      encrypt_group<kWidth>(w, s);
+      for (int j = 0; j < kWidth; ++j) {
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 2 * j), s[j]);
+      }
+    }
+  }
+  for (; i < n; ++i) store(out[i], encrypt_one(keys, load(counter.plus(i))));
+}
+
+void vaes_expand_pair(const RoundKeys& left, const RoundKeys& right, const core::Block* in,
+                      core::Block* out, std::size_t n) {
+  WideKeys w;
+  for (int r = 0; r < 11; ++r) w.k[r] = _mm256_set_m128i(load(right.k[r]), load(left.k[r]));
+  std::size_t i = 0;
+  for (; i + kWidth <= n; i += kWidth) {
+    __m256i x[kWidth];
+    __m256i s[kWidth];
+    for (int j = 0; j < kWidth; ++j) {
+      x[j] = _mm256_broadcastsi128_si256(load(in[i + j]));
+      s[j] = x[j];
+    }
+    encrypt_group<kWidth>(w, s);
+    for (int j = 0; j < kWidth; ++j) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * (i + j)), _mm256_xor_si256(s[j], x[j]));
+    }
+  }
+  for (; i < n; ++i) {
+    const __m128i x = load(in[i]);
+    store(out[2 * i], _mm_xor_si128(encrypt_one(left, x), x));
+    store(out[2 * i + 1], _mm_xor_si128(encrypt_one(right, x), x));
+  }
+}
+
+}  // namespace twain::ot::detail
