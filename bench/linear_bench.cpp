@@ -1,7 +1,8 @@
 // Linear-layer benchmarks: the 26 convolutions of SqueezeNet 1.1 at a 224x224 input (l = 37,
 // f = 12, public weight bound 2^12), each as conv_layer/<name>/threads:1, and all 26 in sequence
 // as conv_network/squeezenet1_1/threads:{1,2} (threads per party, each party its own
-// core::ThreadPool). Both parties run over loopback TCP, the server on a helper thread; the time
+// core::ThreadPool); conv_network/squeezenet1_1_fused and conv_layer/<fire>_expand fuse each fire
+// module's two expand layers into one (one upload of the squeeze output). Both parties run over loopback TCP, the server on a helper thread; the time
 // covers both. Keys are made once and the weights NTT-preprocessed before timing.
 //
 // Counters (of the timed runs, per iteration): bytes_up (client to server), bytes_down (server to
@@ -22,6 +23,7 @@
 #include "he/keys.hpp"
 #include "he/params.hpp"
 #include "linear/conv2d_client.hpp"
+#include "linear/conv2d_fusion.hpp"
 #include "linear/conv2d_server.hpp"
 #include "loopback.hpp"
 #include "net/tcp_channel.hpp"
@@ -36,6 +38,7 @@ using twain::core::ThreadPool;
 using twain::linear::Conv2dClient;
 using twain::linear::Conv2dServer;
 using twain::linear::Conv2dShape;
+using twain::linear::fuse_shapes;
 using twain::net::TcpChannel;
 
 constexpr int kPlainBits = 37;
@@ -64,6 +67,23 @@ std::vector<NamedConv> squeezenet_convolutions() {
     layers.push_back({fire + "_expand3x3", {f.squeeze, f.spatial, f.spatial, f.expand, 3, 3, 1, 1, 1, 1, 1, 1, 1}});
   }
   layers.push_back({"conv10", {512, 13, 13, 1000, 1, 1, 1, 1, 0, 0, 0, 0, 1}});
+  return layers;
+}
+
+// The same with each fire module's expand1x1 and expand3x3 fused into one layer that uploads the
+// squeeze output once (linear/conv2d_fusion.hpp): 18 convolutions, named <fire>_expand.
+std::vector<NamedConv> squeezenet_fused_convolutions() {
+  const std::vector<NamedConv> separate = squeezenet_convolutions();
+  std::vector<NamedConv> layers;
+  for (std::size_t i = 0; i < separate.size(); ++i) {
+    const std::string& name = separate[i].name;
+    if (name.ends_with("_expand1x1")) {
+      layers.push_back({name.substr(0, name.size() - 3), fuse_shapes(separate[i].shape, separate[i + 1].shape)});
+      ++i;
+    } else {
+      layers.push_back(separate[i]);
+    }
+  }
   return layers;
 }
 
@@ -155,6 +175,24 @@ const bool registered = [] {
         ->Iterations(1)
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
+  const std::vector<NamedConv> fused = squeezenet_fused_convolutions();
+  for (const NamedConv& conv : fused)
+    if (conv.name.ends_with("_expand"))
+      benchmark::RegisterBenchmark(("conv_layer/" + conv.name).c_str(),
+                                   [conv](benchmark::State& state) { run_benchmark(state, {conv}); })
+          ->ArgName("threads")
+          ->Arg(1)
+          ->Iterations(1)
+          ->Unit(benchmark::kMillisecond)
+          ->UseRealTime();
+  benchmark::RegisterBenchmark("conv_network/squeezenet1_1_fused",
+                               [fused](benchmark::State& state) { run_benchmark(state, fused); })
+      ->ArgName("threads")
+      ->Arg(1)
+      ->Arg(2)
+      ->Iterations(1)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
   benchmark::RegisterBenchmark("conv_network/squeezenet1_1",
                                [convs](benchmark::State& state) { run_benchmark(state, convs); })
       ->ArgName("threads")
