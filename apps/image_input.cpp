@@ -4,6 +4,7 @@
 #include <stb_image_resize.h>
 
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -37,9 +38,16 @@ PreprocessSpec PreprocessSpec::imagenet(int height, int width) {
 PreprocessSpec PreprocessSpec::load(const std::filesystem::path& file) {
   std::ifstream in(file);
   if (!in) throw FormatError("cannot open the preprocessing spec " + file.string());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse(text, file.string(), file.parent_path());
+}
+
+PreprocessSpec PreprocessSpec::parse(const std::string& text, const std::string& where,
+                                     const std::filesystem::path& base) {
+  const std::filesystem::path file = where;
   PreprocessSpec spec;
   try {
-    const nlohmann::json json = nlohmann::json::parse(in);
+    const nlohmann::json json = nlohmann::json::parse(text);
     const auto& input = json.at("input");
     if (!input.is_array() || input.size() != 3)
       throw FormatError(file.string() + ": field 'input' must be [C, H, W]");
@@ -65,7 +73,7 @@ PreprocessSpec PreprocessSpec::load(const std::filesystem::path& file) {
     spec.std = floats_of(json, "std", static_cast<std::size_t>(spec.channels), file);
     for (float s : spec.std)
       if (!(s > 0.0f)) throw FormatError(file.string() + ": every 'std' must be positive");
-    if (json.contains("labels")) spec.labels = file.parent_path() / json.at("labels").get<std::string>();
+    if (json.contains("labels") && !base.empty()) spec.labels = base / json.at("labels").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(file.string() + ": " + e.what());
   }

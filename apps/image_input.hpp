@@ -24,6 +24,10 @@ struct PreprocessSpec {
   static PreprocessSpec imagenet(int height, int width);
   // Throws FormatError naming the file and the field when the spec is malformed.
   static PreprocessSpec load(const std::filesystem::path& file);
+  // The same from JSON text; `where` names its origin in errors, relative label paths resolve
+  // against `base`.
+  static PreprocessSpec parse(const std::string& text, const std::string& where,
+                              const std::filesystem::path& base = {});
 };
 
 // Decodes, converts to gray or RGB, resizes (bilinear) to the spec's size and normalises.

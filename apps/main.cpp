@@ -1,4 +1,4 @@
-// twain command-line entry point. Today: the encrypted-convolution demonstration.
+// twain command-line entry point: dispatches to the subcommands of commands.hpp.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -7,9 +7,12 @@
 #include <cstring>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
+#include "cli_options.hpp"
+#include "commands.hpp"
 #include "conv_demo.hpp"
 #include "core/errors.hpp"
 #include "net/tcp_channel.hpp"
@@ -18,18 +21,53 @@ namespace {
 
 using namespace twain;
 
-constexpr const char* kUsage = R"(usage: twain <command> [options]
+constexpr const char* kUsage = R"(usage: twain <command> [options]    (twain <command> --help for its options)
 
 commands:
-  he-demo                     server and client in two processes over loopback TCP: the client
-                              encrypts a 64x16x16 input, the server convolves it with its 3x3
-                              64->64 weights under encryption, the client decrypts its share and
-                              checks the reconstructed output against the plaintext convolution
-  he-serve --port P           the server role alone, on 127.0.0.1:P (answers one client)
-  he-query --server HOST:P    the client role alone (HOST may be a name, an IPv4 address or
-                              a bracketed IPv6 address such as [::1])
-  --help                      this text
+  serve     serve a model to any number of clients (concurrently)
+  query     run a secure inference against a server on an image
+  local     both parties in one command over loopback TCP
+  plain     the float and fixed-point references on an image (no cryptography)
+  bench     both parties over loopback TCP, every phase timed, JSON report
+  he-demo   one encrypted convolution between two processes (the RLWE layer alone)
+  he-serve / he-query   the two halves of he-demo
 )";
+
+constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decoded with stb), resized and normalised as the model's card says
+  --topk K          the client learns the K best classes and their scores (default 5)
+  --logits          the client learns every logit instead
+  --labels FILE     class names, one per line (default: the server's)
+  --spec FILE       preprocessing spec (default: the server's, else ImageNet's)
+  --mode M          exact (default: every truncation is the floor shift) or fast (at most 1 off)
+  --ot B            auto (default: iknp for small models, ferret for large), ferret (silent OT,
+                    about 0.5 bit per OT after a 10 MB setup) or iknp (128 bits per OT)
+  --threads N       threads of this party's linear layers (default 1)
+  --json FILE       write the measurements and the prediction as JSON
+)";
+
+const std::map<std::string, std::string> kHelp = {
+    {"serve", R"(twain serve --model m.onnx --port P [--host A] [--threads N] [--bits L] [--frac F] [--max-sessions S]
+  Loads, quantises (l = L, default 37; f = F, default 12) and preprocesses the model once, then
+  serves clients on A:P (default 127.0.0.1), each session on its own thread; a client that
+  disconnects or misbehaves ends its own session only. preprocess.json and the labels next to the
+  model are sent to clients as the model card. --max-sessions: exit after S sessions.
+)"},
+    {"query", std::string(R"(twain query --server HOST:P --image x.png [options]
+  The client: learns the top-k classes (or the logits); the server learns nothing.
+)") + kClientOptions},
+    {"local", std::string(R"(twain local --model m.onnx --image x.png [--bits L] [--frac F] [options]
+  serve and query in one command over loopback TCP.
+)") + kClientOptions},
+    {"plain", R"(twain plain --model m.onnx --image x.png [--topk K] [--spec FILE] [--bits L] [--frac F]
+  The float evaluator and the fixed-point evaluator (the exact-mode oracle) on the image.
+)"},
+    {"bench", std::string(R"(twain bench --model m.onnx [--image x.png] [--net lan|wan] [--check] [--accuracy N] [options]
+  Both parties over loopback TCP (shaped as a LAN or WAN link with --net), every phase and op
+  timed; without --image a seeded random input. --check compares with the fixed-point evaluator.
+  --accuracy N: secure top-1 accuracy on the first N Fashion-MNIST test images (one session
+  each), next to the fixed-point accuracy.
+)") + kClientOptions},
+};
 
 void print_report(const apps::ConvDemoReport& r) {
   const double mib = 1024.0 * 1024.0;
@@ -86,29 +124,6 @@ int run_demo() {
   return result;
 }
 
-// The value of `name` in args[1..]; every option there must be in `known` and carry a value.
-std::string option(const std::vector<std::string>& args, const std::string& name, const std::vector<std::string>& known) {
-  std::string value;
-  for (std::size_t i = 1; i < args.size(); i += 2) {
-    if (std::find(known.begin(), known.end(), args[i]) == known.end()) {
-      throw InvalidArgument("unknown option '" + args[i] + "' for " + args[0] + " (see twain --help)");
-    }
-    if (i + 1 >= args.size()) throw InvalidArgument("option " + args[i] + " needs a value");
-    if (args[i] == name) value = args[i + 1];
-  }
-  if (value.empty()) throw InvalidArgument("missing option " + name + " (see twain --help)");
-  return value;
-}
-
-uint16_t parse_port(const std::string& text) {
-  char* end = nullptr;
-  const long port = std::strtol(text.c_str(), &end, 10);
-  if (end == text.c_str() || *end != '\0' || port < 1 || port > 65535) {
-    throw InvalidArgument("invalid port '" + text + "': expected 1..65535");
-  }
-  return static_cast<uint16_t>(port);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,30 +135,33 @@ int main(int argc, char** argv) {
     }
     const std::string& command = args[0];
     for (const auto& a : args)
-      if (a == "--help") {
-        std::cout << kUsage;
+      if (a == "--help" || a == "-h") {
+        const auto help = kHelp.find(command);
+        std::cout << (help != kHelp.end() ? help->second : kUsage);
         return 0;
       }
     if (command == "he-demo") {
       if (args.size() > 1) throw InvalidArgument("he-demo takes no options, got '" + args[1] + "'");
       return run_demo();
     }
+    const std::vector<std::string> rest(args.begin() + 1, args.end());
+    if (command == "serve") return apps::command_serve(rest);
+    if (command == "query") return apps::command_query(rest);
+    if (command == "local") return apps::command_local(rest);
+    if (command == "plain") return apps::command_plain(rest);
+    if (command == "bench") return apps::command_bench(rest);
     if (command == "he-serve") {
-      net::TcpListener listener(parse_port(option(args, "--port", {"--port"})), "127.0.0.1");
+      const apps::CliOptions options("he-serve", rest, {{"--port"}});
+      net::TcpListener listener(apps::parse_port(options.required("--port")), "127.0.0.1");
       std::cout << "twain he-serve: waiting on 127.0.0.1:" << listener.port() << "\n" << std::flush;
       auto channel = listener.accept(std::chrono::hours(24));
       apps::run_conv_demo_server(*channel, std::cout);
       return 0;
     }
     if (command == "he-query") {
-      const std::string server = option(args, "--server", {"--server"});
-      const auto colon = server.rfind(':');
-      if (colon == std::string::npos || colon == 0) {
-        throw InvalidArgument("--server expects HOST:PORT, got '" + server + "'");
-      }
-      std::string host = server.substr(0, colon);
-      if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-      return run_client(host, parse_port(server.substr(colon + 1)));
+      const apps::CliOptions options("he-query", rest, {{"--server"}});
+      const apps::Endpoint server = apps::parse_endpoint(options.required("--server"));
+      return run_client(server.host, server.port);
     }
     std::cerr << "twain: unknown command '" << command << "'\n" << kUsage;
     return 2;

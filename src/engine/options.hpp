@@ -10,6 +10,9 @@ namespace twain::engine {
 struct SessionOptions {
   nonlinear::TruncMode mode = nonlinear::TruncMode::kExact;
   nonlinear::Backend backend = nonlinear::Backend::kFerret;
+  // The client picks the backend from the plan's size (IKNP for small models, Ferret for large
+  // ones) instead of `backend`.
+  bool choose_backend = true;
   nonlinear::CompareMode compare = nonlinear::CompareMode::kAuto;
   // The client learns the top_k largest logits (indices and values) and nothing else ...
   int top_k = 5;

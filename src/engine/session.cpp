@@ -53,6 +53,15 @@ SessionOptions decode_request(std::span<const uint8_t> bytes) {
   return o;
 }
 
+// Ferret's setup (a 10 MB IKNP bootstrap) and its fixed iteration of about 10.8 M correlated OTs
+// pay off only for large plans; below this many correlated OTs IKNP is faster end to end.
+constexpr uint64_t kFerretThresholdCots = uint64_t{1} << 24;
+
+nonlinear::Backend choose_backend(const nonlinear::Needs& needs) {
+  const uint64_t cots = 2 * needs.triples + needs.leaf_ots + needs.cots_forward + needs.cots_backward;
+  return cots >= kFerretThresholdCots ? nonlinear::Backend::kFerret : nonlinear::Backend::kIknp;
+}
+
 std::unique_ptr<core::ThreadPool> make_pool(int threads) {
   TWAIN_REQUIRE(threads >= 1 && threads <= kMaxThreads, InvalidArgument,
                 "threads = " + std::to_string(threads) + " outside [1, " + std::to_string(kMaxThreads) + "]");
@@ -85,12 +94,12 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, con
   SessionOptions options;
   std::optional<he::PublicKey> pk;
   report.setup = measure(channel, [&] {
-    options = decode_request(channel.recv_message(kMaxRequestBytes));
-    if (options.backend == nonlinear::Backend::kFerretInsecureForTests && !policy.allow_insecure_for_tests)
-      throw FormatError("session request: the client asked for insecure test parameters; refused");
     channel.send_message(model.description());
     channel.send_message(std::span(reinterpret_cast<const uint8_t*>(model.card().data()), model.card().size()));
     channel.flush();
+    options = decode_request(channel.recv_message(kMaxRequestBytes));
+    if (options.backend == nonlinear::Backend::kFerretInsecureForTests && !policy.allow_insecure_for_tests)
+      throw FormatError("session request: the client asked for insecure test parameters; refused");
     pk = he::deserialize_public_key(*model.context(), channel.recv_message(kMaxPublicKeyBytes));
   });
   const nonlinear::Options nl = nonlinear_options(model.graph(), options);
@@ -113,8 +122,6 @@ ClientSession::ClientSession(net::Channel& channel, const SessionOptions& option
   TWAIN_REQUIRE(options.top_k >= 1 && options.top_k <= kMaxTopK, InvalidArgument,
                 "top_k = " + std::to_string(options.top_k) + " outside [1, " + std::to_string(kMaxTopK) + "]");
   connect_ = measure(channel_, [&] {
-    channel_.send_message(encode_request(options_));
-    channel_.flush();
     graph_ = parse_public(channel_.recv_message(kMaxDescriptionBytes));
     const std::vector<uint8_t> card = channel_.recv_message(kMaxCardBytes);
     card_.assign(card.begin(), card.end());
@@ -130,7 +137,10 @@ InferenceResult ClientSession::infer(std::span<const float> image, const Progres
   const std::vector<uint64_t> input = model::quantize_input(graph_, image);
   std::optional<he::SecretKey> sk;
   std::vector<LinearClient> linear;
+  const nonlinear::Plan plan = plan_graph(graph_, options_);
+  if (options_.choose_backend) options_.backend = choose_backend(plan.needs());
   report.setup = measure(channel_, [&] {
+    channel_.send_message(encode_request(options_));
     sk = he::generate_secret_key(*context, prg);
     channel_.send_message(he::serialize(*context, he::generate_public_key(*context, *sk, prg)));
     linear = make_linear_clients(graph_, context);
@@ -139,7 +149,7 @@ InferenceResult ClientSession::infer(std::span<const float> image, const Progres
   const nonlinear::Options nl = nonlinear_options(graph_, options_);
   std::optional<nonlinear::NonlinearSession> nonlinear;
   add(report.setup, measure(channel_, [&] { nonlinear.emplace(nonlinear::Role::kClient, channel_, prg, nl, options_.backend); }));
-  report.offline = measure(channel_, [&] { nonlinear->offline(plan_graph(graph_, options_)); });
+  report.offline = measure(channel_, [&] { nonlinear->offline(plan); });
   report.online = measure(channel_, [&] {
     const auto pool = make_pool(threads_);
     Executor executor(graph_, ClientParty{linear, *sk}, channel_, *nonlinear, prg, options_, pool.get());

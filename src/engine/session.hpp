@@ -1,7 +1,7 @@
 // One secure inference between the server (owns the model) and the client (owns the input),
 // DESIGN.md section 7. Messages, in order:
+//   server -> client  the public model description (model_description.hpp) and model card
 //   client -> server  request (mode, OT backend, comparison circuit, top-k or logits)
-//   server -> client  the public model description (model_description.hpp)
 //   client -> server  the client's RLWE public key
 //   both              base OTs / silent-OT setup (setup phase), then triples and correlated OTs
 //                     sized exactly from the plan (offline phase)
@@ -50,7 +50,7 @@ struct InferenceResult {
 // `image` (C x H x W floats, already normalised), quantised to the model's fixed point.
 class ClientSession {
  public:
-  // Sends the request and reads the description. Throws FormatError for a malformed description.
+  // Reads the description and the card. Throws FormatError for a malformed description.
   // threads: of the client's linear layers (1: none besides the caller's).
   ClientSession(net::Channel& channel, const SessionOptions& options, int threads = 1);
 

@@ -1,0 +1,62 @@
+#include "client_run.hpp"
+
+#include <iostream>
+
+#include "core/errors.hpp"
+#include "progress.hpp"
+#include "session_report.hpp"
+
+namespace twain::apps {
+
+std::vector<OptionSpec> client_option_specs() {
+  return {{"--image"}, {"--topk"},  {"--labels"},         {"--spec"}, {"--mode"},
+          {"--ot"},    {"--logits", false}, {"--threads"}, {"--json"}};
+}
+
+engine::SessionOptions session_options(const CliOptions& options) {
+  engine::SessionOptions s;
+  const std::string mode = options.get("--mode", "exact");
+  if (mode != "exact" && mode != "fast") throw InvalidArgument("--mode must be fast or exact, got '" + mode + "'");
+  s.mode = mode == "exact" ? nonlinear::TruncMode::kExact : nonlinear::TruncMode::kFast;
+  const std::string ot = options.get("--ot", "auto");
+  if (ot != "auto" && ot != "ferret" && ot != "iknp")
+    throw InvalidArgument("--ot must be auto, ferret or iknp, got '" + ot + "'");
+  s.choose_backend = ot == "auto";
+  s.backend = ot == "iknp" ? nonlinear::Backend::kIknp : nonlinear::Backend::kFerret;
+  s.top_k = static_cast<int>(options.integer("--topk", 5, 1, engine::kMaxTopK));
+  s.reveal_logits = options.has("--logits");
+  return s;
+}
+
+ClientRun run_client(net::Channel& channel, const CliOptions& options, const std::vector<float>* image) {
+  const int threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
+  engine::ClientSession session(channel, session_options(options), threads);
+  ClientRun run;
+  run.graph = session.model();
+  run.card = parse_card(session.card(), run.graph);
+  if (options.has("--spec")) run.card.spec = PreprocessSpec::load(options.required("--spec"));
+  if (options.has("--labels")) run.card.labels = load_labels(options.required("--labels"));
+  run.image = image != nullptr ? *image : load_image(options.required("--image"), run.card.spec);
+  ProgressBar bar(stderr, "secure inference");
+  run.result = session.infer(run.image, [&](std::size_t done, std::size_t total, const std::string& label) {
+    bar.update(done, total, label);
+  });
+  bar.finish();
+  return run;
+}
+
+int report_client(const ClientRun& run, const CliOptions& options, nlohmann::json extra) {
+  std::cout << "prediction (top " << run.result.top.size() << "):\n";
+  print_top(std::cout, run.result, run.card);
+  std::cout << "client's view of the session:\n";
+  print_phases(std::cout, run.result.report);
+  if (options.has("--json")) {
+    extra["top"] = top_json(run.result, run.card);
+    extra["phases"] = phases_json(run.result.report);
+    extra["layers"] = steps_json(run.result.report);
+    write_json(options.required("--json"), extra);
+  }
+  return 0;
+}
+
+}  // namespace twain::apps

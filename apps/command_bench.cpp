@@ -1,0 +1,176 @@
+// twain bench: both parties in one command over loopback TCP (optionally shaped as a LAN or WAN
+// link), every phase timed, the result checked against the fixed-point evaluator when asked;
+// --accuracy N runs N real Fashion-MNIST test images through separate secure sessions.
+#include <chrono>
+#include <cmath>
+#include <iomanip>
+#include <iostream>
+#include <thread>
+
+#include "client_run.hpp"
+#include "commands.hpp"
+#include "core/errors.hpp"
+#include "core/prg.hpp"
+#include "engine/model_loader.hpp"
+#include "fashion_mnist.hpp"
+#include "model/fixed_evaluator.hpp"
+#include "model/quantize.hpp"
+#include "model/ring.hpp"
+#include "net/link_shaping.hpp"
+#include "net/tcp_channel.hpp"
+#include "session_report.hpp"
+
+namespace twain::apps {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::unique_ptr<net::Channel> shaped(std::unique_ptr<net::Channel> channel, const std::optional<net::LinkProfile>& link) {
+  if (!link) return channel;
+  return std::make_unique<net::ShapedChannel>(std::move(channel), *link);
+}
+
+// One secure inference over loopback TCP; returns the client's run and its wall time.
+std::pair<ClientRun, double> run_pair(const engine::ServerModel& model, const CliOptions& options,
+                                      const std::optional<net::LinkProfile>& link, const std::vector<float>* image) {
+  net::TcpListener listener(0, "127.0.0.1");
+  engine::ServerPolicy policy;
+  policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
+  std::exception_ptr server_error;
+  std::thread server([&] {
+    try {
+      auto channel = shaped(listener.accept(std::chrono::minutes(1)), link);
+      engine::serve_session(model, *channel, policy);
+    } catch (...) {
+      server_error = std::current_exception();
+    }
+  });
+  const auto start = Clock::now();
+  ClientRun run;
+  try {
+    auto channel = shaped(net::TcpChannel::connect("127.0.0.1", listener.port()), link);
+    run = run_client(*channel, options, image);
+  } catch (...) {
+    server.join();
+    throw;
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  server.join();
+  if (server_error) std::rethrow_exception(server_error);
+  return {std::move(run), seconds};
+}
+
+std::vector<float> seeded_image(const model::QuantizedGraph& graph) {
+  core::Prg prg(core::Seed{7});
+  std::vector<float> image(static_cast<std::size_t>(model::element_count(graph.tensors[graph.input].shape)));
+  for (float& v : image) v = static_cast<float>(prg.next_u64() % 4001) / 1000.0f - 2.0f;
+  return image;
+}
+
+// Whether the secure result equals the fixed-point evaluator (exact mode: every revealed logit,
+// or the top-k indices and values; fast mode: the same within 2^-(f-4) per logit).
+bool matches_fixed(const ClientRun& run, const engine::ServerModel& model, bool exact) {
+  const model::QuantizedGraph& g = model.graph();
+  const std::vector<uint64_t> fixed = model::evaluate_fixed(g, model::quantize_input(g, run.image));
+  const double tolerance = exact ? 0 : 16;
+  for (const engine::ClassScore& c : run.result.top)
+    if (std::fabs(static_cast<double>(c.value - model::to_signed(fixed[c.index], g.ring_bits))) > tolerance) return false;
+  for (std::size_t i = 0; i < run.result.logits.size(); ++i)
+    if (std::fabs(static_cast<double>(run.result.logits[i] - model::to_signed(fixed[i], g.ring_bits))) > tolerance)
+      return false;
+  return true;
+}
+
+int accuracy(const engine::ServerModel& model, const CliOptions& options, const std::optional<net::LinkProfile>& link) {
+  const auto count = static_cast<std::size_t>(options.integer("--accuracy", 0, 1, 10000));
+  const LabelledImages data = load_fashion_mnist_test(count);
+  const ModelCard card = parse_card(model.card(), model.graph());
+  std::size_t secure_correct = 0, fixed_correct = 0, agree = 0;
+  double seconds = 0;
+  for (std::size_t i = 0; i < data.images.size(); ++i) {
+    std::vector<float> image(data.images[i].size());
+    for (std::size_t p = 0; p < image.size(); ++p)
+      image[p] = (data.images[i][p] * card.spec.scale - card.spec.mean[0]) / card.spec.std[0];
+    const auto [run, wall] = run_pair(model, options, link, &image);
+    seconds += wall;
+    const std::vector<uint64_t> fixed =
+        model::evaluate_fixed(model.graph(), model::quantize_input(model.graph(), image));
+    std::size_t best = 0;
+    for (std::size_t c = 1; c < fixed.size(); ++c)
+      if (model::to_signed(fixed[c], model.graph().ring_bits) > model::to_signed(fixed[best], model.graph().ring_bits))
+        best = c;
+    secure_correct += run.result.top.at(0).index == data.labels[i];
+    fixed_correct += best == data.labels[i];
+    agree += run.result.top.at(0).index == best;
+    std::cerr << "\r\033[Kaccuracy: " << i + 1 << "/" << data.images.size() << " images, secure "
+              << 100.0 * secure_correct / (i + 1) << "%" << std::flush;
+  }
+  std::cerr << "\r\033[K";
+  const double n = static_cast<double>(data.images.size());
+  std::cout << std::fixed << std::setprecision(2) << "Fashion-MNIST t10k, first " << data.images.size()
+            << " images:\n  secure top-1 accuracy " << 100.0 * secure_correct / n << "%\n  fixed-point top-1 accuracy "
+            << 100.0 * fixed_correct / n << "%\n  secure prediction equals fixed-point prediction on " << agree << " of "
+            << data.images.size() << "\n  mean end-to-end time per image " << seconds / n << " s\n";
+  if (options.has("--json"))
+    write_json(options.required("--json"), {{"images", data.images.size()},
+                                            {"secure_accuracy", secure_correct / n},
+                                            {"fixed_accuracy", fixed_correct / n},
+                                            {"agreement", agree / n},
+                                            {"mean_end_to_end_s", seconds / n}});
+  return 0;
+}
+
+}  // namespace
+
+int command_bench(const std::vector<std::string>& args) {
+  auto specs = client_option_specs();
+  for (const char* name : {"--model", "--bits", "--frac", "--net", "--accuracy"}) specs.push_back({name});
+  specs.push_back({"--check", false});
+  const CliOptions options("bench", args, specs);
+  std::optional<net::LinkProfile> link;
+  if (options.has("--net")) {
+    link = net::parse_link_profile(options.required("--net"));
+    if (!link) throw InvalidArgument("--net must be lan or wan, got '" + options.required("--net") + "'");
+  }
+  const std::string file = options.required("--model");
+  const int bits = static_cast<int>(options.integer("--bits", engine::kDefaultRingBits, 24, 48));
+  const int frac = static_cast<int>(options.integer("--frac", engine::kDefaultFracBits, 1, 20));
+  const engine::ServerModel model(engine::load_quantized_model(file, bits, frac), make_card(file));
+  std::cout << "model " << file << ": " << model.graph().ops.size() << " ops, preprocessing " << std::fixed
+            << std::setprecision(3) << model.preprocess_seconds() << " s\n";
+  if (options.has("--accuracy")) return accuracy(model, options, link);
+  const std::vector<float> random = seeded_image(model.graph());
+  const auto [run, seconds] = run_pair(model, options, link, options.has("--image") ? nullptr : &random);
+  const engine::SessionReport& r = run.result.report;
+  std::cout << "per op (client's view):\n";
+  print_steps(std::cout, r);
+  std::cout << "end to end " << seconds << " s (" << options.get("--mode", "exact") << " mode, "
+            << options.get("--threads", "1") << " thread(s) per party, link " << options.get("--net", "loopback")
+            << ")\n";
+  nlohmann::json json{{"model", file},
+                      {"mode", options.get("--mode", "exact")},
+                      {"threads", options.integer("--threads", 1, 1, engine::kMaxThreads)},
+                      {"net", options.get("--net", "loopback")},
+                      {"end_to_end_s", seconds},
+                      {"preprocess_s", model.preprocess_seconds()},
+                      {"setup_s", r.setup.seconds},
+                      {"offline_s", r.offline.seconds},
+                      {"online_s", r.online.seconds}};
+  uint64_t bytes = 0, rounds = 0;
+  for (const engine::PhaseReport* p : {&r.setup, &r.offline, &r.online}) {
+    bytes += p->traffic.bytes_sent + p->traffic.bytes_received;
+    rounds += p->traffic.rounds;
+  }
+  json["bytes_total"] = bytes;
+  json["rounds"] = rounds;
+  if (options.has("--check")) {
+    const bool match = matches_fixed(run, model, options.get("--mode", "exact") == "exact");
+    json["exact_match"] = match;
+    std::cout << "equals the fixed-point evaluator: " << (match ? "yes" : "NO") << "\n";
+    report_client(run, options, json);
+    return match ? 0 : 1;
+  }
+  return report_client(run, options, json);
+}
+
+}  // namespace twain::apps

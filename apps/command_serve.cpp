@@ -1,0 +1,106 @@
+// twain serve / query / local.
+#include <atomic>
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "client_run.hpp"
+#include "commands.hpp"
+#include "core/errors.hpp"
+#include "engine/model_loader.hpp"
+#include "engine/server_model.hpp"
+#include "model_card.hpp"
+#include "net/tcp_channel.hpp"
+
+namespace twain::apps {
+namespace {
+
+engine::ServerModel load_server_model(const CliOptions& options) {
+  const std::string file = options.required("--model");
+  const int bits = static_cast<int>(options.integer("--bits", engine::kDefaultRingBits, 24, 48));
+  const int frac = static_cast<int>(options.integer("--frac", engine::kDefaultFracBits, 1, 20));
+  std::cerr << "twain: loading " << file << " (l = " << bits << ", f = " << frac << ") ...\n";
+  engine::ServerModel model(engine::load_quantized_model(file, bits, frac), make_card(file));
+  std::cerr << "twain: model ready: " << model.graph().ops.size() << " ops, weights preprocessed in "
+            << model.preprocess_seconds() << " s\n";
+  return model;
+}
+
+// One client on its own thread; an error ends that session only.
+void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel> channel,
+               const engine::ServerPolicy& policy, std::size_t number, std::mutex& log) {
+  try {
+    const engine::SessionReport r = engine::serve_session(model, *channel, policy);
+    std::lock_guard lock(log);
+    std::cerr << "twain serve: session " << number << " done: online " << r.online.seconds << " s, "
+              << (r.online.traffic.bytes_sent + r.online.traffic.bytes_received) << " bytes online\n";
+  } catch (const std::exception& e) {
+    std::lock_guard lock(log);
+    std::cerr << "twain serve: session " << number << " ended with an error: " << e.what() << "\n";
+  }
+}
+
+}  // namespace
+
+int command_serve(const std::vector<std::string>& args) {
+  const CliOptions options("serve", args,
+                           {{"--model"}, {"--port"}, {"--host"}, {"--threads"}, {"--bits"}, {"--frac"},
+                            {"--max-sessions"}});
+  const engine::ServerModel model = load_server_model(options);
+  engine::ServerPolicy policy;
+  policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
+  const auto max_sessions = options.integer("--max-sessions", 0, 0, int64_t{1} << 40);
+  net::TcpListener listener(parse_port(options.required("--port")), options.get("--host", "127.0.0.1"));
+  std::cerr << "twain serve: listening on " << options.get("--host", "127.0.0.1") << ":" << listener.port() << "\n";
+  std::mutex log;
+  std::vector<std::thread> sessions;
+  for (int64_t number = 1; max_sessions == 0 || number <= max_sessions; ++number) {
+    auto channel = listener.accept();
+    sessions.emplace_back(serve_one, std::cref(model), std::move(channel), policy, static_cast<std::size_t>(number),
+                          std::ref(log));
+  }
+  for (std::thread& t : sessions) t.join();
+  return 0;
+}
+
+int command_query(const std::vector<std::string>& args) {
+  auto specs = client_option_specs();
+  specs.push_back({"--server"});
+  const CliOptions options("query", args, specs);
+  const Endpoint server = parse_endpoint(options.required("--server"));
+  auto channel = net::TcpChannel::connect(server.host, server.port);
+  return report_client(run_client(*channel, options), options);
+}
+
+int command_local(const std::vector<std::string>& args) {
+  auto specs = client_option_specs();
+  for (const char* name : {"--model", "--bits", "--frac"}) specs.push_back({name});
+  const CliOptions options("local", args, specs);
+  const engine::ServerModel model = load_server_model(options);
+  net::TcpListener listener(0, "127.0.0.1");
+  engine::ServerPolicy policy;
+  policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
+  std::exception_ptr server_error;
+  std::thread server([&] {
+    try {
+      auto channel = listener.accept(std::chrono::minutes(1));
+      engine::serve_session(model, *channel, policy);
+    } catch (...) {
+      server_error = std::current_exception();
+    }
+  });
+  ClientRun run;
+  try {
+    auto channel = net::TcpChannel::connect("127.0.0.1", listener.port());
+    run = run_client(*channel, options);
+  } catch (...) {
+    server.join();
+    throw;
+  }
+  server.join();
+  if (server_error) std::rethrow_exception(server_error);
+  return report_client(run, options);
+}
+
+}  // namespace twain::apps
