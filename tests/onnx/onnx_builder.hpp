@@ -44,7 +44,11 @@ class ModelBuilder {
     v->set_name(name);
     auto* tensor = v->mutable_type()->mutable_tensor_type();
     tensor->set_elem_type(::onnx::TensorProto_DataType_FLOAT);
-    for (int k = 0; k < rank; ++k) tensor->mutable_shape()->add_dim()->set_dim_param("d" + std::to_string(k));
+    for (int k = 0; k < rank; ++k) {
+      std::string name = "d";  // (GCC 12 warns falsely on "d" + std::to_string(k))
+      name += std::to_string(k);
+      tensor->mutable_shape()->add_dim()->set_dim_param(name);
+    }
   }
 
   ::onnx::TensorProto* initializer(const std::string& name, const std::vector<int64_t>& dims,
