@@ -6,6 +6,7 @@
 // bits_per_triple = 8 * bytes_total / items; items_per_second.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -166,6 +167,7 @@ BENCHMARK(bit_triples)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTi
 
 #include "core/thread_pool.hpp"
 #include "ot/ferret.hpp"
+#include "ot/random_ot.hpp"
 
 namespace {
 
@@ -203,6 +205,55 @@ void ferret_cot_pool(benchmark::State& state) { ferret<false, true>(state); }
 BENCHMARK(ferret_cot)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(ferret_rot)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(ferret_cot_pool)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Issue 4's measurement: n random OTs (128-bit messages) from a fresh Ferret pair, everything
+// counted: base OTs, the IKNP bootstrap and every Ferret iteration, one thread per party. Each
+// party converts its OTs in pieces of 10^7 (held one piece at a time, as a consumer would), so
+// 10^8 ROTs need no 4.8 GB of outputs. Counters: bytes_total and rounds of the whole run,
+// bits_per_ot over all of it, setup_bytes (base OTs and IKNP: the constructors' traffic) and
+// steady_bits_per_ot (the Ferret iterations alone).
+void ferret_rot_total(benchmark::State& state) {
+  const auto n = static_cast<std::size_t>(state.range(0));
+  constexpr std::size_t kPiece = 10'000'000;
+  Loopback link = connect_loopback();
+  Prg sender_prg(seed_of(11));
+  Prg receiver_prg(seed_of(12));
+  std::unique_ptr<twain::ot::FerretCotSender> sender;
+  std::unique_ptr<twain::ot::FerretCotReceiver> receiver;
+  const auto setup = [&] {
+    run_both([&] { sender = std::make_unique<twain::ot::FerretCotSender>(*link.server, sender_prg); },
+             [&] { receiver = std::make_unique<twain::ot::FerretCotReceiver>(*link.client, receiver_prg); });
+  };
+  const auto send = [&] {
+    for (std::size_t done = 0; done < n; done += kPiece) {
+      benchmark::DoNotOptimize(twain::ot::random_ot(*sender, std::min(kPiece, n - done)));
+    }
+  };
+  const auto receive = [&] {
+    for (std::size_t done = 0; done < n; done += kPiece) {
+      benchmark::DoNotOptimize(twain::ot::random_ot(*receiver, std::min(kPiece, n - done)));
+    }
+  };
+  const auto bytes = [&] {
+    return static_cast<double>(link.server->counters().bytes_sent + link.client->counters().bytes_sent);
+  };
+  for (auto _ : state) {
+    link.server->reset_counters();
+    link.client->reset_counters();
+    setup();
+    const double setup_bytes = bytes();
+    run_both(send, receive);
+    const double total = bytes();
+    state.counters["setup_bytes"] = setup_bytes;
+    state.counters["bytes_total"] = total;
+    state.counters["rounds"] =
+        static_cast<double>(link.server->counters().rounds + link.client->counters().rounds);
+    state.counters["bits_per_ot"] = 8.0 * total / static_cast<double>(n);
+    state.counters["steady_bits_per_ot"] = 8.0 * (total - setup_bytes) / static_cast<double>(n);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+BENCHMARK(ferret_rot_total)->Arg(100'000'000)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
