@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 #include "core/errors.hpp"
 #include "model/ring.hpp"
@@ -23,6 +24,15 @@ int64_t floor_divide(int64_t a, int64_t d) {
   int64_t q = a / d;
   if (a % d != 0 && a < 0) --q;
   return q;
+}
+
+// Output columns [begin, end) whose kernel tap kw reads inside the input row.
+std::pair<int, int> tap_columns(const Conv2dGeometry& g, int kw, int ow_n) {
+  int begin = 0;
+  while (begin < ow_n && begin * g.stride_w - g.pad_left + kw < 0) ++begin;
+  int end = begin;
+  while (end < ow_n && end * g.stride_w - g.pad_left + kw < g.width) ++end;
+  return {begin, end};
 }
 
 class Evaluator {
@@ -121,32 +131,36 @@ class Evaluator {
     return y;
   }
 
+  // Output planes accumulated weight by weight: for each (input channel, kh, kw) the rows of the
+  // input that the kernel tap reaches are added, scaled, to the output rows (wrapping mod 2^64).
   Values conv(const qop::Conv2d& o, const Values& x) const {
     const Conv2dGeometry& g = o.shape;
     const int oh_n = g.output_height(), ow_n = g.output_width();
     const int ipg = g.in_channels_per_group(), opg = g.out_channels_per_group();
-    Values y(static_cast<std::size_t>(g.out_channels) * oh_n * ow_n);
+    const std::size_t plane = static_cast<std::size_t>(oh_n) * ow_n;
+    Values y(static_cast<std::size_t>(g.out_channels) * plane);
     for (int oc = 0; oc < g.out_channels; ++oc) {
+      uint64_t* out = y.data() + static_cast<std::size_t>(oc) * plane;
+      std::fill(out, out + plane, static_cast<uint64_t>(o.bias[static_cast<std::size_t>(oc)]));
       const int first_in = (oc / opg) * ipg;
-      for (int oh = 0; oh < oh_n; ++oh) {
-        for (int ow = 0; ow < ow_n; ++ow) {
-          uint64_t acc = static_cast<uint64_t>(o.bias[static_cast<std::size_t>(oc)]);
-          for (int c = 0; c < ipg; ++c) {
-            for (int kh = 0; kh < g.kernel_h; ++kh) {
+      for (int c = 0; c < ipg; ++c) {
+        const uint64_t* in = x.data() + static_cast<std::size_t>(first_in + c) * g.height * g.width;
+        for (int kh = 0; kh < g.kernel_h; ++kh) {
+          for (int kw = 0; kw < g.kernel_w; ++kw) {
+            const uint64_t w = static_cast<uint64_t>(
+                o.weights[((static_cast<std::size_t>(oc) * ipg + c) * g.kernel_h + kh) * g.kernel_w + kw]);
+            const auto [ow_begin, ow_end] = tap_columns(g, kw, ow_n);
+            for (int oh = 0; oh < oh_n; ++oh) {
               const int ih = oh * g.stride_h - g.pad_top + kh;
               if (ih < 0 || ih >= g.height) continue;
-              for (int kw = 0; kw < g.kernel_w; ++kw) {
-                const int iw = ow * g.stride_w - g.pad_left + kw;
-                if (iw < 0 || iw >= g.width) continue;
-                const std::size_t wi = ((static_cast<std::size_t>(oc) * ipg + c) * g.kernel_h + kh) * g.kernel_w + kw;
-                const std::size_t xi = (static_cast<std::size_t>(first_in + c) * g.height + ih) * g.width + iw;
-                acc += static_cast<uint64_t>(o.weights[wi]) * x[xi];
-              }
+              const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(ih) * g.width - g.pad_left + kw;
+              uint64_t* out_row = out + static_cast<std::size_t>(oh) * ow_n;
+              for (int ow = ow_begin; ow < ow_end; ++ow) out_row[ow] += w * in[row + ow * g.stride_w];
             }
           }
-          y[(static_cast<std::size_t>(oc) * oh_n + oh) * ow_n + ow] = acc & mask_;
         }
       }
+      for (std::size_t k = 0; k < plane; ++k) out[k] &= mask_;
     }
     return y;
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "core/errors.hpp"
 
@@ -18,32 +19,43 @@ Overloaded(Fs...) -> Overloaded<Fs...>;
 
 using Values = std::vector<float>;
 
+// Output columns [begin, end) whose kernel tap kw reads inside the input row.
+std::pair<int, int> tap_columns(const Conv2dGeometry& g, int kw, int ow_n) {
+  int begin = 0;
+  while (begin < ow_n && begin * g.stride_w - g.pad_left + kw < 0) ++begin;
+  int end = begin;
+  while (end < ow_n && end * g.stride_w - g.pad_left + kw < g.width) ++end;
+  return {begin, end};
+}
+
+// Output planes accumulated in double, kernel tap by kernel tap over whole rows.
 Values conv(const op::Conv& o, const Values& x) {
   const Conv2dGeometry& g = o.shape;
   const int oh_n = g.output_height(), ow_n = g.output_width();
   const int ipg = g.in_channels_per_group(), opg = g.out_channels_per_group();
-  Values y(static_cast<std::size_t>(g.out_channels) * oh_n * ow_n);
+  const std::size_t plane = static_cast<std::size_t>(oh_n) * ow_n;
+  Values y(static_cast<std::size_t>(g.out_channels) * plane);
+  std::vector<double> acc(plane);
   for (int oc = 0; oc < g.out_channels; ++oc) {
+    std::fill(acc.begin(), acc.end(), o.bias.empty() ? 0.0 : o.bias[static_cast<std::size_t>(oc)]);
     const int first_in = (oc / opg) * ipg;
-    for (int oh = 0; oh < oh_n; ++oh) {
-      for (int ow = 0; ow < ow_n; ++ow) {
-        double sum = o.bias.empty() ? 0.0 : o.bias[static_cast<std::size_t>(oc)];
-        for (int c = 0; c < ipg; ++c) {
-          for (int kh = 0; kh < g.kernel_h; ++kh) {
+    for (int c = 0; c < ipg; ++c) {
+      const float* in = x.data() + static_cast<std::size_t>(first_in + c) * g.height * g.width;
+      for (int kh = 0; kh < g.kernel_h; ++kh) {
+        for (int kw = 0; kw < g.kernel_w; ++kw) {
+          const double w = o.weights[((static_cast<std::size_t>(oc) * ipg + c) * g.kernel_h + kh) * g.kernel_w + kw];
+          const auto [ow_begin, ow_end] = tap_columns(g, kw, ow_n);
+          for (int oh = 0; oh < oh_n; ++oh) {
             const int ih = oh * g.stride_h - g.pad_top + kh;
             if (ih < 0 || ih >= g.height) continue;
-            for (int kw = 0; kw < g.kernel_w; ++kw) {
-              const int iw = ow * g.stride_w - g.pad_left + kw;
-              if (iw < 0 || iw >= g.width) continue;
-              const std::size_t wi = ((static_cast<std::size_t>(oc) * ipg + c) * g.kernel_h + kh) * g.kernel_w + kw;
-              const std::size_t xi = (static_cast<std::size_t>(first_in + c) * g.height + ih) * g.width + iw;
-              sum += static_cast<double>(o.weights[wi]) * x[xi];
-            }
+            const std::ptrdiff_t row = static_cast<std::ptrdiff_t>(ih) * g.width - g.pad_left + kw;
+            double* out_row = acc.data() + static_cast<std::size_t>(oh) * ow_n;
+            for (int ow = ow_begin; ow < ow_end; ++ow) out_row[ow] += w * in[row + ow * g.stride_w];
           }
         }
-        y[(static_cast<std::size_t>(oc) * oh_n + oh) * ow_n + ow] = static_cast<float>(sum);
       }
     }
+    for (std::size_t k = 0; k < plane; ++k) y[static_cast<std::size_t>(oc) * plane + k] = static_cast<float>(acc[k]);
   }
   return y;
 }
