@@ -92,6 +92,26 @@ TEST(Passes, PadFoldsIntoMaxPoolOnlyAfterRelu) {
   }
 }
 
+TEST(Passes, ZeroPadFoldsIntoAveragesThatCountTheirPadding) {
+  core::Prg prg = seeded_prg(6);
+  for (int own_pad : {0, 1}) {
+    for (bool include : {false, true}) {
+      GraphBuilder b({1, 2, 5, 5});
+      const TensorId p = b.add(op::Pad{1, 0, 1, 1, 0.0f}, {b.input()});
+      const Pool2dGeometry pool{2, 7, 6, 3, 3, 2, 2, own_pad, own_pad, own_pad, own_pad};
+      const Graph g = b.finish(b.add(op::AvgPool{pool, include}, {p}));
+      const Graph folded = fold_pad(g);
+      const bool expect_fold = own_pad == 0 || include;
+      EXPECT_EQ(count_ops<op::Pad>(folded), expect_fold ? 0 : 1) << own_pad << include;
+      const std::vector<float> x = uniform_vector(prg, 50, -2, 2);
+      expect_close(evaluate_float(folded, x), evaluate_float(g, x), 1e-6f);
+    }
+  }
+  GraphBuilder empty({1, 1, 2, 2});
+  const Graph dropped = drop_inference_noops(empty.finish(empty.add(op::Relu{}, {empty.add(op::Pad{}, {empty.input()})})));
+  EXPECT_EQ(count_ops<op::Pad>(dropped), 0);
+}
+
 TEST(Passes, MaxPoolReluSwapKeepsValues) {
   core::Prg prg = seeded_prg(5);
   GraphBuilder b({1, 2, 6, 6});

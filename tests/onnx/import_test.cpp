@@ -178,6 +178,21 @@ TEST(OnnxImport, Opset10AttributesMatchTheIrWrittenByHand) {
   expect_same_function(imported, e.finish(t), 32);
 }
 
+TEST(OnnxImport, IdentityOfAnInitializerIsAnAlias) {
+  // PyTorch exports weights shared by two layers as Identity nodes on the initializer.
+  ModelBuilder b(13);
+  b.input("x", {1, 2});
+  b.initializer("w", {2, 2}, {1, 2, 3, 4});
+  b.node("Identity", {"w"}, {"w_shared"}, "alias");
+  b.node("MatMul", {"x", "w"}, {"a"}, "first");
+  b.node("MatMul", {"a", "w_shared"}, {"y"}, "second");
+  b.output("y", 2);
+  const model::Graph g = load_model_bytes(b.bytes());
+  ASSERT_EQ(g.nodes.size(), 2u);
+  // x = [1, 1]: a = [4, 6], y = [4 + 18, 8 + 24].
+  EXPECT_EQ(model::evaluate_float(g, std::vector<float>{1, 1}), (std::vector<float>{22, 32}));
+}
+
 TEST(OnnxImport, ImportedNetworkQuantisesWithinTheExpectedError) {
   ModelBuilder b(13);
   b.input("x", {1, 3, 8, 8});
