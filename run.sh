@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # twain's two commands (and two more): installs what is missing from Debian, builds, runs.
-#   ./run.sh demo    secure-computation demonstration, both parties on this machine
+#   ./run.sh demo    secure inference of the embedded Fashion-MNIST model on real test images
 #   ./run.sh test    the whole test suite through ctest
 #   ./run.sh build   configure and build (Release, with tests and benchmarks)
 #   ./run.sh bench   build, then run build/bench/twain-bench (extra arguments are passed on)
@@ -42,7 +42,7 @@ case "$command" in
   demo)
     install_missing "${PACKAGES[@]}"
     build
-    "$BUILD_DIR/apps/twain" he-demo
+    "$BUILD_DIR/apps/twain" demo --model models/fashion_mnist/model.onnx
     ;;
   test)
     install_missing "${PACKAGES[@]}"

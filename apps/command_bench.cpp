@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "client_run.hpp"
+#include "loopback_run.hpp"
 #include "commands.hpp"
 #include "core/errors.hpp"
 #include "core/prg.hpp"
@@ -22,43 +23,6 @@
 
 namespace twain::apps {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-std::unique_ptr<net::Channel> shaped(std::unique_ptr<net::Channel> channel, const std::optional<net::LinkProfile>& link) {
-  if (!link) return channel;
-  return std::make_unique<net::ShapedChannel>(std::move(channel), *link);
-}
-
-// One secure inference over loopback TCP; returns the client's run and its wall time.
-std::pair<ClientRun, double> run_pair(const engine::ServerModel& model, const CliOptions& options,
-                                      const std::optional<net::LinkProfile>& link, const std::vector<float>* image) {
-  net::TcpListener listener(0, "127.0.0.1");
-  engine::ServerPolicy policy;
-  policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
-  std::exception_ptr server_error;
-  std::thread server([&] {
-    try {
-      auto channel = shaped(listener.accept(std::chrono::minutes(1)), link);
-      engine::serve_session(model, *channel, policy);
-    } catch (...) {
-      server_error = std::current_exception();
-    }
-  });
-  const auto start = Clock::now();
-  ClientRun run;
-  try {
-    auto channel = shaped(net::TcpChannel::connect("127.0.0.1", listener.port()), link);
-    run = run_client(*channel, options, image);
-  } catch (...) {
-    server.join();
-    throw;
-  }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  server.join();
-  if (server_error) std::rethrow_exception(server_error);
-  return {std::move(run), seconds};
-}
 
 std::vector<float> seeded_image(const model::QuantizedGraph& graph) {
   core::Prg prg(core::Seed{7});
@@ -91,7 +55,7 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
     std::vector<float> image(data.images[i].size());
     for (std::size_t p = 0; p < image.size(); ++p)
       image[p] = (data.images[i][p] * card.spec.scale - card.spec.mean[0]) / card.spec.std[0];
-    const auto [run, wall] = run_pair(model, options, link, &image);
+    const auto [run, wall] = run_loopback(model, options, link, &image);
     seconds += wall;
     const std::vector<uint64_t> fixed =
         model::evaluate_fixed(model.graph(), model::quantize_input(model.graph(), image));
@@ -140,7 +104,7 @@ int command_bench(const std::vector<std::string>& args) {
             << std::setprecision(3) << model.preprocess_seconds() << " s\n";
   if (options.has("--accuracy")) return accuracy(model, options, link);
   const std::vector<float> random = seeded_image(model.graph());
-  const auto [run, seconds] = run_pair(model, options, link, options.has("--image") ? nullptr : &random);
+  const auto [run, seconds] = run_loopback(model, options, link, options.has("--image") ? nullptr : &random);
   const engine::SessionReport& r = run.result.report;
   std::cout << "per op (client's view):\n";
   print_steps(std::cout, r);

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "client_run.hpp"
+#include "loopback_run.hpp"
 #include "commands.hpp"
 #include "core/errors.hpp"
 #include "engine/model_loader.hpp"
@@ -51,7 +52,9 @@ int command_serve(const std::vector<std::string>& args) {
   engine::ServerPolicy policy;
   policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
   const auto max_sessions = options.integer("--max-sessions", 0, 0, int64_t{1} << 40);
-  net::TcpListener listener(parse_port(options.required("--port")), options.get("--host", "127.0.0.1"));
+  // Port 0 asks the system for a free port (printed below).
+  const std::string port = options.required("--port");
+  net::TcpListener listener(port == "0" ? 0 : parse_port(port), options.get("--host", "127.0.0.1"));
   std::cerr << "twain serve: listening on " << options.get("--host", "127.0.0.1") << ":" << listener.port() << "\n";
   std::mutex log;
   std::vector<std::thread> sessions;
@@ -78,29 +81,7 @@ int command_local(const std::vector<std::string>& args) {
   for (const char* name : {"--model", "--bits", "--frac"}) specs.push_back({name});
   const CliOptions options("local", args, specs);
   const engine::ServerModel model = load_server_model(options);
-  net::TcpListener listener(0, "127.0.0.1");
-  engine::ServerPolicy policy;
-  policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
-  std::exception_ptr server_error;
-  std::thread server([&] {
-    try {
-      auto channel = listener.accept(std::chrono::minutes(1));
-      engine::serve_session(model, *channel, policy);
-    } catch (...) {
-      server_error = std::current_exception();
-    }
-  });
-  ClientRun run;
-  try {
-    auto channel = net::TcpChannel::connect("127.0.0.1", listener.port());
-    run = run_client(*channel, options);
-  } catch (...) {
-    server.join();
-    throw;
-  }
-  server.join();
-  if (server_error) std::rethrow_exception(server_error);
-  return report_client(run, options);
+  return report_client(run_loopback(model, options, std::nullopt, nullptr).client, options);
 }
 
 }  // namespace twain::apps

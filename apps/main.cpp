@@ -29,6 +29,7 @@ commands:
   local     both parties in one command over loopback TCP
   plain     the float and fixed-point references on an image (no cryptography)
   bench     both parties over loopback TCP, every phase timed, JSON report
+  demo      the embedded Fashion-MNIST model on its shipped real test images (./run.sh demo)
   he-demo   one encrypted convolution between two processes (the RLWE layer alone)
   he-serve / he-query   the two halves of he-demo
 )";
@@ -58,6 +59,12 @@ const std::map<std::string, std::string> kHelp = {
     {"local", std::string(R"(twain local --model m.onnx --image x.png [--bits L] [--frac F] [options]
   serve and query in one command over loopback TCP.
 )") + kClientOptions},
+    {"demo", R"(twain demo [--model m.onnx] [--images DIR] [--mode fast|exact] [--ot B] [--threads N]
+  Secure inference (both parties over loopback TCP) of every PNG in DIR (default: the images
+  folder next to the model, default models/fashion_mnist/model.onnx), predictions next to the
+  true labels (from the file names, NNNN_label.png), each checked against the fixed-point
+  evaluator; exits non-zero unless every one is equal.
+)"},
     {"plain", R"(twain plain --model m.onnx --image x.png [--topk K] [--spec FILE] [--bits L] [--frac F]
   The float evaluator and the fixed-point evaluator (the exact-mode oracle) on the image.
 )"},
@@ -150,6 +157,7 @@ int main(int argc, char** argv) {
     if (command == "local") return apps::command_local(rest);
     if (command == "plain") return apps::command_plain(rest);
     if (command == "bench") return apps::command_bench(rest);
+    if (command == "demo") return apps::command_demo(rest);
     if (command == "he-serve") {
       const apps::CliOptions options("he-serve", rest, {{"--port"}});
       net::TcpListener listener(apps::parse_port(options.required("--port")), "127.0.0.1");
