@@ -317,8 +317,11 @@ Converted reshape(const NodeContext& c) {
     if (!s) c.fail("attribute 'shape' is required");
     target = *s;
   } else {
-    for (double v : c.constant(1).values) target.push_back(to_int64(c, v, "shape"));
+    const Constant& shape = c.constant(1);
+    if (shape.values.size() > model::kMaxRank) c.fail("shape has more than " + std::to_string(model::kMaxRank) + " dimensions");
+    for (double v : shape.values) target.push_back(to_int64(c, v, "shape"));
   }
+  if (target.size() > model::kMaxRank) c.fail("shape has more than " + std::to_string(model::kMaxRank) + " dimensions");
   const bool allow_zero = c.attribute_int("allowzero", 0) != 0;
   Shape out;
   int infer = -1;

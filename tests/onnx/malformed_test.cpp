@@ -217,6 +217,39 @@ TEST(OnnxMalformed, UnsupportedUsesOfSupportedOperators) {
   expect_error(nonfinite.bytes(), {"initializer 'bias'", "non-finite"});
 }
 
+TEST(OnnxMalformed, InconsistentConstants) {
+  ModelBuilder reshape;
+  reshape.input("x", {1, 4});
+  reshape.int_initializer("shape", std::vector<int64_t>(1000, 1));
+  reshape.node("Reshape", {"x", "shape"}, {"y"}, "reshape0");
+  reshape.output("y", 1000);
+  expect_error(reshape.bytes(), {"node 0 'reshape0' (Reshape)", "dimensions"});
+
+  ModelBuilder channels = conv_relu();
+  auto* w = channels.graph()->mutable_initializer(0);
+  w->set_dims(1, 1);
+  w->mutable_float_data()->Truncate(27);
+  expect_error(channels.bytes(), {"node 0 'conv1' (Conv)"});
+
+  ModelBuilder count_mismatch = conv_relu();
+  count_mismatch.graph()->mutable_initializer(0)->mutable_float_data()->RemoveLast();
+  expect_error(count_mismatch.bytes(), {"initializer 'w'", "53 values"});
+
+  ModelBuilder bn;
+  bn.input("x", {1, 3, 2, 2});
+  for (const char* name : {"g", "b", "m"}) bn.initializer(name, {3}, {1, 1, 1});
+  bn.initializer("v", {2}, {1, 1});
+  bn.node("BatchNormalization", {"x", "g", "b", "m", "v"}, {"y"}, "bn0");
+  bn.output("y", 4);
+  expect_error(bn.bytes(), {"bn0"});
+
+  ModelBuilder softmax;
+  softmax.input("x", {1, 2, 3});
+  attr_int(softmax.node("Softmax", {"x"}, {"y"}, "sm"), "axis", 1);
+  softmax.output("y", 3);
+  expect_error(softmax.bytes(), {"node 0 'sm' (Softmax)", "does not span"});
+}
+
 TEST(OnnxMalformed, FileErrors) {
   EXPECT_THROW(load_model("/nonexistent/model.onnx"), ImportError);
   const auto path = std::filesystem::temp_directory_path() / "twain_onnx_truncated.onnx";
