@@ -4,6 +4,7 @@
 
 #include "conv2d_test_support.hpp"
 #include "core/errors.hpp"
+#include "core/thread_pool.hpp"
 #include "he/params.hpp"
 #include "linear/batch_norm.hpp"
 
@@ -13,7 +14,8 @@ namespace {
 using testing::add_shares;
 using testing::random_share;
 
-void check_layer(const he::ContextPtr& context, const BatchNormShape& shape, uint64_t scale_bound, uint8_t seed) {
+void check_layer(const he::ContextPtr& context, const BatchNormShape& shape, uint64_t scale_bound, uint8_t seed,
+                 core::ThreadPool* server_pool = nullptr, core::ThreadPool* client_pool = nullptr) {
   const int bits = context->plain_bits();
   const uint64_t mask = context->plain_mask();
   core::Prg prg(core::Seed{seed, 6});
@@ -24,7 +26,8 @@ void check_layer(const he::ContextPtr& context, const BatchNormShape& shape, uin
   const auto server_share = random_share(shape.size(), bits, prg);
   const BatchNormServer server(context, shape, scale, shift, scale_bound);
   const BatchNormClient client(context, shape, scale_bound);
-  const auto result = testing::run_two_party(context, server, client, client_share, server_share, seed);
+  const auto result =
+      testing::run_two_party(context, server, client, client_share, server_share, seed, server_pool, client_pool);
   const auto x = add_shares(client_share, server_share, bits);
   std::vector<uint64_t> expected(x.size());
   const std::size_t plane = shape.size() / channels;
@@ -41,7 +44,8 @@ class BatchNormExact : public ::testing::TestWithParam<int> {};
 TEST_P(BatchNormExact, MatchesScaleAndShift) {
   const auto context = he::Context::create(he::Parameters::standard(GetParam()));
   check_layer(context, {16, 28, 28}, 1 << 12, 1);  // one ciphertext per channel
-  check_layer(context, {3, 70, 70}, 1 << 12, 2);   // a channel larger than the ring: split spatially
+  core::ThreadPool server_pool(2), client_pool(3);
+  check_layer(context, {3, 70, 70}, 1 << 12, 2, &server_pool, &client_pool);  // split spatially, threads
   check_layer(context, {5, 1, 1}, 1 << 12, 3);
 }
 

@@ -5,6 +5,7 @@
 
 #include "conv2d_test_support.hpp"
 #include "core/errors.hpp"
+#include "core/thread_pool.hpp"
 #include "he/params.hpp"
 #include "linear/fully_connected.hpp"
 
@@ -29,8 +30,10 @@ std::vector<uint64_t> plaintext_matvec(const FullyConnectedShape& s, std::span<c
 }
 
 // Runs one layer on random shares (or a client-owned input) and checks it; returns the plan.
+// Optional pools for the two parties.
 Conv2dPlan check_layer(const he::ContextPtr& context, const FullyConnectedShape& shape, uint64_t weight_bound,
-                       bool first_layer, uint8_t seed) {
+                       bool first_layer, uint8_t seed, core::ThreadPool* server_pool = nullptr,
+                       core::ThreadPool* client_pool = nullptr) {
   const int bits = context->plain_bits();
   core::Prg prg(core::Seed{seed, 5});
   const auto in = static_cast<std::size_t>(shape.in_features);
@@ -40,7 +43,8 @@ Conv2dPlan check_layer(const he::ContextPtr& context, const FullyConnectedShape&
   const auto server_share = first_layer ? std::vector<uint64_t>{} : random_share(in, bits, prg);
   const FullyConnectedServer server(context, shape, weights, weight_bound);
   const FullyConnectedClient client(context, shape, weight_bound);
-  const auto result = testing::run_two_party(context, server, client, client_share, server_share, seed);
+  const auto result =
+      testing::run_two_party(context, server, client, client_share, server_share, seed, server_pool, client_pool);
   const auto input = first_layer ? client_share : add_shares(client_share, server_share, bits);
   EXPECT_EQ(add_shares(result.client_share, result.server_share, bits), plaintext_matvec(shape, input, weights, bits))
       << shape.describe() << ", l = " << bits << ", " << server.plan().describe();
@@ -60,8 +64,9 @@ TEST_P(FullyConnectedExact, MatchesThePlaintextProduct) {
   check_layer(context, {5000, 3}, 1 << 8, false, 2);
   check_layer(context, {100, 37}, 1 << 12, true, 3);
   check_layer(context, {1, 1}, 1 << 12, false, 4);
-  // SqueezeNet's classifier as a matrix (512 -> 1000), 8-bit weights.
-  const Conv2dPlan classifier = check_layer(context, {512, 1000}, 1 << 8, false, 5);
+  // SqueezeNet's classifier as a matrix (512 -> 1000), 8-bit weights, two threads per party.
+  core::ThreadPool server_pool(2), client_pool(2);
+  const Conv2dPlan classifier = check_layer(context, {512, 1000}, 1 << 8, false, 5, &server_pool, &client_pool);
   EXPECT_GT(classifier.channels_per_response(), 1) << classifier.describe();
 }
 
