@@ -28,6 +28,10 @@ void low_bits(const core::Block* t, std::size_t n, core::BitVector& bits, std::s
 
 }  // namespace
 
+bool bootstraps_through_setup(const FerretParams& params) {
+  return params.reserve() > kFerretSetup128.reserve() && kFerretSetup128.n() >= params.reserve();
+}
+
 void FerretParams::validate() const {
   noise.validate();
   TWAIN_REQUIRE(k >= 128 && k < (std::size_t{1} << 32), InvalidArgument,
@@ -49,10 +53,26 @@ FerretCotSender::FerretCotSender(net::Channel& channel, core::Prg& prg, const Fe
       buffer_(params.n()),
       used_(params.n()),
       tweak_(kFirstSpcotTweak) {
-  CotSender iknp(channel, prg, params_.reserve());
+  bootstrap(prg);
+}
+
+void FerretCotSender::bootstrap(core::Prg& prg) {
+  const bool staged = bootstraps_through_setup(params_);
+  const std::size_t count = staged ? kFerretSetup128.reserve() : params_.reserve();
+  CotSender iknp(channel_, prg, count);
   delta_ = iknp.delta();
-  const std::vector<core::Block> q = iknp.get(params_.reserve()).q;
-  for (std::size_t i = 0; i < q.size(); ++i) base_[i] = q[i] & kNoLsb;
+  const std::vector<core::Block> q = iknp.get(count).q;
+  BlockBuffer first(staged ? count : 0);
+  BlockBuffer& target = staged ? first : base_;
+  for (std::size_t i = 0; i < count; ++i) target[i] = q[i] & kNoLsb;
+  if (!staged) return;
+  const std::size_t k = kFerretSetup128.k;
+  BlockBuffer out(kFerretSetup128.n());
+  SpcotSender(kFerretSetup128.noise)
+      .send(channel_, prg_, delta_, first.span().subspan(k), tweak_, out.span(), pool_);
+  tweak_ += kFerretSetup128.noise.base_cots();
+  LpnEncoder(kFerretSetup128.n(), k).encode(first.span().first(k), out.span(), pool_);
+  std::copy_n(out.data(), params_.reserve(), base_.data());
 }
 
 void FerretCotSender::iterate() {
@@ -84,11 +104,27 @@ FerretCotReceiver::FerretCotReceiver(net::Channel& channel, core::Prg& prg,
       buffer_(params.n()),
       used_(params.n()),
       tweak_(kFirstSpcotTweak) {
-  CotReceiver iknp(channel, prg, params_.reserve());
-  const CotReceiverBatch first = iknp.get(params_.reserve());
-  for (std::size_t i = 0; i < first.t.size(); ++i) {
-    base_[i] = (first.t[i] & kNoLsb) ^ core::Block{first.choices.get(i) ? 1U : 0U, 0};
+  bootstrap(prg);
+}
+
+void FerretCotReceiver::bootstrap(core::Prg& prg) {
+  const bool staged = bootstraps_through_setup(params_);
+  const std::size_t count = staged ? kFerretSetup128.reserve() : params_.reserve();
+  CotReceiver iknp(channel_, prg, count);
+  const CotReceiverBatch cots = iknp.get(count);
+  BlockBuffer first(staged ? count : 0);
+  BlockBuffer& target = staged ? first : base_;
+  for (std::size_t i = 0; i < count; ++i) {
+    target[i] = (cots.t[i] & kNoLsb) ^ core::Block{cots.choices.get(i) ? 1U : 0U, 0};
   }
+  if (!staged) return;
+  const std::size_t k = kFerretSetup128.k;
+  BlockBuffer out(kFerretSetup128.n());
+  SpcotReceiver(kFerretSetup128.noise)
+      .receive(channel_, first.span().subspan(k), tweak_, out.span(), pool_);
+  tweak_ += kFerretSetup128.noise.base_cots();
+  LpnEncoder(kFerretSetup128.n(), k).encode(first.span().first(k), out.span(), pool_);
+  std::copy_n(out.data(), params_.reserve(), base_.data());
 }
 
 void FerretCotReceiver::iterate() {
