@@ -2,20 +2,13 @@
 
 #include <algorithm>
 #include <limits>
-#include <utility>
 
 #include "core/errors.hpp"
+#include "model/overloaded.hpp"
 #include "model/ring.hpp"
 
 namespace twain::model {
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 using Values = std::vector<uint64_t>;
 
@@ -24,15 +17,6 @@ int64_t floor_divide(int64_t a, int64_t d) {
   int64_t q = a / d;
   if (a % d != 0 && a < 0) --q;
   return q;
-}
-
-// Output columns [begin, end) whose kernel tap kw reads inside the input row.
-std::pair<int, int> tap_columns(const Conv2dGeometry& g, int kw, int ow_n) {
-  int begin = 0;
-  while (begin < ow_n && begin * g.stride_w - g.pad_left + kw < 0) ++begin;
-  int end = begin;
-  while (end < ow_n && end * g.stride_w - g.pad_left + kw < g.width) ++end;
-  return {begin, end};
 }
 
 class Evaluator {
@@ -149,7 +133,7 @@ class Evaluator {
           for (int kw = 0; kw < g.kernel_w; ++kw) {
             const uint64_t w = static_cast<uint64_t>(
                 o.weights[((static_cast<std::size_t>(oc) * ipg + c) * g.kernel_h + kh) * g.kernel_w + kw]);
-            const auto [ow_begin, ow_end] = tap_columns(g, kw, ow_n);
+            const auto [ow_begin, ow_end] = g.tap_columns(kw);
             for (int oh = 0; oh < oh_n; ++oh) {
               const int ih = oh * g.stride_h - g.pad_top + kh;
               if (ih < 0 || ih >= g.height) continue;

@@ -3,30 +3,14 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <utility>
 
 #include "core/errors.hpp"
+#include "model/overloaded.hpp"
 
 namespace twain::model {
 namespace {
 
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
-
 using Values = std::vector<float>;
-
-// Output columns [begin, end) whose kernel tap kw reads inside the input row.
-std::pair<int, int> tap_columns(const Conv2dGeometry& g, int kw, int ow_n) {
-  int begin = 0;
-  while (begin < ow_n && begin * g.stride_w - g.pad_left + kw < 0) ++begin;
-  int end = begin;
-  while (end < ow_n && end * g.stride_w - g.pad_left + kw < g.width) ++end;
-  return {begin, end};
-}
 
 // Output planes accumulated in double, kernel tap by kernel tap over whole rows.
 Values conv(const op::Conv& o, const Values& x) {
@@ -44,7 +28,7 @@ Values conv(const op::Conv& o, const Values& x) {
       for (int kh = 0; kh < g.kernel_h; ++kh) {
         for (int kw = 0; kw < g.kernel_w; ++kw) {
           const double w = o.weights[((static_cast<std::size_t>(oc) * ipg + c) * g.kernel_h + kh) * g.kernel_w + kw];
-          const auto [ow_begin, ow_end] = tap_columns(g, kw, ow_n);
+          const auto [ow_begin, ow_end] = g.tap_columns(kw);
           for (int oh = 0; oh < oh_n; ++oh) {
             const int ih = oh * g.stride_h - g.pad_top + kh;
             if (ih < 0 || ih >= g.height) continue;

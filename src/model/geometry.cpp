@@ -48,6 +48,15 @@ int64_t Conv2dGeometry::weight_count() const {
   return int64_t{out_channels} * in_channels_per_group() * kernel_h * kernel_w;
 }
 
+std::pair<int, int> Conv2dGeometry::tap_columns(int kw) const {
+  const int out = output_width();
+  int begin = 0;
+  while (begin < out && begin * stride_w - pad_left + kw < 0) ++begin;
+  int end = begin;
+  while (end < out && end * stride_w - pad_left + kw < width) ++end;
+  return {begin, end};
+}
+
 std::string Conv2dGeometry::describe() const {
   return "Conv2d " + std::to_string(in_channels) + "x" + std::to_string(height) + "x" + std::to_string(width) +
          " -> " + std::to_string(out_channels) + "x" + std::to_string(output_height()) + "x" +

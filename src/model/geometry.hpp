@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace twain::model {
 
@@ -37,6 +38,8 @@ struct Conv2dGeometry {
   int in_channels_per_group() const { return in_channels / groups; }
   int out_channels_per_group() const { return out_channels / groups; }
   int64_t weight_count() const;
+  // Output columns [first, second) whose kernel column kw reads inside the input (not the padding).
+  std::pair<int, int> tap_columns(int kw) const;
   // "Conv2d 3x32x32 -> 16x32x32, kernel 3x3, stride 1x1, pads t1 l1 b1 r1, groups 1".
   std::string describe() const;
 };

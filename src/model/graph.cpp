@@ -3,16 +3,10 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "model/overloaded.hpp"
 
 namespace twain::model {
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 void require(bool condition, const std::string& message) { TWAIN_REQUIRE(condition, InvalidArgument, message); }
 

@@ -6,18 +6,12 @@
 #include <map>
 
 #include "core/errors.hpp"
+#include "model/overloaded.hpp"
 #include "model/passes.hpp"
 #include "model/ring.hpp"
 
 namespace twain::model {
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 uint64_t power_of_two_bound(const std::vector<int64_t>& values) {
   uint64_t largest = 1;

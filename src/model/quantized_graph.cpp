@@ -4,16 +4,10 @@
 #include <cstdlib>
 
 #include "core/errors.hpp"
+#include "model/overloaded.hpp"
 
 namespace twain::model {
 namespace {
-
-template <class... Fs>
-struct Overloaded : Fs... {
-  using Fs::operator()...;
-};
-template <class... Fs>
-Overloaded(Fs...) -> Overloaded<Fs...>;
 
 struct Checker {
   const QuantizedGraph& graph;
