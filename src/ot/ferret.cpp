@@ -120,19 +120,20 @@ void FerretCotReceiver::bootstrap(core::Prg& prg) {
   if (!staged) return;
   const std::size_t k = kFerretSetup128.k;
   BlockBuffer out(kFerretSetup128.n());
+  LpnEncoder(kFerretSetup128.n(), k).assign(first.span().first(k), out.span(), pool_);
   SpcotReceiver(kFerretSetup128.noise)
       .receive(channel_, first.span().subspan(k), tweak_, out.span(), pool_);
   tweak_ += kFerretSetup128.noise.base_cots();
-  LpnEncoder(kFerretSetup128.n(), k).encode(first.span().first(k), out.span(), pool_);
   std::copy_n(out.data(), params_.reserve(), base_.data());
 }
 
+// The LPN product first, while the sender expands its trees; then the SPCOT leaves on top.
 void FerretCotReceiver::iterate() {
   const std::size_t k = params_.k;
   const std::span<const core::Block> base = base_.span();
+  code_.assign(base.first(k), buffer_.span(), pool_);
   spcot_.receive(channel_, base.subspan(k), tweak_, buffer_.span(), pool_);
   tweak_ += params_.noise.base_cots();
-  code_.encode(base.first(k), buffer_.span(), pool_);
   std::copy_n(buffer_.data(), params_.reserve(), base_.data());
   used_ = params_.reserve();
 }

@@ -45,6 +45,7 @@ void LpnEncoder::positions(std::size_t chunk, uint32_t* out) const {
   }
 }
 
+template <bool Accumulate>
 void LpnEncoder::gather(std::size_t begin, std::size_t end, const core::Block* base,
                         core::Block* out) const {
   alignas(64) std::array<uint32_t, kChunkPositions> current;
@@ -67,7 +68,7 @@ void LpnEncoder::gather(std::size_t begin, std::size_t end, const core::Block* b
         for (std::size_t j = 0; j < kLpnRowWeight; ++j) __builtin_prefetch(base + next[j]);
       }
       const uint32_t* row = current.data() + r * kLpnRowWeight;
-      core::Block acc = rows[r];
+      core::Block acc = Accumulate ? rows[r] : core::Block{};
       for (std::size_t j = 0; j < kLpnRowWeight; ++j) acc ^= base[row[j]];
       rows[r] = acc;
     }
@@ -77,13 +78,24 @@ void LpnEncoder::gather(std::size_t begin, std::size_t end, const core::Block* b
 
 void LpnEncoder::encode(std::span<const core::Block> base, std::span<core::Block> out,
                         core::ThreadPool* pool) const {
+  run<true>(base, out, pool);
+}
+
+void LpnEncoder::assign(std::span<const core::Block> base, std::span<core::Block> out,
+                        core::ThreadPool* pool) const {
+  run<false>(base, out, pool);
+}
+
+template <bool Accumulate>
+void LpnEncoder::run(std::span<const core::Block> base, std::span<core::Block> out,
+                     core::ThreadPool* pool) const {
   TWAIN_REQUIRE(base.size() == columns_ && out.size() == rows_, InvalidArgument,
                 "LPN: expected " + std::to_string(columns_) + " base entries and " +
                     std::to_string(rows_) + " outputs, got " + std::to_string(base.size()) +
                     " and " + std::to_string(out.size()));
   const std::size_t chunks = (rows_ + kChunkRows - 1) / kChunkRows;
   const auto body = [&](std::size_t begin, std::size_t end) {
-    gather(begin, end, base.data(), out.data());
+    gather<Accumulate>(begin, end, base.data(), out.data());
   };
   if (pool != nullptr) {
     pool->parallel_for(chunks, body);

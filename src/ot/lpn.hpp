@@ -33,11 +33,18 @@ class LpnEncoder {
   // (same result).
   void encode(std::span<const core::Block> base, std::span<core::Block> out,
               core::ThreadPool* pool = nullptr) const;
+  // As encode, but out[i] = the XOR (out's old contents are ignored).
+  void assign(std::span<const core::Block> base, std::span<core::Block> out,
+              core::ThreadPool* pool = nullptr) const;
   // Ferret carries each receiver choice bit in the least significant bit of its block
   // (ferret.hpp), so encoding the blocks also encodes the bits.
 
  private:
+  template <bool Accumulate>
+  void run(std::span<const core::Block> base, std::span<core::Block> out,
+           core::ThreadPool* pool) const;
   // Rows of the chunks [begin, end) (64 rows each).
+  template <bool Accumulate>
   void gather(std::size_t begin, std::size_t end, const core::Block* base, core::Block* out) const;
   void positions(std::size_t chunk, uint32_t* out) const;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 
@@ -177,14 +178,15 @@ void SpcotReceiver::receive(net::Channel& channel, std::span<const core::Block> 
   channel.recv(std::span<core::Block>(message_));
   hash_.hash(base_t, first_tweak, hashed_);
   for_trees(shape_.trees, pool, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t tree = begin; tree < end; ++tree) rebuild_tree(tree, base_t, out);
+    std::vector<core::Block> nodes(shape_.leaves());  // one tree's scratch, in L2 cache
+    for (std::size_t tree = begin; tree < end; ++tree) rebuild_tree(tree, base_t, nodes.data(), out);
   });
 }
 
 void SpcotReceiver::rebuild_tree(std::size_t tree, std::span<const core::Block> base_t,
-                                 std::span<core::Block> out) const {
+                                 core::Block* nodes, std::span<core::Block> out) const {
   const std::size_t depth = shape_.depth;
-  core::Block* nodes = out.data() + tree * shape_.leaves();
+  core::Block* leaves = out.data() + tree * shape_.leaves();
   const core::Block* message = message_.data() + tree * (2 * depth + 1);
   nodes[0] = core::Block{};
   Repair repair{kNoNode, 0, core::Block{}};  // the root is on the path
@@ -212,8 +214,8 @@ void SpcotReceiver::rebuild_tree(std::size_t tree, std::span<const core::Block> 
   for (std::size_t i = 0; i < shape_.leaves(); ++i) {
     const uint64_t is_sibling = equal_mask(i, repair.sibling);
     const uint64_t is_path = equal_mask(i, repair.path);
-    nodes[i] = masked(nodes[i] & kNoLsb, ~(is_sibling | is_path)) ^ masked(sibling, is_sibling) ^
-               masked(punctured, is_path);
+    leaves[i] ^= masked(nodes[i] & kNoLsb, ~(is_sibling | is_path)) ^
+                 masked(sibling, is_sibling) ^ masked(punctured, is_path);
   }
 }
 

@@ -88,14 +88,16 @@ class SpcotReceiver {
   explicit SpcotReceiver(GgmShape shape);
 
   // Uses the base COTs base_t (LSB form: their choice bits are their least significant bits),
-  // base_t.size() == base_cots(), out.size() == outputs() (else InvalidArgument). Fills out
-  // with w (lsb(w_i) = e_i). Throws FormatError if the sender's shape differs, NetworkError if
-  // it closes first. With a pool, the trees are split among its threads.
+  // base_t.size() == base_cots(), out.size() == outputs() (else InvalidArgument). XORs w into
+  // out (lsb(w_i) = e_i): the caller may fill out with something else first, such as its LPN
+  // product, while the sender still expands. Throws FormatError if the sender's shape differs,
+  // NetworkError if it closes first. With a pool, the trees are split among its threads.
   void receive(net::Channel& channel, std::span<const core::Block> base_t, uint64_t first_tweak,
                std::span<core::Block> out, core::ThreadPool* pool = nullptr);
 
  private:
-  void rebuild_tree(std::size_t tree, std::span<const core::Block> base_t,
+  // Rebuilds the tree in `nodes` (leaves() blocks of scratch) and XORs its leaves into out.
+  void rebuild_tree(std::size_t tree, std::span<const core::Block> base_t, core::Block* nodes,
                     std::span<core::Block> out) const;
 
   GgmShape shape_;

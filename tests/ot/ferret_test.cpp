@@ -50,8 +50,10 @@ TEST(Spcot, ReceiverLearnsEveryLeafButThePuncturedOne) {
         return out;
       },
       [&](net::Channel& ch) {
-        std::vector<core::Block> out(shape.outputs());
+        // The receiver XORs its leaves into what out holds.
+        std::vector<core::Block> out(shape.outputs(), core::Block{5, 9});
         SpcotReceiver(shape).receive(ch, t, 77, out);
+        for (core::Block& b : out) b ^= core::Block{5, 9};
         return out;
       });
   for (std::size_t tree = 0; tree < shape.trees; ++tree) {
@@ -105,6 +107,8 @@ TEST(Lpn, CodeMatchesItsDefinitionAndIsLinear) {
   code.encode(a, ya);
   code.encode(b, yb);
   code.encode(sum, ysum);
+  std::vector<core::Block> assigned = initial;  // assign ignores the old contents
+  code.assign(a, assigned);
   const core::Aes128 aes(core::Block{0xB7E151628AED2A6AULL, 0xBF7158809CF4F3C7ULL});
   std::vector<core::Block> stream((rows * kLpnRowWeight + 3) / 4);
   aes.keystream(core::Block{}, stream.data(), stream.size());
@@ -116,6 +120,7 @@ TEST(Lpn, CodeMatchesItsDefinitionAndIsLinear) {
       expected ^= a[(static_cast<uint64_t>(word) * columns) >> 32];
     }
     ASSERT_EQ(ya[i], expected) << i;
+    ASSERT_EQ(assigned[i], expected ^ initial[i]) << i;
     ASSERT_EQ(ysum[i], (ya[i] ^ initial[i]) ^ yb[i]) << i;
   }
   EXPECT_THROW(code.encode(std::span<const core::Block>(a).first(299), ya), InvalidArgument);
