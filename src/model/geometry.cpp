@@ -1,6 +1,7 @@
 #include "model/geometry.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "core/errors.hpp"
 
@@ -13,11 +14,13 @@ void require_in_range(const char* what, int value, int low, const char* field) {
                     std::to_string(low) + ", " + std::to_string(kMaxExtent) + "]");
 }
 
+// Computed in 64 bits so that any field values (even invalid ones in an error message) are safe.
 int pooled_extent(int extent, int pad_begin, int pad_end, int kernel, int stride, bool ceil_mode) {
-  const int span = extent + pad_begin + pad_end - kernel;
-  int out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
-  if (ceil_mode && (out - 1) * stride >= extent + pad_begin) --out;
-  return out;
+  const int64_t span = int64_t{extent} + pad_begin + pad_end - kernel;
+  if (stride < 1 || span < 0) return 0;
+  int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil_mode && (out - 1) * stride >= int64_t{extent} + pad_begin) --out;
+  return static_cast<int>(std::min<int64_t>(out, kMaxExtent * int64_t{4}));
 }
 
 }  // namespace
@@ -44,8 +47,21 @@ void Conv2dGeometry::validate() const {
                 InvalidArgument, "Conv2dGeometry: the kernel exceeds the padded input in " + describe());
 }
 
+int Conv2dGeometry::output_height() const {
+  return pooled_extent(height, pad_top, pad_bottom, kernel_h, stride_h, false);
+}
+
+int Conv2dGeometry::output_width() const { return pooled_extent(width, pad_left, pad_right, kernel_w, stride_w, false); }
+
 int64_t Conv2dGeometry::weight_count() const {
-  return int64_t{out_channels} * in_channels_per_group() * kernel_h * kernel_w;
+  if (groups < 1) return 0;
+  int64_t count = 1;
+  for (int64_t factor : {int64_t{out_channels}, int64_t{in_channels_per_group()}, int64_t{kernel_h}, int64_t{kernel_w}}) {
+    if (factor < 1) return 0;
+    if (count > (int64_t{1} << 62) / factor) return std::numeric_limits<int64_t>::max();
+    count *= factor;
+  }
+  return count;
 }
 
 std::pair<int, int> Conv2dGeometry::tap_columns(int kw) const {

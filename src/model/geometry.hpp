@@ -33,10 +33,12 @@ struct Conv2dGeometry {
   // [1, kMaxExtent], paddings in [0, kMaxExtent], groups dividing both channel counts, kernel no
   // larger than the padded input).
   void validate() const;
-  int output_height() const { return (height + pad_top + pad_bottom - kernel_h) / stride_h + 1; }
-  int output_width() const { return (width + pad_left + pad_right - kernel_w) / stride_w + 1; }
+  // Meaningful for valid geometries; 0 when a stride is below 1 or the kernel exceeds the padded input.
+  int output_height() const;
+  int output_width() const;
   int in_channels_per_group() const { return in_channels / groups; }
   int out_channels_per_group() const { return out_channels / groups; }
+  // OIHW element count (INT64_MAX when it would exceed 2^62, 0 for a non-positive factor).
   int64_t weight_count() const;
   // Output columns [first, second) whose kernel column kw reads inside the input (not the padding).
   std::pair<int, int> tap_columns(int kw) const;
@@ -54,6 +56,7 @@ struct Pool2dGeometry {
   // Throws InvalidArgument naming the first field out of its domain; also when a padding is not
   // smaller than the kernel (a window could then hold no input element).
   void validate() const;
+  // Meaningful for valid geometries; 0 when a stride is below 1 or the kernel exceeds the padded input.
   int output_height() const;
   int output_width() const;
   // Rows [first, last) of the input covered by output row oh (columns alike): clipped to the input.

@@ -28,6 +28,29 @@ ModelBuilder conv_relu() {
   return b;
 }
 
+// x [1, 3, 8, 8] -> Conv stride 2 -> Relu -> MaxPool and AveragePool -> Add -> Reshape -> MatMul.
+ModelBuilder pool_net() {
+  ModelBuilder b;
+  b.input("x", {1, 3, 8, 8});
+  b.initializer("w", {4, 3, 3, 3}, std::vector<float>(108, 0.1f));
+  auto* conv = b.node("Conv", {"x", "w"}, {"c"}, "conv");
+  attr_ints(conv, "pads", {1, 1, 1, 1});
+  attr_ints(conv, "strides", {2, 2});
+  b.node("Relu", {"c"}, {"r"}, "relu");
+  for (const char* op : {"MaxPool", "AveragePool"}) {
+    auto* pool = b.node(op, {"r"}, {op}, op);
+    attr_ints(pool, "kernel_shape", {2, 2});
+    attr_ints(pool, "strides", {2, 2});
+  }
+  b.node("Add", {"MaxPool", "AveragePool"}, {"s"}, "add");
+  b.int_initializer("shape", {1, -1});
+  b.node("Reshape", {"s", "shape"}, {"f"}, "flatten");
+  b.initializer("fc", {16, 4}, std::vector<float>(64, 0.5f));
+  b.node("MatMul", {"f", "fc"}, {"y"}, "fc");
+  b.output("y", 2);
+  return b;
+}
+
 std::string import_error(const std::string& bytes) {
   try {
     load_model_bytes(bytes);
@@ -44,6 +67,7 @@ void expect_error(const std::string& bytes, std::initializer_list<const char*> p
 }
 
 TEST(OnnxMalformed, ValidBaselineLoads) {
+  EXPECT_EQ(load_model_bytes(pool_net().bytes()).nodes.size(), 7u);
   const model::Graph g = load_model_bytes(conv_relu().bytes());
   EXPECT_EQ(g.nodes.size(), 2u);
   EXPECT_EQ(g.tensors[static_cast<std::size_t>(g.output)].shape, (model::Shape{1, 3, 4, 4}));
@@ -72,11 +96,13 @@ TEST(OnnxMalformed, GarbageAndCorruptedBytesGiveImportErrorOnly) {
     prg.fill(garbage.data(), garbage.size());
     EXPECT_THROW(load_model_bytes(garbage), ImportError);
   }
-  // Corrupt a valid model byte by byte: each result loads or throws ImportError, never anything else.
-  const std::string bytes = conv_relu().bytes();
+  // Corrupt valid models in one to four bytes: each result loads or throws ImportError, never
+  // anything else (this found libonnx's shape-inference crash and a division by a zero stride).
+  const std::string models[] = {conv_relu().bytes(), pool_net().bytes()};
   for (int round = 0; round < kCorruptions; ++round) {
-    std::string corrupted = bytes;
-    corrupted[prg.uniform(corrupted.size())] = static_cast<char>(prg.uniform(256));
+    std::string corrupted = models[round % 2];
+    for (uint64_t edits = 1 + prg.uniform(4); edits > 0; --edits)
+      corrupted[prg.uniform(corrupted.size())] = static_cast<char>(prg.uniform(256));
     try {
       load_model_bytes(corrupted);
     } catch (const ImportError&) {
@@ -107,6 +133,12 @@ TEST(OnnxMalformed, UnsupportedAttributeValues) {
   typed.graph()->mutable_node(0)->clear_attribute();
   attr_int(typed.graph()->mutable_node(0), "pads", 1);
   expect_error(typed.bytes(), {"conv1 : pads"});
+  ModelBuilder stride0 = pool_net();
+  stride0.graph()->mutable_node(2)->mutable_attribute(1)->set_ints(0, 0);
+  expect_error(stride0.bytes(), {"node 2 'MaxPool' (MaxPool)", "stride_h"});
+  ModelBuilder conv_stride0 = conv_relu();
+  attr_ints(conv_stride0.graph()->mutable_node(0), "strides", {1, 0});
+  expect_error(conv_stride0.bytes(), {"node 0 'conv1' (Conv)"});
   ModelBuilder groups = conv_relu();
   attr_int(groups.graph()->mutable_node(0), "group", 3);
   expect_error(groups.bytes(), {"node 0 'conv1' (Conv)"});
