@@ -104,6 +104,11 @@ std::vector<uint64_t> NonlinearSession::maxpool(std::span<const uint64_t> x, con
   return online([&](Context& c) { return nonlinear::maxpool(c, x, shape); });
 }
 
+std::vector<uint64_t> NonlinearSession::maxpool(std::span<const uint64_t> x, const PoolShape& shape,
+                                                PoolMethod method) {
+  return online([&](Context& c) { return nonlinear::maxpool(c, x, shape, method); });
+}
+
 std::vector<uint64_t> NonlinearSession::maxpool(std::span<const uint64_t> x, std::size_t channels,
                                                 std::size_t height, std::size_t width, int kernel_h, int kernel_w,
                                                 int stride_h, int stride_w, const std::array<int, 4>& pads,

@@ -10,6 +10,7 @@
 // relu, relu_truncate, truncate and drelu take the whole ring.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -70,7 +71,9 @@ class NonlinearSession {
   std::vector<uint64_t> relu(std::span<const uint64_t> x);
   std::vector<uint64_t> relu_truncate(std::span<const uint64_t> x, int f, TruncMode mode);
   std::vector<uint64_t> truncate(std::span<const uint64_t> x, int f, TruncMode mode);
+  // The method choose_pool_method picks, or the one given.
   std::vector<uint64_t> maxpool(std::span<const uint64_t> x, const PoolShape& shape);
+  std::vector<uint64_t> maxpool(std::span<const uint64_t> x, const PoolShape& shape, PoolMethod method);
   std::vector<uint64_t> maxpool(std::span<const uint64_t> x, std::size_t channels, std::size_t height,
                                 std::size_t width, int kernel_h, int kernel_w, int stride_h, int stride_w,
                                 const std::array<int, 4>& pads, bool ceil_mode);  // pads: top, left, bottom, right

@@ -56,10 +56,9 @@ TEST_P(PoolTest, MaxPoolMatchesPlaintext) {
       const Shared x = testing::share(v, l());
       const auto r = testing::run_both(options(), [&](NonlinearSession& session) {
         Plan plan = session.plan();
-        plan.add(maxpool_needs(session.options(), s, method));
+        plan.add_maxpool(s, method);
         session.offline(plan);
-        Context ctx = session.context();
-        auto out = maxpool(ctx, x.of(session.role()), s, method);
+        auto out = session.maxpool(x.of(session.role()), s, method);
         EXPECT_EQ(session.planned(), session.consumed());
         return out;
       });
