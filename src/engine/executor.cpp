@@ -91,7 +91,7 @@ std::vector<uint64_t> Executor::run(std::vector<uint64_t> input_share, const Pro
                      channel_.counters() - before});
   }
   if (progress) progress(graph_.ops.size(), graph_.ops.size(), "done");
-  return std::move(shares_[static_cast<std::size_t>(graph_.output)]);
+  return shares_[static_cast<std::size_t>(graph_.output)];
 }
 
 void Executor::run_op(std::size_t index) {

@@ -52,6 +52,8 @@ class Executor {
   // Runs every op; returns this party's share of the output (the logits).
   std::vector<uint64_t> run(std::vector<uint64_t> input_share, const Progress& progress,
                             std::vector<StepReport>& steps);
+  // After run: this party's share of every tensor.
+  const Trace& tensors() const { return shares_; }
 
  private:
   void run_op(std::size_t index);

@@ -29,6 +29,10 @@ struct SessionReport {
   std::vector<StepReport> steps;  // the online phase, op by op
 };
 
+// This party's share of every tensor of the graph, by tensor id (tests and debugging: each party
+// sees only its own shares).
+using Trace = std::vector<std::vector<uint64_t>>;
+
 // Called before each online op: (ops done, ops in all, the op's name).
 using Progress = std::function<void(std::size_t done, std::size_t total, const std::string& label)>;
 

@@ -88,7 +88,7 @@ PhaseReport measure(net::Channel& channel, const std::function<void()>& work) {
 }  // namespace
 
 SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy,
-                            const Progress& progress) {
+                            const Progress& progress, Trace* trace) {
   SessionReport report;
   auto prg = core::Prg::from_os();
   SessionOptions options;
@@ -110,6 +110,7 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, con
     const auto pool = make_pool(policy.threads);
     Executor executor(model.graph(), ServerParty{model, *pk}, channel, *nonlinear, prg, options, pool.get());
     const std::vector<uint64_t> logits = executor.run({}, progress, report.steps);
+    if (trace != nullptr) *trace = executor.tensors();
     serve_output(*nonlinear, logits, options);
   });
   return report;
@@ -128,7 +129,7 @@ ClientSession::ClientSession(net::Channel& channel, const SessionOptions& option
   });
 }
 
-InferenceResult ClientSession::infer(std::span<const float> image, const Progress& progress) {
+InferenceResult ClientSession::infer(std::span<const float> image, const Progress& progress, Trace* trace) {
   InferenceResult result;
   result.frac_bits = graph_.frac_bits;
   SessionReport& report = result.report;
@@ -154,6 +155,7 @@ InferenceResult ClientSession::infer(std::span<const float> image, const Progres
     const auto pool = make_pool(threads_);
     Executor executor(graph_, ClientParty{linear, *sk}, channel_, *nonlinear, prg, options_, pool.get());
     const std::vector<uint64_t> logits = executor.run(input, progress, report.steps);
+    if (trace != nullptr) *trace = executor.tensors();
     receive_output(*nonlinear, graph_, logits, options_, result.top, result.logits);
   });
   return result;

@@ -31,8 +31,9 @@ struct ServerPolicy {
 
 // Serves one client on `channel`. Throws FormatError for a malformed or refused request,
 // NetworkError when the client disconnects; the model is untouched either way.
+// trace: when given, receives the server's share of every tensor.
 SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy = {},
-                            const Progress& progress = {});
+                            const Progress& progress = {}, Trace* trace = nullptr);
 
 struct ClassScore {
   std::size_t index = 0;
@@ -57,7 +58,8 @@ class ClientSession {
   const model::QuantizedGraph& model() const { return graph_; }
   // The server's public model card (ServerModel::card), possibly empty.
   const std::string& card() const { return card_; }
-  InferenceResult infer(std::span<const float> image, const Progress& progress = {});
+  // trace: when given, receives the client's share of every tensor.
+  InferenceResult infer(std::span<const float> image, const Progress& progress = {}, Trace* trace = nullptr);
 
  private:
   net::Channel& channel_;

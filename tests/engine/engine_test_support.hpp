@@ -20,6 +20,7 @@ inline engine::ServerPolicy test_policy() {
 struct LocalRun {
   InferenceResult client;
   SessionReport server;
+  Trace server_trace, client_trace;
 };
 
 // Rethrows the first error that is not a closed connection, else the server's, else the client's.
@@ -29,7 +30,7 @@ inline LocalRun run_local(const ServerModel& model, std::span<const float> image
   std::exception_ptr server_error, client_error;
   std::thread server([&] {
     try {
-      run.server = serve_session(model, *server_end, test_policy());
+      run.server = serve_session(model, *server_end, test_policy(), {}, &run.server_trace);
     } catch (...) {
       server_error = std::current_exception();
     }
@@ -37,7 +38,7 @@ inline LocalRun run_local(const ServerModel& model, std::span<const float> image
   });
   try {
     ClientSession client(*client_end, options);
-    run.client = client.infer(image);
+    run.client = client.infer(image, {}, &run.client_trace);
   } catch (...) {
     client_error = std::current_exception();
   }

@@ -70,5 +70,36 @@ TEST(EngineSession, TopKRevealsTheLargestLogitsOnly) {
   }
 }
 
+// Fast mode: every truncation of the secure run is within one unit of the floor shift of the
+// secure run's own input to it (DESIGN.md section 2); the other ops are exact on their inputs.
+TEST(EngineSession, FastModeTruncationsAreWithinOneUnitOpByOp) {
+  const ServerModel model(load_quantized_model(kFashionModel));
+  const model::QuantizedGraph& g = model.graph();
+  const auto run = testing::run_local(model, seeded_image(input_size(g), 3), revealing(nonlinear::TruncMode::kFast));
+  const auto value = [&](model::TensorId id, std::size_t i) {
+    const auto t = static_cast<std::size_t>(id);
+    return model::to_signed(run.server_trace[t][i] + run.client_trace[t][i], g.ring_bits);
+  };
+  int truncations = 0;
+  for (const model::QOp& op : g.ops) {
+    const auto* t = std::get_if<model::qop::Truncate>(&op.op);
+    const auto* rt = std::get_if<model::qop::ReluTruncate>(&op.op);
+    const bool relu = std::holds_alternative<model::qop::Relu>(op.op);
+    if (t == nullptr && rt == nullptr && !relu) continue;
+    const int shift = t != nullptr ? t->shift : rt != nullptr ? rt->shift : 0;
+    const std::size_t n = run.client_trace[static_cast<std::size_t>(op.output)].size();
+    truncations += shift > 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      int64_t x = value(op.inputs[0], i);
+      if (rt != nullptr || relu) x = std::max<int64_t>(x, 0);
+      const int64_t floor_shift = x >> shift;
+      const int64_t y = value(op.output, i);
+      ASSERT_GE(y, floor_shift - (shift > 0 ? 1 : 0)) << op.name << " element " << i;
+      ASSERT_LE(y, floor_shift) << op.name << " element " << i;
+    }
+  }
+  EXPECT_GT(truncations, 3);
+}
+
 }  // namespace
 }  // namespace twain::engine
