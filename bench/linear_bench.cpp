@@ -6,11 +6,14 @@
 // covers both. Keys are made once and the weights NTT-preprocessed before timing.
 //
 // Counters (of the timed runs, per iteration): bytes_up (client to server), bytes_down (server to
-// client), bytes_total, rounds (the sum over both ends of ChannelCounters::rounds), and
-// preprocess_ms (the server's one-off weight preprocessing, not timed).
+// client), bytes_total, rounds (the sum over both ends of ChannelCounters::rounds),
+// preprocess_ms (the server's one-off weight preprocessing, not timed), and cpu_ms (processor
+// time of both parties' threads together while timed: steadier than the wall time on a shared
+// machine).
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -153,7 +156,9 @@ void run_benchmark(benchmark::State& state, const std::vector<NamedConv>& convs)
   Prg server_prg(Seed{12}), client_prg(Seed{13});
   link.server->reset_counters();
   link.client->reset_counters();
+  const std::clock_t cpu_start = std::clock();
   for (auto _ : state) run_layers(link, layers, server_prg, client_prg, server_pool, client_pool);
+  const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   const auto iterations = static_cast<double>(state.iterations());
   const auto up = static_cast<double>(link.client->counters().bytes_sent) / iterations;
   const auto down = static_cast<double>(link.server->counters().bytes_sent) / iterations;
@@ -163,6 +168,7 @@ void run_benchmark(benchmark::State& state, const std::vector<NamedConv>& convs)
   state.counters["rounds"] =
       static_cast<double>(link.client->counters().rounds + link.server->counters().rounds) / iterations;
   state.counters["preprocess_ms"] = preprocess_ms;
+  state.counters["cpu_ms"] = cpu_ms / iterations;
 }
 
 const bool registered = [] {
