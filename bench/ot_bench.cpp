@@ -172,8 +172,9 @@ BENCHMARK(bit_triples)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTi
 namespace {
 
 // Ferret silent OT (kFerretRegular128): n correlated OTs per iteration of the benchmark, with
-// `Hashed` also turned into random OTs. The IKNP bootstrap runs in the constructors, before
-// timing and traffic measurement, so the counters show the steady state (about one Ferret
+// `Hashed` also turned into random OTs (hashed straight from Ferret's buffer). The bootstrap
+// (IKNP, then one iteration of kFerretSetup128) runs in the constructors, before timing and
+// traffic measurement, so the counters show the steady state (about one Ferret
 // iteration, 10.2 M COTs, per 10^7). ferret_cot_pool gives each party a thread pool of
 // hardware threads / 2 + 1 (counter `threads`; the two parties share the machine).
 template <bool Hashed, bool Pooled>

@@ -344,5 +344,25 @@ TEST(Ferret, PeerClosingMidProtocolThrowsNetworkError) {
                NetworkError);
 }
 
+// The sender vanishes after the IKNP bootstrap, before the setup iteration of the full set.
+TEST(Ferret, PeerClosingDuringTheSetupIterationThrowsNetworkError) {
+  auto [ch0, ch1] = memory_pair();
+  core::Prg sender_prg(seed_of(59));
+  core::Prg receiver_prg(seed_of(60));
+  EXPECT_THROW(run_parties(
+                   *ch0, *ch1,
+                   [&](net::Channel& ch) {
+                     FerretCotReceiver cot(ch, receiver_prg);
+                     return 0;
+                   },
+                   [&](net::Channel& ch) {
+                     CotSender iknp(ch, sender_prg, kFerretSetup128.reserve());
+                     iknp.get(kFerretSetup128.reserve());
+                     ch.close();
+                     return 0;
+                   }),
+               NetworkError);
+}
+
 }  // namespace
 }  // namespace twain::ot
