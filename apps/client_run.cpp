@@ -51,7 +51,7 @@ int report_client(const ClientRun& run, const CliOptions& options, nlohmann::jso
   std::cout << "client's view of the session:\n";
   print_phases(std::cout, run.result.report);
   if (options.has("--json")) {
-    extra["top"] = top_json(run.result, run.card);
+    extra["top_k"] = top_json(run.result, run.card);
     extra["phases"] = phases_json(run.result.report);
     extra["layers"] = steps_json(run.result.report);
     write_json(options.required("--json"), extra);
