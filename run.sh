@@ -4,6 +4,8 @@
 #   ./run.sh test    the whole test suite through ctest
 #   ./run.sh build   configure and build (Release, with tests and benchmarks)
 #   ./run.sh bench   build, then run build/bench/twain-bench (extra arguments are passed on)
+#   ./run.sh models [names]   export the torchvision models (seeded weights) and run `twain bench`
+#                    on each in fast and exact mode (JSON reports in build/reports/)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -58,8 +60,22 @@ case "$command" in
     build
     "$BUILD_DIR/bench/twain-bench" "$@"
     ;;
+  models)
+    install_missing "${PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+    build
+    models=${*:-squeezenet1_1 squeezenet1_0 resnet50 densenet121}
+    /usr/bin/python3 tools/export_models.py --out "$BUILD_DIR/models" --models "${models// /,}"
+    mkdir -p "$BUILD_DIR/reports"
+    for model in $models; do
+      for mode in fast exact; do
+        "$BUILD_DIR/apps/twain" bench --model "$BUILD_DIR/models/$model/model.onnx" \
+          --image "$BUILD_DIR/models/$model/sample_0.png" --mode "$mode" --check \
+          --json "$BUILD_DIR/reports/${model}_${mode}.json"
+      done
+    done
+    ;;
   *)
-    echo "usage: ./run.sh demo | test | build | bench [benchmark arguments]" >&2
+    echo "usage: ./run.sh demo | test | build | bench [benchmark arguments] | models [names]" >&2
     exit 2
     ;;
 esac
