@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/int128.hpp"
 #include "nonlinear/arith.hpp"
 #include "nonlinear/carry.hpp"
 #include "nonlinear/relu.hpp"
@@ -26,6 +27,19 @@ void place(const Words& bits, std::size_t n, Words& out, std::size_t at) {
     out[(at + i) / 64] |= bit << ((at + i) % 64);
   }
 }
+
+// x / d and x mod d for x < 2^48 without a data-dependent division instruction (whose timing
+// varies with the operand, here a share): q = (x * m) >> k with m = ceil(2^k / d),
+// k = 64 + bit_width(d); the error x (m - 2^k / d) / 2^k < 2^(48 - k) < 1 / d keeps the floor.
+struct Reciprocal {
+  uint64_t d;
+  int k;
+  u128 m;
+  explicit Reciprocal(uint64_t divisor)
+      : d(divisor), k(64 + static_cast<int>(std::bit_width(divisor))),
+        m(((u128{1} << k) + divisor - 1) / divisor) {}
+  uint64_t quotient(uint64_t x) const { return static_cast<uint64_t>((u128{x} * m) >> k); }
+};
 
 Words slice(const Words& bits, std::size_t first, std::size_t n) {
   Words out(words_for(n), 0);
@@ -58,12 +72,13 @@ std::vector<uint64_t> divide_floor(Context& ctx, std::span<const uint64_t> x, ui
   const int top = l;
   const Words wrap = carries(ctx, shifted, l, std::span<const int>(&top, 1))[0];
 
+  const Reciprocal divide(d);
   const int k = threshold_bits(d);
   const uint64_t thresholds[3] = {d, d + big_r, big_r};
   std::vector<uint64_t> values(3 * n);
   for (std::size_t t = 0; t < 3; ++t) {
     for (std::size_t i = 0; i < n; ++i) {
-      const uint64_t r = shifted[i] % d;
+      const uint64_t r = shifted[i] - divide.quotient(shifted[i]) * d;
       values[t * n + i] = server ? r + d : r + (uint64_t{1} << k) - thresholds[t] - d;
     }
   }
@@ -91,7 +106,7 @@ std::vector<uint64_t> divide_floor(Context& ctx, std::span<const uint64_t> x, ui
 
   std::vector<uint64_t> out(n);
   for (std::size_t i = 0; i < n; ++i) {
-    uint64_t v = shifted[i] / d + arith[i] + arith[n + i] + arith[2 * n + i] - arith[3 * n + i] -
+    uint64_t v = divide.quotient(shifted[i]) + arith[i] + arith[n + i] + arith[2 * n + i] - arith[3 * n + i] -
                  arith[4 * n + i] * (big_q + 1);
     if (server) v -= offset / d;
     out[i] = v & mask;
