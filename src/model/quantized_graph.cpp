@@ -60,6 +60,16 @@ std::string op_name(const QOpKind& op) {
   return names[op.index()];
 }
 
+std::string describe(const QuantizedGraph& graph, const QOp& op) {
+  auto tensor = [&](TensorId id) {
+    const QTensor& t = graph.tensors.at(static_cast<std::size_t>(id));
+    return to_string(t.shape) + " (scale " + std::to_string(t.scale_bits) + ")";
+  };
+  std::string text = op.name + ": " + op_name(op.op) + " ";
+  for (std::size_t k = 0; k < op.inputs.size(); ++k) text += (k > 0 ? ", " : "") + tensor(op.inputs[k]);
+  return text + " -> " + tensor(op.output);
+}
+
 void QuantizedGraph::validate(Parameters parameters) const {
   TWAIN_REQUIRE(ring_bits >= 8 && ring_bits <= 64 && frac_bits >= 0 && 2 * frac_bits < ring_bits, InvalidArgument,
                 "QuantizedGraph: ring_bits = " + std::to_string(ring_bits) + ", frac_bits = " +

@@ -154,4 +154,7 @@ struct QuantizedGraph {
 // "Conv2d", "Truncate", ... (the variant's alternative).
 std::string op_name(const QOpKind& op);
 
+// "conv1: Conv2d [1, 3, 8, 8] (scale 12) -> [1, 8, 8, 8] (scale 24)", for per-layer reports.
+std::string describe(const QuantizedGraph& graph, const QOp& op);
+
 }  // namespace twain::model

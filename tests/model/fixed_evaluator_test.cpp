@@ -145,6 +145,7 @@ TEST(FixedEvaluator, LazyTruncationPlacement) {
   EXPECT_EQ(q.tensors[static_cast<std::size_t>(q.ops[12].output)].scale_bits, 24);
   EXPECT_EQ(q.tensors[static_cast<std::size_t>(q.ops[16].output)].scale_bits, 12);
   EXPECT_EQ(q.tensors[static_cast<std::size_t>(q.output)].shape, (Shape{1, 5}));
+  EXPECT_EQ(describe(q, q.ops[0]), "conv1: Conv2d [1, 3, 8, 8] (scale 12) -> [1, 8, 8, 8] (scale 24)");
 }
 
 TEST(FixedEvaluator, AgreesWithFloatWithinQuantisationError) {
