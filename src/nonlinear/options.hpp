@@ -47,7 +47,7 @@ struct LinkModel {
 // Public parameters both parties must set identically.
 struct Options {
   int ring_bits = 37;
-  CompareMode compare = CompareMode::kLogDepth;
+  CompareMode compare = CompareMode::kAuto;
   LeafMode leaf = LeafMode::kRandomOt;
   LinkModel link;
   friend bool operator==(const Options&, const Options&) = default;
