@@ -93,12 +93,16 @@ Options options_with(CompareMode mode) {
 
 CompareMode mode_of(int64_t arg) { return arg == 0 ? CompareMode::kLogDepth : CompareMode::kSerial; }
 
-// compare_{logdepth,serial}/n: n comparisons of (l-1)-bit values.
-void compare_batch(benchmark::State& state, CompareMode mode) {
+// compare_{logdepth,serial}/n: n comparisons of (l-1)-bit values; compare_logdepth_triple_leaves:
+// the leaf ANDs by Beaver triples instead of random OTs.
+void compare_batch(benchmark::State& state, CompareMode mode,
+                   twain::nonlinear::LeafMode leaf = twain::nonlinear::LeafMode::kRandomOt) {
   const auto n = static_cast<std::size_t>(state.range(0));
   const auto a = random_shares(n, 3);
+  Options options = options_with(mode);
+  options.leaf = leaf;
   for (auto _ : state) {
-    const auto s = run_pair(options_with(mode), Backend::kFerret, [&](NonlinearSession& session) {
+    const auto s = run_pair(options, Backend::kFerret, [&](NonlinearSession& session) {
       Plan plan = session.plan();
       plan.add_compare(n, kRingBits - 1);
       session.offline(plan);
@@ -111,6 +115,9 @@ void compare_batch(benchmark::State& state, CompareMode mode) {
 }
 void compare_logdepth(benchmark::State& state) { compare_batch(state, CompareMode::kLogDepth); }
 void compare_serial(benchmark::State& state) { compare_batch(state, CompareMode::kSerial); }
+void compare_logdepth_triple_leaves(benchmark::State& state) {
+  compare_batch(state, CompareMode::kLogDepth, twain::nonlinear::LeafMode::kTriple);
+}
 
 // relu*/n/mode: ReLU, ReLU-then-truncate (fast, exact), truncate (fast, exact).
 enum class Op { kRelu, kReluTruncFast, kReluTruncExact, kTruncFast, kTruncExact };
@@ -236,6 +243,7 @@ void maxpool_network(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(compare_logdepth)->Arg(1 << 17)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
+BENCHMARK(compare_logdepth_triple_leaves)->Arg(1 << 17)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
 BENCHMARK(compare_serial)->Arg(1 << 17)->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
 BENCHMARK(relu)->Args({1 << 17, 0})->Args({1 << 17, 1})->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
 BENCHMARK(relu_truncate_fast)->Args({1 << 17, 0})->Args({1 << 17, 1})->Unit(benchmark::kMillisecond)->UseManualTime()->Iterations(1);
