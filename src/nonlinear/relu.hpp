@@ -38,7 +38,10 @@ Needs truncate_needs(const Options& options, std::size_t n, int f, TruncMode mod
 
 // floor(ReLU(x) / 2^f) = ReLU(floor(x / 2^f)): the truncation above (one carry circuit gives
 // DReLU, c_{l-1} and C_f) and the multiplexer on the shifted value; where DReLU(x) = 1, M = 0,
-// so the B2A of M is left out. Three flights after the
+// so the B2A of M is left out. In kFast mode an x in [0, 2^f) may give -1 (one below the floor).
+// ReLU6 (Clip(0, c) with c a multiple of 2^f at the scale of x): run relu_truncate on the
+// concatenation [x, x - c] in one call and subtract the second half from the first; exact in
+// kExact mode since floor((x - c) / 2^f) = floor(x / 2^f) - c / 2^f. Three flights after the
 // circuit: offsets (both ways), the server's B2A and multiplexer messages, the client's
 // multiplexer messages.
 std::vector<uint64_t> relu_truncate(Context& ctx, std::span<const uint64_t> x, int f, TruncMode mode);
