@@ -1,5 +1,6 @@
 // From an ONNX file to the quantised graph the engine runs: import (onnx/), graph passes
-// (model/passes.hpp: no-ops dropped, BatchNorm folded, pads folded, MaxPool before ReLU) and
+// (model/passes.hpp: no-ops dropped, BatchNorm folded, pads folded, MaxPool before ReLU;
+// model/sibling_fusion.hpp: fire-module expands as one convolution) and
 // quantisation to (l, f) (DESIGN.md section 2).
 #pragma once
 
