@@ -1,6 +1,9 @@
 #include "ot/random_ot.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "core/errors.hpp"
 
 #include "ot/block_buffer.hpp"
 #include "ot/cot_hash.hpp"
@@ -113,6 +116,33 @@ BitOtReceiverBatch random_bit_ot(FerretCotReceiver& cot, std::size_t n) {
     at += t.size();
   });
   return out;
+}
+
+void random_ot(FerretCotSender& cot, std::span<BlockPair> out) {
+  const core::Block delta = cot.delta();
+  std::size_t at = 0;
+  cot.consume(out.size(), [&](uint64_t first_index, std::span<const core::Block> q) {
+    hash_sender_chunks(first_index, delta, q, [&](std::size_t first, std::size_t n,
+                                                  const core::Block* h0, const core::Block* h1) {
+      for (std::size_t k = 0; k < n; ++k) out[at + first + k] = {h0[k], h1[k]};
+    });
+    at += q.size();
+  });
+}
+
+void random_ot(FerretCotReceiver& cot, core::BitVector& choices, std::span<core::Block> out) {
+  TWAIN_REQUIRE(choices.size() == out.size(), InvalidArgument,
+                "random_ot: " + std::to_string(choices.size()) + " choice bits for " +
+                    std::to_string(out.size()) + " outputs");
+  std::fill(choices.words().begin(), choices.words().end(), 0);
+  std::size_t at = 0;
+  cot.consume(out.size(), [&](uint64_t first_index, std::span<const core::Block> t) {
+    put_low_bits(choices, at, t.size(), t.data());
+    hash_receiver_chunks(first_index, t, [&](std::size_t first, std::size_t n, const core::Block* h) {
+      std::copy_n(h, n, out.data() + at + first);
+    });
+    at += t.size();
+  });
 }
 
 }  // namespace twain::ot

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "core/bit_vector.hpp"
@@ -50,6 +51,13 @@ RotSenderBatch random_ot(FerretCotSender& cot, std::size_t n);
 RotReceiverBatch random_ot(FerretCotReceiver& cot, std::size_t n);
 BitOtSenderBatch random_bit_ot(FerretCotSender& cot, std::size_t n);
 BitOtReceiverBatch random_bit_ot(FerretCotReceiver& cot, std::size_t n);
+
+// The next out.size() random OTs of a Ferret end written into caller-owned storage (the same
+// values as the forms above). Reusing the storage across calls spares the page faults of fresh
+// memory, which cost more than the hashing on this project's VMs. The receiver form needs
+// choices.size() == out.size() (else InvalidArgument) and overwrites every bit.
+void random_ot(FerretCotSender& cot, std::span<BlockPair> out);
+void random_ot(FerretCotReceiver& cot, core::BitVector& choices, std::span<core::Block> out);
 
 // Providers: any count, drawn from a buffered COT provider that must outlive them (and may
 // also serve other consumers; each correlation is handed out once).

@@ -252,7 +252,13 @@ TEST(Ferret, FusedConversionsEqualBatchConversions) {
           std::vector<RotSenderBatch> rots;
           std::vector<BitOtSenderBatch> bits;
           for (std::size_t n : counts) {
-            rots.push_back(fused ? random_ot(cot, n) : random_ot(cot.get(n)));
+            if (fused && n == counts[1]) {  // into caller-owned storage
+              RotSenderBatch into{std::vector<BlockPair>(n)};
+              random_ot(cot, std::span<BlockPair>(into.m));
+              rots.push_back(std::move(into));
+            } else {
+              rots.push_back(fused ? random_ot(cot, n) : random_ot(cot.get(n)));
+            }
             bits.push_back(fused ? random_bit_ot(cot, n) : random_bit_ot(cot.get(n)));
           }
           return std::make_pair(rots, bits);
@@ -262,7 +268,14 @@ TEST(Ferret, FusedConversionsEqualBatchConversions) {
           std::vector<RotReceiverBatch> rots;
           std::vector<BitOtReceiverBatch> bits;
           for (std::size_t n : counts) {
-            rots.push_back(fused ? random_ot(cot, n) : random_ot(cot.get(n)));
+            if (fused && n == counts[1]) {
+              RotReceiverBatch into{core::BitVector(n), std::vector<core::Block>(n)};
+              into.choices.set(0, true);  // overwritten
+              random_ot(cot, into.choices, std::span<core::Block>(into.m));
+              rots.push_back(std::move(into));
+            } else {
+              rots.push_back(fused ? random_ot(cot, n) : random_ot(cot.get(n)));
+            }
             bits.push_back(fused ? random_bit_ot(cot, n) : random_bit_ot(cot.get(n)));
           }
           return std::make_pair(rots, bits);
