@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "core/errors.hpp"
+#include "net/link_shaping.hpp"
 #include "progress.hpp"
 #include "session_report.hpp"
 
@@ -25,6 +26,12 @@ engine::SessionOptions session_options(const CliOptions& options) {
   s.backend = ot == "iknp" ? nonlinear::Backend::kIknp : nonlinear::Backend::kFerret;
   s.top_k = static_cast<int>(options.integer("--topk", 5, 1, engine::kMaxTopK));
   s.reveal_logits = options.has("--logits");
+  if (options.has("--net")) {
+    const auto link = net::parse_link_profile(options.required("--net"));
+    if (!link) throw InvalidArgument("--net must be lan or wan, got '" + options.required("--net") + "'");
+    s.link.bits_per_second = link->bandwidth_bits_per_second;
+    s.link.one_way_latency_s = std::chrono::duration<double>(link->one_way_latency).count();
+  }
   return s;
 }
 

@@ -43,6 +43,7 @@ nonlinear::Options nonlinear_options(const model::QuantizedGraph& graph, const S
   nonlinear::Options nl;
   nl.ring_bits = graph.ring_bits;
   nl.compare = options.compare;
+  nl.link = options.link;
   return nl;
 }
 

@@ -14,6 +14,8 @@ struct SessionOptions {
   // ones) instead of `backend`.
   bool choose_backend = true;
   nonlinear::CompareMode compare = nonlinear::CompareMode::kAuto;
+  // The link kAuto plans the comparison circuits for (both parties use the client's).
+  nonlinear::LinkModel link;
   // The client learns the top_k largest logits (indices and values) and nothing else ...
   int top_k = 5;
   // ... unless it asks for every logit.

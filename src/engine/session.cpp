@@ -35,6 +35,8 @@ std::vector<uint8_t> encode_request(const SessionOptions& o) {
   w.u8(static_cast<uint8_t>(o.compare));
   w.u32(static_cast<uint32_t>(o.top_k));
   w.u8(o.reveal_logits ? 1 : 0);
+  w.u64(static_cast<uint64_t>(o.link.bits_per_second));
+  w.u64(static_cast<uint64_t>(o.link.one_way_latency_s * 1e9));
   return w.take();
 }
 
@@ -49,6 +51,11 @@ SessionOptions decode_request(std::span<const uint8_t> bytes) {
   o.compare = static_cast<nonlinear::CompareMode>(r.small("compare", 2));
   o.top_k = static_cast<int>(r.integer("top_k", 1, kMaxTopK));
   o.reveal_logits = r.small("reveal_logits", 1) != 0;
+  const uint64_t bits_per_second = r.u64("link bandwidth"), latency_ns = r.u64("link latency");
+  if (bits_per_second < 1000 || bits_per_second > (uint64_t{1} << 50) || latency_ns > uint64_t{10'000'000'000})
+    r.fail("link model out of range");
+  o.link.bits_per_second = static_cast<double>(bits_per_second);
+  o.link.one_way_latency_s = static_cast<double>(latency_ns) * 1e-9;
   r.finish();
   return o;
 }

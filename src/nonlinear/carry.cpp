@@ -170,6 +170,21 @@ std::size_t tree_online_bits(const TreeSchedule& s, int top, LeafMode leaf) {
 
 }  // namespace
 
+Needs serial_needs(const Options& options, std::size_t words, int top) {
+  return cross_and_needs(options.leaf, words) + and_layer_needs(words * static_cast<std::size_t>(top - 1));
+}
+
+Needs tree_needs(const Options& options, std::size_t words, int top, const TreeSchedule& schedule) {
+  return cross_and_needs(options.leaf, words * static_cast<std::size_t>(top)) +
+         and_layer_needs(words * schedule.gates);
+}
+
+// Correlated OTs behind `needs`: a triple takes two (one each way), the rest one each.
+double correlated_ots(const Needs& needs) {
+  return 2.0 * static_cast<double>(needs.triples) +
+         static_cast<double>(needs.leaf_ots + needs.cots_forward + needs.cots_backward);
+}
+
 CompareMode resolve_compare_mode(const Options& options, std::size_t n, int k, std::span<const int> positions) {
   validate(k, positions);
   if (options.compare != CompareMode::kAuto) return options.compare;
@@ -181,11 +196,15 @@ CompareMode resolve_compare_mode(const Options& options, std::size_t n, int k, s
       static_cast<double>((options.leaf == LeafMode::kRandomOt ? 2 : 4) + 4 * (top - 1)) * elements;
   const double tree_flights = 1.0 + static_cast<double>(schedule.depth() + schedule.segments.size() - 1);
   const double serial_flights = static_cast<double>(top);
-  const auto time = [&](double bits, double flights) {
-    return bits / options.link.bits_per_second + flights * options.link.one_way_latency_s;
+  const auto time = [&](double bits, double flights, const Needs& needs) {
+    return bits / options.link.bits_per_second + flights * options.link.one_way_latency_s +
+           correlated_ots(needs) * options.link.offline_seconds_per_cot;
   };
-  return time(serial_bits, serial_flights) < time(tree_bits, tree_flights) ? CompareMode::kSerial
-                                                                             : CompareMode::kLogDepth;
+  const std::size_t words = words_for(n);
+  return time(serial_bits, serial_flights, serial_needs(options, words, top)) <
+                 time(tree_bits, tree_flights, tree_needs(options, words, top, schedule))
+             ? CompareMode::kSerial
+             : CompareMode::kLogDepth;
 }
 
 std::vector<Words> carries(Context& ctx, std::span<const uint64_t> own, int k, std::span<const int> positions) {
@@ -205,12 +224,8 @@ std::vector<Words> carries(Context& ctx, std::span<const uint64_t> own, int k, s
 Needs carries_needs(const Options& options, std::size_t n, int k, std::span<const int> positions) {
   const std::size_t words = words_for(n);
   const int top = positions.back();
-  if (resolve_compare_mode(options, n, k, positions) == CompareMode::kSerial) {
-    return cross_and_needs(options.leaf, words) + and_layer_needs(words * static_cast<std::size_t>(top - 1));
-  }
-  const TreeSchedule schedule(positions);
-  return cross_and_needs(options.leaf, words * static_cast<std::size_t>(top)) +
-         and_layer_needs(words * schedule.gates);
+  if (resolve_compare_mode(options, n, k, positions) == CompareMode::kSerial) return serial_needs(options, words, top);
+  return tree_needs(options, words, top, TreeSchedule(positions));
 }
 
 Words greater_than(Context& ctx, std::span<const uint64_t> own, int k) {

@@ -29,7 +29,8 @@ enum class TruncMode : uint8_t { kFast, kExact };
 // The carry circuit behind every comparison (DESIGN.md section 6).
 // kLogDepth: generate/propagate tree, ceil(log2 k) AND rounds after the leaf round.
 // kSerial: ripple-carry chain, one AND per bit (least communication, k rounds).
-// kAuto: per call, whichever of the two is faster on the session's LinkModel.
+// kAuto: per call, whichever of the two is faster on the session's LinkModel, the offline
+// generation of its triples included.
 enum class CompareMode : uint8_t { kLogDepth, kSerial, kAuto };
 
 // How the leaf ANDs of a comparison (one bit of each party) are computed.
@@ -41,6 +42,9 @@ enum class LeafMode : uint8_t { kRandomOt, kTriple };
 struct LinkModel {
   double bits_per_second = 3e9;
   double one_way_latency_s = 0.15e-3;
+  // What one correlated OT costs to generate offline (both parties, Ferret on one core each):
+  // kAuto weighs the triples a circuit consumes, not only its online traffic.
+  double offline_seconds_per_cot = 1e-7;
   friend bool operator==(const LinkModel&, const LinkModel&) = default;
 };
 
