@@ -93,8 +93,8 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
     secure_correct += secure == data.labels[i];
     fixed_on_secure_set += fixed_top1[i] == data.labels[i];
     agree += secure == fixed_top1[i];
-    std::cerr << "\r\033[Kaccuracy: " << i + 1 << "/" << count << " secure inferences, " << agree
-              << " equal to fixed point" << std::flush;
+    std::cerr << "\r\033[Kaccuracy: " << i + 1 << "/" << count << " secure inferences, " << secure_correct
+              << " correct, " << agree << " equal to fixed point" << std::flush;
   }
   std::cerr << "\r\033[K";
   const auto pct = [](std::size_t k, std::size_t n) { return 100.0 * static_cast<double>(k) / static_cast<double>(n); };
