@@ -110,8 +110,10 @@ void Executor::run_op(std::size_t index) {
 
 void Executor::run_linear(std::size_t index) {
   const model::QOp& op = graph_.ops[index];
-  // The client owns the whole input: the first layer encrypts it directly (no server share).
-  const bool first_layer = op.inputs[0] == graph_.input;
+  // The client owns the whole input: a first Conv or Gemm encrypts it directly (no server share);
+  // other ops get the server's share of zeros.
+  const bool first_layer =
+      op.inputs[0] == graph_.input && !std::holds_alternative<model::qop::ChannelAffine>(op.op);
   const std::vector<uint64_t>& x = in(op, 0);
   std::vector<uint64_t> y;
   if (const auto* s = std::get_if<ServerParty>(&party_)) {
