@@ -70,6 +70,8 @@ std::size_t argmax(const std::vector<T>& v) {
 // all 10,000 (plaintext, fast), so the three accuracies can be compared.
 int accuracy(const engine::ServerModel& model, const CliOptions& options, const std::optional<net::LinkProfile>& link) {
   const auto count = static_cast<std::size_t>(options.integer("--accuracy", 0, 1, 10000));
+  // --accuracy-from K: the secure inferences run on images [K, K + N), so parts can run in parallel.
+  const auto from = static_cast<std::size_t>(options.integer("--accuracy-from", 0, 0, 10000 - static_cast<int64_t>(count)));
   const LabelledImages data = load_fashion_mnist_test(0);
   const ModelCard card = parse_card(model.card(), model.graph());
   const model::QuantizedGraph& g = model.graph();
@@ -85,7 +87,7 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
     float_correct += argmax(model::evaluate_float(float_graph, image)) == data.labels[i];
   }
   double seconds = 0;
-  for (std::size_t i = 0; i < count; ++i) {
+  for (std::size_t i = from; i < from + count; ++i) {
     const std::vector<float> image = normalised(data.images[i], card);
     const LoopbackRun run = run_loopback(model, options, link, &image);
     seconds += run.seconds;
@@ -93,7 +95,7 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
     secure_correct += secure == data.labels[i];
     fixed_on_secure_set += fixed_top1[i] == data.labels[i];
     agree += secure == fixed_top1[i];
-    std::cerr << "\r\033[Kaccuracy: " << i + 1 << "/" << count << " secure inferences, " << secure_correct
+    std::cerr << "\r\033[Kaccuracy: " << i + 1 - from << "/" << count << " secure inferences, " << secure_correct
               << " correct, " << agree << " equal to fixed point" << std::flush;
   }
   std::cerr << "\r\033[K";
@@ -101,8 +103,8 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
   std::cout << std::fixed << std::setprecision(2) << "Fashion-MNIST t10k:\n  float top-1 accuracy, all "
             << data.images.size() << " images: " << pct(float_correct, data.images.size())
             << "%\n  fixed-point top-1 accuracy, all " << data.images.size() << " images: "
-            << pct(fixed_correct, data.images.size()) << "%\n  secure top-1 accuracy, first " << count
-            << " images: " << pct(secure_correct, count) << "% (fixed point on the same images: "
+            << pct(fixed_correct, data.images.size()) << "%\n  secure top-1 accuracy, images " << from << ".." << from + count - 1
+            << ": " << pct(secure_correct, count) << "% (fixed point on the same images: "
             << pct(fixed_on_secure_set, count) << "%)\n  secure top-1 equals fixed-point top-1 on " << agree << " of "
             << count << "\n  mean end-to-end time per secure inference " << seconds / static_cast<double>(count)
             << " s\n";
@@ -111,6 +113,7 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
                                             {"float_accuracy", pct(float_correct, data.images.size())},
                                             {"fixed_accuracy", pct(fixed_correct, data.images.size())},
                                             {"images_secure", count},
+                                            {"images_secure_from", from},
                                             {"secure_accuracy", pct(secure_correct, count)},
                                             {"fixed_accuracy_same_images", pct(fixed_on_secure_set, count)},
                                             {"secure_equals_fixed", agree},
@@ -122,7 +125,8 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
 
 int command_bench(const std::vector<std::string>& args) {
   auto specs = client_option_specs();
-  for (const char* name : {"--model", "--bits", "--frac", "--net", "--accuracy"}) specs.push_back({name});
+  for (const char* name : {"--model", "--bits", "--frac", "--net", "--accuracy", "--accuracy-from"})
+    specs.push_back({name});
   specs.push_back({"--check", false});
   const CliOptions options("bench", args, specs);
   std::optional<net::LinkProfile> link;

@@ -71,8 +71,8 @@ const std::map<std::string, std::string> kHelp = {
     {"bench", std::string(R"(twain bench --model m.onnx [--image x.png] [--net lan|wan] [--check] [--accuracy N] [options]
   Both parties over loopback TCP (shaped as a LAN or WAN link with --net), every phase and op
   timed; without --image a seeded random input. --check compares with the fixed-point evaluator.
-  --accuracy N: secure top-1 accuracy on the first N Fashion-MNIST test images (one session
-  each), next to the fixed-point accuracy.
+  --accuracy N: secure top-1 accuracy on N Fashion-MNIST test images (one session each; from
+  image K with --accuracy-from K), next to float and fixed-point accuracy on all 10,000.
 )") + kClientOptions},
 };
 
