@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 #include <mutex>
+#include <semaphore>
 #include <thread>
 
 #include "client_run.hpp"
@@ -16,6 +17,8 @@
 
 namespace twain::apps {
 namespace {
+
+constexpr int64_t kMaxConcurrentSessions = 1024;
 
 engine::ServerModel load_server_model(const CliOptions& options) {
   const std::string file = options.required("--model");
@@ -47,7 +50,7 @@ void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel
 int command_serve(const std::vector<std::string>& args) {
   const CliOptions options("serve", args,
                            {{"--model"}, {"--port"}, {"--host"}, {"--threads"}, {"--bits"}, {"--frac"},
-                            {"--max-sessions"}});
+                            {"--max-sessions"}, {"--max-concurrent"}});
   const engine::ServerModel model = load_server_model(options);
   engine::ServerPolicy policy;
   policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
@@ -56,14 +59,34 @@ int command_serve(const std::vector<std::string>& args) {
   const std::string port = options.required("--port");
   net::TcpListener listener(port == "0" ? 0 : parse_port(port), options.get("--host", "127.0.0.1"));
   std::cerr << "twain serve: listening on " << options.get("--host", "127.0.0.1") << ":" << listener.port() << "\n";
+  // At most --max-concurrent sessions at once (a flood of connections waits in the backlog
+  // instead of spawning threads without bound).
+  const auto concurrent = options.integer("--max-concurrent", 4, 1, kMaxConcurrentSessions);
+  std::counting_semaphore<kMaxConcurrentSessions> slots(static_cast<std::ptrdiff_t>(concurrent));
+  std::atomic<int64_t> active{0};
   std::mutex log;
-  std::vector<std::thread> sessions;
-  for (int64_t number = 1; max_sessions == 0 || number <= max_sessions; ++number) {
-    auto channel = listener.accept();
-    sessions.emplace_back(serve_one, std::cref(model), std::move(channel), policy, static_cast<std::size_t>(number),
-                          std::ref(log));
+  for (int64_t number = 1; max_sessions == 0 || number <= max_sessions;) {
+    slots.acquire();
+    std::unique_ptr<net::TcpChannel> channel;
+    try {
+      channel = listener.accept();
+    } catch (const std::exception& e) {
+      slots.release();
+      std::lock_guard lock(log);
+      std::cerr << "twain serve: accept failed: " << e.what() << "\n";
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      continue;
+    }
+    ++active;
+    std::thread([&, number, channel = std::move(channel)]() mutable {
+      serve_one(model, std::move(channel), policy, static_cast<std::size_t>(number), log);
+      slots.release();
+      --active;
+      active.notify_all();
+    }).detach();
+    ++number;
   }
-  for (std::thread& t : sessions) t.join();
+  for (int64_t left = active.load(); left != 0; left = active.load()) active.wait(left);
   return 0;
 }
 

@@ -47,11 +47,13 @@ constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decod
 )";
 
 const std::map<std::string, std::string> kHelp = {
-    {"serve", R"(twain serve --model m.onnx --port P [--host A] [--threads N] [--bits L] [--frac F] [--max-sessions S]
+    {"serve", R"(twain serve --model m.onnx --port P [--host A] [--threads N] [--bits L] [--frac F]
+            [--max-concurrent C] [--max-sessions S]
   Loads, quantises (l = L, default 37; f = F, default 12) and preprocesses the model once, then
   serves clients on A:P (default 127.0.0.1), each session on its own thread; a client that
   disconnects or misbehaves ends its own session only. preprocess.json and the labels next to the
-  model are sent to clients as the model card. --max-sessions: exit after S sessions.
+  model are sent to clients as the model card. At most C sessions run at once (default 4; more
+  clients wait to be accepted). --max-sessions: exit after S sessions.
 )"},
     {"query", std::string(R"(twain query --server HOST:P --image x.png [options]
   The client: learns the top-k classes (or the logits); the server learns nothing.
