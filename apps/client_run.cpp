@@ -5,6 +5,7 @@
 #include "core/errors.hpp"
 #include "net/link_shaping.hpp"
 #include "progress.hpp"
+#include "server_load.hpp"
 #include "session_report.hpp"
 
 namespace twain::apps {
@@ -57,10 +58,12 @@ int report_client(const ClientRun& run, const CliOptions& options, nlohmann::jso
   print_top(std::cout, run.result, run.card);
   std::cout << "client's view of the session:\n";
   print_phases(std::cout, run.result.report);
+  std::cout << "peak resident memory of this process: " << (peak_rss_bytes() >> 20) << " MiB\n";
   if (options.has("--json")) {
     extra["top_k"] = top_json(run.result, run.card);
     extra["phases"] = phases_json(run.result.report);
     extra["layers"] = steps_json(run.result.report);
+    extra["peak_rss_bytes"] = peak_rss_bytes();
     write_json(options.required("--json"), extra);
   }
   return 0;

@@ -1,8 +1,6 @@
 // twain bench: both parties in one command over loopback TCP (optionally shaped as a LAN or WAN
 // link), every phase timed, the result checked against the fixed-point evaluator when asked;
 // --accuracy N runs N real Fashion-MNIST test images through separate secure sessions.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -25,6 +23,7 @@
 #include "model/ring.hpp"
 #include "net/link_shaping.hpp"
 #include "net/tcp_channel.hpp"
+#include "server_load.hpp"
 #include "session_report.hpp"
 
 namespace twain::apps {
@@ -125,8 +124,8 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
 
 int command_bench(const std::vector<std::string>& args) {
   auto specs = client_option_specs();
-  for (const char* name : {"--model", "--bits", "--frac", "--net", "--accuracy", "--accuracy-from"})
-    specs.push_back({name});
+  for (const OptionSpec& spec : server_option_specs()) specs.push_back(spec);
+  for (const char* name : {"--net", "--accuracy", "--accuracy-from"}) specs.push_back({name});
   specs.push_back({"--check", false});
   const CliOptions options("bench", args, specs);
   std::optional<net::LinkProfile> link;
@@ -135,11 +134,8 @@ int command_bench(const std::vector<std::string>& args) {
     if (!link) throw InvalidArgument("--net must be lan or wan, got '" + options.required("--net") + "'");
   }
   const std::string file = options.required("--model");
-  const int bits = static_cast<int>(options.integer("--bits", engine::kDefaultRingBits, 24, 48));
-  const int frac = static_cast<int>(options.integer("--frac", engine::kDefaultFracBits, 1, 20));
-  const engine::ServerModel model(engine::load_quantized_model(file, bits, frac), make_card(file));
-  std::cout << "model " << file << ": " << model.graph().ops.size() << " ops, preprocessing " << std::fixed
-            << std::setprecision(3) << model.preprocess_seconds() << " s\n";
+  std::cout << std::fixed << std::setprecision(3);
+  const engine::ServerModel model = load_server_model(options, std::cout);
   if (options.has("--accuracy")) return accuracy(model, options, link);
   const std::vector<float> random = seeded_image(model.graph());
   const auto [run, seconds] = run_loopback(model, options, link, options.has("--image") ? nullptr : &random);
@@ -155,6 +151,7 @@ int command_bench(const std::vector<std::string>& args) {
                       {"net", options.get("--net", "loopback")},
                       {"end_to_end_s", seconds},
                       {"preprocess_s", model.preprocess_seconds()},
+                      {"kernel_bytes", model.kernel_bytes()},
                       {"setup_s", r.setup.seconds},
                       {"offline_s", r.offline.seconds},
                       {"online_s", r.online.seconds}};
@@ -166,12 +163,11 @@ int command_bench(const std::vector<std::string>& args) {
   json["bytes_total"] = bytes;
   json["rounds"] = rounds;
   // Both parties live in this process, so this bounds each party's peak from above.
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  json["peak_rss_bytes_both_parties"] = static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+  const uint64_t peak = peak_rss_bytes();
+  json["peak_rss_bytes_both_parties"] = peak;
   std::cout << "bytes both directions, all phases: " << bytes << " (" << std::setprecision(1)
             << static_cast<double>(bytes) / (1024.0 * 1024.0) << " MiB), rounds " << rounds
-            << ", peak resident memory of both parties together " << usage.ru_maxrss / 1024 << " MiB\n"
+            << ", peak resident memory of both parties together " << (peak >> 20) << " MiB\n"
             << std::setprecision(3);
   if (options.has("--check")) {
     const auto [deviation, top1] = compare_fixed(run, model);

@@ -10,26 +10,14 @@
 #include "loopback_run.hpp"
 #include "commands.hpp"
 #include "core/errors.hpp"
-#include "engine/model_loader.hpp"
 #include "engine/server_model.hpp"
-#include "model_card.hpp"
+#include "server_load.hpp"
 #include "net/tcp_channel.hpp"
 
 namespace twain::apps {
 namespace {
 
 constexpr int64_t kMaxConcurrentSessions = 1024;
-
-engine::ServerModel load_server_model(const CliOptions& options) {
-  const std::string file = options.required("--model");
-  const int bits = static_cast<int>(options.integer("--bits", engine::kDefaultRingBits, 24, 48));
-  const int frac = static_cast<int>(options.integer("--frac", engine::kDefaultFracBits, 1, 20));
-  std::cerr << "twain: loading " << file << " (l = " << bits << ", f = " << frac << ") ...\n";
-  engine::ServerModel model(engine::load_quantized_model(file, bits, frac), make_card(file));
-  std::cerr << "twain: model ready: " << model.graph().ops.size() << " ops, weights preprocessed in "
-            << model.preprocess_seconds() << " s\n";
-  return model;
-}
 
 // One client on its own thread; an error ends that session only.
 void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel> channel,
@@ -38,7 +26,8 @@ void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel
     const engine::SessionReport r = engine::serve_session(model, *channel, policy);
     std::lock_guard lock(log);
     std::cerr << "twain serve: session " << number << " done: online " << r.online.seconds << " s, "
-              << (r.online.traffic.bytes_sent + r.online.traffic.bytes_received) << " bytes online\n";
+              << (r.online.traffic.bytes_sent + r.online.traffic.bytes_received) << " bytes online; server peak resident memory "
+              << (peak_rss_bytes() >> 20) << " MiB\n";
   } catch (const std::exception& e) {
     std::lock_guard lock(log);
     std::cerr << "twain serve: session " << number << " ended with an error: " << e.what() << "\n";
@@ -50,8 +39,8 @@ void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel
 int command_serve(const std::vector<std::string>& args) {
   const CliOptions options("serve", args,
                            {{"--model"}, {"--port"}, {"--host"}, {"--threads"}, {"--bits"}, {"--frac"},
-                            {"--max-sessions"}, {"--max-concurrent"}});
-  const engine::ServerModel model = load_server_model(options);
+                            {"--kernel-cache-mib"}, {"--max-sessions"}, {"--max-concurrent"}});
+  const engine::ServerModel model = load_server_model(options, std::cerr);
   engine::ServerPolicy policy;
   policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
   const auto max_sessions = options.integer("--max-sessions", 0, 0, int64_t{1} << 40);
@@ -101,9 +90,9 @@ int command_query(const std::vector<std::string>& args) {
 
 int command_local(const std::vector<std::string>& args) {
   auto specs = client_option_specs();
-  for (const char* name : {"--model", "--bits", "--frac"}) specs.push_back({name});
+  for (const OptionSpec& spec : server_option_specs()) specs.push_back(spec);
   const CliOptions options("local", args, specs);
-  const engine::ServerModel model = load_server_model(options);
+  const engine::ServerModel model = load_server_model(options, std::cerr);
   return report_client(run_loopback(model, options, std::nullopt, nullptr).client, options);
 }
 

@@ -46,21 +46,26 @@ constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decod
   --json FILE       write the measurements and the prediction as JSON
 )";
 
+constexpr const char* kServerModelOptions = R"(  --kernel-cache-mib M  memory for convolution kernels kept in NTT form (default 4096); layers
+                    beyond it keep their weights and transform kernels on use (less memory, more
+                    server time); constant kernels (1x1 layers on large images) cost nothing
+)";
+
 const std::map<std::string, std::string> kHelp = {
     {"serve", R"(twain serve --model m.onnx --port P [--host A] [--threads N] [--bits L] [--frac F]
-            [--max-concurrent C] [--max-sessions S]
+            [--kernel-cache-mib M] [--max-concurrent C] [--max-sessions S]
   Loads, quantises (l = L, default 37; f = F, default 12) and preprocesses the model once, then
   serves clients on A:P (default 127.0.0.1), each session on its own thread; a client that
   disconnects or misbehaves ends its own session only. preprocess.json and the labels next to the
   model are sent to clients as the model card. At most C sessions run at once (default 4; more
   clients wait to be accepted). --max-sessions: exit after S sessions.
-)"},
+)" + std::string(kServerModelOptions)},
     {"query", std::string(R"(twain query --server HOST:P --image x.png [options]
   The client: learns the top-k classes (or the logits); the server learns nothing.
 )") + kClientOptions},
     {"local", std::string(R"(twain local --model m.onnx --image x.png [--bits L] [--frac F] [options]
   serve and query in one command over loopback TCP.
-)") + kClientOptions},
+)") + kServerModelOptions + kClientOptions},
     {"demo", R"(twain demo [--model m.onnx] [--images DIR] [--mode fast|exact] [--ot B] [--threads N]
   Secure inference (both parties over loopback TCP) of every PNG in DIR (default: the images
   folder next to the model, default models/fashion_mnist/model.onnx), predictions next to the
@@ -75,7 +80,7 @@ const std::map<std::string, std::string> kHelp = {
   timed; without --image a seeded random input. --check compares with the fixed-point evaluator.
   --accuracy N: secure top-1 accuracy on N Fashion-MNIST test images (one session each; from
   image K with --accuracy-from K), next to float and fixed-point accuracy on all 10,000.
-)") + kClientOptions},
+)") + kServerModelOptions + kClientOptions},
 };
 
 void print_report(const apps::ConvDemoReport& r) {

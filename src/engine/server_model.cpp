@@ -1,5 +1,6 @@
 #include "engine/server_model.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/errors.hpp"
@@ -9,7 +10,8 @@
 
 namespace twain::engine {
 
-ServerModel::ServerModel(model::QuantizedGraph graph, std::string card) : graph_(std::move(graph)), card_(std::move(card)) {
+ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, std::size_t kernel_cache_bytes)
+    : graph_(std::move(graph)), card_(std::move(card)) {
   const auto start = std::chrono::steady_clock::now();
   TWAIN_REQUIRE(card_.size() <= kMaxCardBytes, InvalidArgument,
                 "the model card has " + std::to_string(card_.size()) + " bytes, more than " +
@@ -17,10 +19,19 @@ ServerModel::ServerModel(model::QuantizedGraph graph, std::string card) : graph_
   graph_.validate();
   description_ = describe_public(graph_);
   context_ = he::Context::create(he::Parameters::standard(graph_.ring_bits));
+  std::size_t cached = 0;
   for (const model::QOp& op : graph_.ops) {
     auto server = std::make_unique<LinearServer>();
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
-      server->emplace<linear::Conv2dServer>(context_, conv_shape(*conv), conv->weights, conv->weight_bound);
+      const std::size_t left = kernel_cache_bytes - std::min(kernel_cache_bytes, cached);
+      const auto& layer =
+          server->emplace<linear::Conv2dServer>(context_, conv_shape(*conv), conv->weights, conv->weight_bound, left);
+      kernel_bytes_ += layer.kernel_bytes();
+      if (layer.precomputed()) {
+        cached += layer.kernel_bytes();
+      } else {
+        ++on_demand_layers_;
+      }
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
       server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm), gemm->weights, gemm->weight_bound);
     } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {

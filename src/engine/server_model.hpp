@@ -21,6 +21,9 @@ using LinearServer = std::variant<std::monostate, linear::Conv2dServer, linear::
                                   linear::BatchNormServer>;
 
 inline constexpr std::size_t kMaxCardBytes = std::size_t{1} << 20;
+// Default memory for precomputed (NTT-form) convolution kernels; layers beyond it keep their
+// weights and transform kernels on use (linear::Conv2dServer).
+inline constexpr std::size_t kDefaultKernelCacheBytes = std::size_t{4} << 30;
 
 class ServerModel {
  public:
@@ -29,7 +32,10 @@ class ServerModel {
   // not fit the HE parameters of the graph's ring.
   // card: public text the client receives with the description (the preprocessing spec and class
   // names of apps/, as JSON), at most kMaxCardBytes.
-  explicit ServerModel(model::QuantizedGraph graph, std::string card = {});
+  // kernel_cache_bytes: memory for precomputed convolution kernels, given to layers in graph
+  // order while they fit (a layer that does not fit transforms its kernels on use).
+  explicit ServerModel(model::QuantizedGraph graph, std::string card = {},
+                       std::size_t kernel_cache_bytes = kDefaultKernelCacheBytes);
 
   const model::QuantizedGraph& graph() const { return graph_; }
   const std::vector<uint8_t>& description() const { return description_; }
@@ -38,6 +44,9 @@ class ServerModel {
   // The linear server of op `index` (monostate for other ops).
   const LinearServer& linear(std::size_t index) const { return *linear_[index]; }
   double preprocess_seconds() const { return preprocess_seconds_; }
+  // Bytes the convolution layers keep for their kernels, and how many transform them on use.
+  std::size_t kernel_bytes() const { return kernel_bytes_; }
+  std::size_t on_demand_layers() const { return on_demand_layers_; }
 
  private:
   model::QuantizedGraph graph_;
@@ -46,6 +55,8 @@ class ServerModel {
   he::ContextPtr context_;
   std::vector<std::unique_ptr<LinearServer>> linear_;
   double preprocess_seconds_ = 0;
+  std::size_t kernel_bytes_ = 0;
+  std::size_t on_demand_layers_ = 0;
 };
 
 }  // namespace twain::engine

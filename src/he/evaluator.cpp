@@ -86,8 +86,13 @@ void MultiplyAccumulator::add(const Ciphertext& ct, const NttPlaintext& w) {
   require_same_parameters(*context_, w.params_id(), "plaintext");
   TWAIN_REQUIRE(ct.noise.worst_case == 0, InvalidArgument,
                 "MultiplyAccumulator: a flooded ciphertext cannot be multiplied again");
-  acc0_.add_product(ct.c0, w.poly());
-  acc1_.add_product(ct.c1, w.poly());
+  if (w.is_constant()) {
+    acc0_.add_scaled(ct.c0, w.residues());
+    acc1_.add_scaled(ct.c1, w.residues());
+  } else {
+    acc0_.add_product(ct.c0, w.poly());
+    acc1_.add_product(ct.c1, w.poly());
+  }
   // Products of distinct fresh encryptions have independent noise, so variances add.
   if (!ct.seed || !seen_.insert(seed_tag(*ct.seed)).second) independent_ = false;
   const double scale = w.bound().norm2_squared();

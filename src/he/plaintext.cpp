@@ -7,14 +7,24 @@
 
 namespace twain::he {
 
+namespace {
+
+void check_bound(const Context& context, const PlainBound& bound) {
+  TWAIN_REQUIRE(bound.max_abs < (uint64_t{1} << 40) && bound.support <= context.n(), InvalidArgument,
+                "NttPlaintext: bound max_abs = " + std::to_string(bound.max_abs) + ", support = " +
+                    std::to_string(bound.support) + " is outside max_abs < 2^40, support <= n");
+}
+
+uint64_t magnitude(int64_t c) { return c < 0 ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c); }
+
+}  // namespace
+
 NttPlaintext NttPlaintext::from_signed(const Context& context, std::span<const int64_t> coefficients,
                                        const PlainBound& bound) {
   TWAIN_REQUIRE(coefficients.size() <= context.n(), InvalidArgument,
                 "NttPlaintext: " + std::to_string(coefficients.size()) + " coefficients exceed n = " +
                     std::to_string(context.n()));
-  TWAIN_REQUIRE(bound.max_abs < (uint64_t{1} << 40) && bound.support <= context.n(), InvalidArgument,
-                "NttPlaintext: bound max_abs = " + std::to_string(bound.max_abs) + ", support = " +
-                    std::to_string(bound.support) + " is outside max_abs < 2^40, support <= n");
+  check_bound(context, bound);
   NttPlaintext p;
   p.params_id_ = context.id();
   p.bound_ = bound;
@@ -22,8 +32,7 @@ NttPlaintext NttPlaintext::from_signed(const Context& context, std::span<const i
   std::size_t nonzero = 0;
   for (std::size_t j = 0; j < coefficients.size(); ++j) {
     const int64_t c = coefficients[j];
-    const uint64_t magnitude = c < 0 ? 0 - static_cast<uint64_t>(c) : static_cast<uint64_t>(c);
-    TWAIN_REQUIRE(magnitude <= bound.max_abs, InvalidArgument,
+    TWAIN_REQUIRE(magnitude(c) <= bound.max_abs, InvalidArgument,
                   "NttPlaintext: coefficient " + std::to_string(j) + " = " + std::to_string(c) +
                       " exceeds the declared bound " + std::to_string(bound.max_abs));
     nonzero += c != 0;
@@ -36,6 +45,36 @@ NttPlaintext NttPlaintext::from_signed(const Context& context, std::span<const i
   p.poly_.set_signed(padded);
   p.poly_.to_ntt();
   return p;
+}
+
+NttPlaintext NttPlaintext::constant(const Context& context, int64_t c, const PlainBound& bound) {
+  check_bound(context, bound);
+  TWAIN_REQUIRE(magnitude(c) <= bound.max_abs && bound.support >= (c != 0 ? 1U : 0U), InvalidArgument,
+                "NttPlaintext: constant " + std::to_string(c) + " exceeds the declared bound " +
+                    std::to_string(bound.max_abs) + " (support " + std::to_string(bound.support) + ")");
+  NttPlaintext p;
+  p.params_id_ = context.id();
+  p.bound_ = bound;
+  const math::RnsBase& rns = context.rns();
+  for (std::size_t i = 0; i < rns.size(); ++i) {
+    const int64_t q = rns.prime(i);
+    p.residues_.push_back(static_cast<uint32_t>(((c % q) + q) % q));
+  }
+  return p;
+}
+
+const math::RnsPoly& NttPlaintext::poly() const {
+  TWAIN_REQUIRE(!is_constant(), InvalidArgument, "NttPlaintext: a constant has no stored polynomial");
+  return poly_;
+}
+
+std::span<const uint32_t> NttPlaintext::residues() const {
+  TWAIN_REQUIRE(is_constant(), InvalidArgument, "NttPlaintext: only a constant is kept as residues");
+  return residues_;
+}
+
+std::size_t NttPlaintext::memory_bytes() const {
+  return sizeof(NttPlaintext) + (is_constant() ? residues_.size() : poly_.data().size()) * sizeof(uint32_t);
 }
 
 }  // namespace twain::he

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "he/params.hpp"
 
@@ -27,14 +28,25 @@ class NttPlaintext {
   // InvalidArgument otherwise). max_abs must be below 2^40.
   static NttPlaintext from_signed(const Context& context, std::span<const int64_t> coefficients,
                                   const PlainBound& bound);
+  // The constant polynomial c, kept as its residues (16 bytes instead of a 64 KiB polynomial):
+  // its NTT form is c in every slot, so it multiplies as a scalar. Whether a weight polynomial
+  // is constant must follow from public facts (a layer's layout), never from the weights.
+  static NttPlaintext constant(const Context& context, int64_t c, const PlainBound& bound);
 
   uint64_t params_id() const { return params_id_; }
-  const math::RnsPoly& poly() const { return poly_; }
+  bool is_constant() const { return poly_.empty(); }
+  // The NTT-form polynomial (InvalidArgument for a constant).
+  const math::RnsPoly& poly() const;
+  // A constant's residues, one per limb (InvalidArgument otherwise).
+  std::span<const uint32_t> residues() const;
   const PlainBound& bound() const { return bound_; }
+  // Bytes this object keeps.
+  std::size_t memory_bytes() const;
 
  private:
   uint64_t params_id_ = 0;
   math::RnsPoly poly_;
+  std::vector<uint32_t> residues_;
   PlainBound bound_;
 };
 

@@ -345,6 +345,11 @@ std::vector<uint64_t> Conv2dPlan::encode_input(std::span<const uint64_t> tensor,
   return poly;
 }
 
+std::size_t Conv2dPlan::kernel_count() const {
+  return static_cast<std::size_t>(shape_.groups) * static_cast<std::size_t>(responses_per_block_) *
+         static_cast<std::size_t>(channel_blocks_);
+}
+
 std::vector<int64_t> Conv2dPlan::encode_kernel(std::span<const int64_t> weights, int group, int response,
                                                int channel_block) const {
   TWAIN_REQUIRE(weights.size() == shape_.weight_size(), InvalidArgument,

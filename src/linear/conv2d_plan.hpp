@@ -89,6 +89,13 @@ class Conv2dPlan {
   // responses per group and spatial block: response r holds output channels
   // [g O' + r P, g O' + r P + channels_in_response(r)) of group g.
   int channels_per_response() const { return channels_per_response_; }
+  // Whether every kernel polynomial is a constant (one channel per block and per response, a
+  // 1x1 layout kernel): a public fact of the layout, as 1x1 convolutions on large images have.
+  bool constant_kernels() const {
+    return block_.channels == 1 && channels_per_response_ == 1 && layout_.kernel_h == 1 && layout_.kernel_w == 1;
+  }
+  // Kernel polynomials per layer: groups x responses per block x channel blocks.
+  std::size_t kernel_count() const;
   int responses_per_block() const { return responses_per_block_; }
   int channels_in_response(int response) const;
   // Coefficients kept by response `response` of `block`: channel j's outputs (row-major), j in order.

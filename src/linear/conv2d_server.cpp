@@ -7,14 +7,13 @@
 
 #include "core/errors.hpp"
 #include "he/encoding.hpp"
-#include "he/evaluator.hpp"
 #include "he/serialization.hpp"
 #include "linear/parallel.hpp"
 
 namespace twain::linear {
 
 Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
-                           uint64_t weight_bound)
+                           uint64_t weight_bound, std::size_t precompute_limit_bytes)
     : context_(std::move(context)), plan_(shape, *context_, weight_bound) {
   TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
                 "Conv2dServer: " + std::to_string(weights.size()) + " weights where " + shape.describe() +
@@ -24,14 +23,42 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std
   TWAIN_REQUIRE(outside == weights.end(), InvalidArgument,
                 "Conv2dServer: weight " + std::to_string(outside - weights.begin()) +
                     " exceeds the public bound " + std::to_string(weight_bound) + " in magnitude");
-  kernels_.reserve(static_cast<std::size_t>(shape.groups) * static_cast<std::size_t>(plan_.responses_per_block()) *
-                   static_cast<std::size_t>(plan_.channel_blocks()));
+  const std::size_t count = plan_.kernel_count();
+  const std::size_t poly_bytes = context_->n() * context_->rns().size() * sizeof(uint32_t);
+  if (!plan_.constant_kernels() && count > precompute_limit_bytes / poly_bytes) {
+    weights_.assign(weights.begin(), weights.end());
+    kernel_bytes_ = weights_.size() * sizeof(int64_t);
+    return;
+  }
+  kernels_.reserve(count);
   for (int g = 0; g < shape.groups; ++g)
     for (int r = 0; r < plan_.responses_per_block(); ++r)
-      for (int b = 0; b < plan_.channel_blocks(); ++b)
-        // Public bounds only: the weight bound and the packed kernel's support in this channel block.
-        kernels_.push_back(
-            he::NttPlaintext::from_signed(*context_, plan_.encode_kernel(weights, g, r, b), plan_.kernel_bound(b, r)));
+      for (int b = 0; b < plan_.channel_blocks(); ++b) {
+        kernels_.push_back(make_kernel(weights, g, r, b));
+        kernel_bytes_ += kernels_.back().memory_bytes();
+      }
+}
+
+he::NttPlaintext Conv2dServer::make_kernel(std::span<const int64_t> weights, int group, int response,
+                                           int channel_block) const {
+  // Public bounds only: the weight bound and the packed kernel's support in this channel block.
+  const he::PlainBound bound = plan_.kernel_bound(channel_block, response);
+  const std::vector<int64_t> poly = plan_.encode_kernel(weights, group, response, channel_block);
+  return plan_.constant_kernels() ? he::NttPlaintext::constant(*context_, poly[0], bound)
+                                  : he::NttPlaintext::from_signed(*context_, poly, bound);
+}
+
+void Conv2dServer::accumulate(he::MultiplyAccumulator& acc, const he::Ciphertext& input, int group, int response,
+                              int channel_block) const {
+  if (precomputed()) {
+    const std::size_t index =
+        (static_cast<std::size_t>(group) * static_cast<std::size_t>(plan_.responses_per_block()) +
+         static_cast<std::size_t>(response)) * static_cast<std::size_t>(plan_.channel_blocks()) +
+        static_cast<std::size_t>(channel_block);
+    acc.add(input, kernels_[index]);
+  } else {
+    acc.add(input, make_kernel(weights_, group, response, channel_block));
+  }
 }
 
 std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicKey& pk,
@@ -96,10 +123,10 @@ std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicK
     const SpatialBlock& block = spatial[s];
     const auto response_index = static_cast<int>(r);
     const he::Ciphertext* block_inputs = &inputs[(g * spatial.size() + s) * channel_blocks];
-    const he::NttPlaintext* kernels = &kernels_[(g * responses + r) * channel_blocks];
     core::Prg child(response_seeds[index]);
     he::MultiplyAccumulator acc(context);
-    for (std::size_t b = 0; b < channel_blocks; ++b) acc.add(block_inputs[b], kernels[b]);
+    for (std::size_t b = 0; b < channel_blocks; ++b)
+      accumulate(acc, block_inputs[b], static_cast<int>(g), response_index, static_cast<int>(b));
     std::vector<uint64_t> mask(context.n());
     for (auto& x : mask) x = child.next_u64() & context.plain_mask();
     const std::vector<uint32_t> kept = plan_.response_kept(block, response_index);

@@ -10,12 +10,14 @@
 // decrypts its output share x * w + r. Message counts and sizes come from the plan on both sides.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "core/prg.hpp"
 #include "core/thread_pool.hpp"
+#include "he/evaluator.hpp"
 #include "he/keys.hpp"
 #include "he/plaintext.hpp"
 #include "linear/conv2d_plan.hpp"
@@ -26,13 +28,22 @@ namespace twain::linear {
 class Conv2dServer {
  public:
   // weights: OIHW fixed-point integers with |w| <= weight_bound (the public bound, below 2^40).
-  // Plans the layer and NTT-transforms every kernel polynomial once; the object is immutable
-  // afterwards and may serve any number of sessions, concurrently. Throws InvalidArgument for a
-  // bad shape, weight count or weight, CapacityError when the bound does not fit the parameters.
+  // Plans the layer and keeps its kernel polynomials in one of two ways, then is immutable and
+  // may serve any number of sessions, concurrently:
+  //   precomputed: NTT-transformed once (64 KiB each at n = 4096), when they fit in
+  //     precompute_limit_bytes;
+  //   on demand: otherwise only the weights are kept, and each session encodes and transforms a
+  //     kernel when it uses it (one NTT per kernel and use; same messages, same result).
+  // Constant kernels (Conv2dPlan::constant_kernels) are kept as scalars either way.
+  // Throws InvalidArgument for a bad shape, weight count or weight, CapacityError when the bound
+  // does not fit the parameters.
   Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
-               uint64_t weight_bound);
+               uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX);
 
   const Conv2dPlan& plan() const { return plan_; }
+  bool precomputed() const { return weights_.empty(); }
+  // Bytes the layer keeps for its kernels (precomputed kernels, or the weights).
+  std::size_t kernel_bytes() const { return kernel_bytes_; }
 
   // One layer with one client. server_share: the server's input share (CHW, values < 2^l), or
   // empty in first-layer mode (the client owns the whole input). Returns the server's output
@@ -45,9 +56,16 @@ class Conv2dServer {
                             core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
+  // acc += input * the kernel of (group, response, channel block).
+  void accumulate(he::MultiplyAccumulator& acc, const he::Ciphertext& input, int group, int response,
+                  int channel_block) const;
+  he::NttPlaintext make_kernel(std::span<const int64_t> weights, int group, int response, int channel_block) const;
+
   he::ContextPtr context_;
   Conv2dPlan plan_;
-  std::vector<he::NttPlaintext> kernels_;  // [group][response][channel block]
+  std::vector<he::NttPlaintext> kernels_;  // [group][response][channel block], when precomputed
+  std::vector<int64_t> weights_;           // when on demand
+  std::size_t kernel_bytes_ = 0;
 };
 
 }  // namespace twain::linear

@@ -14,6 +14,8 @@ void pointwise_mul(uint32_t* out, const uint32_t* a, const uint32_t* b, std::siz
 // acc[i] += a[i] * b[i] as plain 64-bit integers, no reduction: the caller reduces before
 // 2^64 / p^2 products have been added.
 void pointwise_mul_acc(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n);
+// acc[i] += a[i] * c, the same way: the product by a constant polynomial c (NTT form of c is c).
+void scalar_mul_acc(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n);
 // out[i] = acc[i] mod p.
 void reduce_accumulator(uint32_t* out, const uint64_t* acc, std::size_t n, const Modulus& p);
 // out[i] = a[i] + b[i] mod p and a[i] - b[i] mod p; inputs in [0, p).
@@ -25,5 +27,6 @@ void pointwise_mul(uint32_t* out, const uint32_t* a, const uint32_t* b, std::siz
                    NttKernel kernel);
 void pointwise_mul_acc(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n,
                        NttKernel kernel);
+void scalar_mul_acc(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n, NttKernel kernel);
 
 }  // namespace twain::math

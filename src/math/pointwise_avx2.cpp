@@ -69,6 +69,17 @@ void pointwise_mul_acc_avx2(uint64_t* acc, const uint32_t* a, const uint32_t* b,
   pointwise_mul_acc_scalar(acc + i, a + i, b + i, n - i);
 }
 
+void scalar_mul_acc_avx2(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n) {
+  const __m256i vc = _mm256_set1_epi64x(static_cast<int64_t>(c));
+  std::size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const __m256i va = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
+    auto* dst = reinterpret_cast<__m256i*>(acc + i);
+    _mm256_storeu_si256(dst, _mm256_add_epi64(_mm256_loadu_si256(dst), _mm256_mul_epu32(va, vc)));
+  }
+  scalar_mul_acc_scalar(acc + i, a + i, c, n - i);
+}
+
 void reduce_accumulator_avx2(uint32_t* out, const uint64_t* acc, std::size_t n, const Split64& k) {
   const __m256i p = set1(k.p), two_p = set1(2 * k.p), c = set1(k.c), c_shoup = set1(k.c_shoup);
   const __m256i one = set1(1), one_shoup = set1(k.one_shoup);

@@ -60,6 +60,15 @@ void mul_acc(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n,
   }
 }
 
+void scaled_acc(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n, NttKernel kernel) {
+  require_data(n, acc, a, a, "scalar_mul_acc");
+  if (kernel == NttKernel::Avx2) {
+    detail::scalar_mul_acc_avx2(acc, a, c, n);
+  } else {
+    detail::scalar_mul_acc_scalar(acc, a, c, n);
+  }
+}
+
 }  // namespace
 
 void pointwise_mul(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
@@ -80,6 +89,15 @@ void pointwise_mul_acc(uint64_t* acc, const uint32_t* a, const uint32_t* b, std:
                        NttKernel kernel) {
   require_kernel(kernel);
   mul_acc(acc, a, b, n, kernel);
+}
+
+void scalar_mul_acc(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n) {
+  scaled_acc(acc, a, c, n, ntt_best_kernel());
+}
+
+void scalar_mul_acc(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n, NttKernel kernel) {
+  require_kernel(kernel);
+  scaled_acc(acc, a, c, n, kernel);
 }
 
 void reduce_accumulator(uint32_t* out, const uint64_t* acc, std::size_t n, const Modulus& p) {

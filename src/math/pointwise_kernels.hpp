@@ -29,6 +29,7 @@ struct Split64 {
 void pointwise_mul_scalar(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n,
                           const Barrett32& k);
 void pointwise_mul_acc_scalar(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n);
+void scalar_mul_acc_scalar(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n);
 void reduce_accumulator_scalar(uint32_t* out, const uint64_t* acc, std::size_t n, const Split64& k);
 void pointwise_add_scalar(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n,
                           uint32_t p);
@@ -39,6 +40,7 @@ void pointwise_sub_scalar(uint32_t* out, const uint32_t* a, const uint32_t* b, s
 void pointwise_mul_avx2(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n,
                         const Barrett32& k);
 void pointwise_mul_acc_avx2(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n);
+void scalar_mul_acc_avx2(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n);
 void reduce_accumulator_avx2(uint32_t* out, const uint64_t* acc, std::size_t n, const Split64& k);
 void pointwise_add_avx2(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n,
                         uint32_t p);

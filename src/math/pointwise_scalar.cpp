@@ -30,6 +30,10 @@ void pointwise_mul_acc_scalar(uint64_t* acc, const uint32_t* a, const uint32_t* 
   for (std::size_t i = 0; i < n; ++i) acc[i] += static_cast<uint64_t>(a[i]) * b[i];
 }
 
+void scalar_mul_acc_scalar(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n) {
+  for (std::size_t i = 0; i < n; ++i) acc[i] += static_cast<uint64_t>(a[i]) * c;
+}
+
 void reduce_accumulator_scalar(uint32_t* out, const uint64_t* acc, std::size_t n,
                                const Split64& k) {
   const uint32_t p = k.p, two_p = 2 * k.p, c = k.c, c_shoup = k.c_shoup, one_shoup = k.one_shoup;

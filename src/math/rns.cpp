@@ -174,6 +174,20 @@ void RnsAccumulator::add_product(const RnsPoly& a, const RnsPoly& b) {
   ++products_;
 }
 
+void RnsAccumulator::add_scaled(const RnsPoly& a, std::span<const uint32_t> c) {
+  TWAIN_REQUIRE(a.base().same_as(*base_) && c.size() == base_->size(), InvalidArgument,
+                "RnsAccumulator: operand of a different RNS base, or " + std::to_string(c.size()) +
+                    " residues for " + std::to_string(base_->size()) + " limbs");
+  TWAIN_REQUIRE(a.form() == PolyForm::Ntt, InvalidArgument, "RnsAccumulator: operand must be in NTT form");
+  for (std::size_t i = 0; i < c.size(); ++i)
+    TWAIN_REQUIRE(c[i] < base_->prime(i), InvalidArgument, "RnsAccumulator: a residue is not below its prime");
+  if (since_reduction_ == capacity_) reduce_in_place();
+  const std::size_t n = base_->n();
+  for (std::size_t i = 0; i < base_->size(); ++i) scalar_mul_acc(acc_.data() + i * n, a.limb(i), c[i], n);
+  ++since_reduction_;
+  ++products_;
+}
+
 RnsPoly RnsAccumulator::result() const {
   RnsPoly out(*base_, PolyForm::Ntt);
   const std::size_t n = base_->n();

@@ -101,6 +101,9 @@ class RnsAccumulator {
 
   // acc += a * b (both NTT form).
   void add_product(const RnsPoly& a, const RnsPoly& b);
+  // acc += a * c for the constant polynomial c given by its residues (one per limb, each below
+  // its prime); a in NTT form.
+  void add_scaled(const RnsPoly& a, std::span<const uint32_t> c);
   std::size_t products() const { return products_; }
   // The reduced sum, in NTT form.
   RnsPoly result() const;

@@ -102,6 +102,34 @@ TEST(HeFlooding, FloodingNoiseOfTheStatedWidthIsPresent) {
   for (std::size_t j = 0; j < k.context->n(); ++j) ASSERT_EQ(product[j], (k.m[j] * 4096) & k.context->plain_mask());
 }
 
+TEST(HeMultiply, ConstantPlaintextEqualsTheSameConstantAsAPolynomial) {
+  Keyed k(37, 7);
+  const Ciphertext a = encrypt(*k.context, k.sk, k.m, k.prg);
+  const Ciphertext b = encrypt(*k.context, k.sk, random_message(k.context->n(), 37, k.prg), k.prg);
+  for (int64_t c : {int64_t{-4096}, int64_t{-1}, int64_t{0}, int64_t{1}, int64_t{3001}}) {
+    const PlainBound bound{4096, 1};
+    const NttPlaintext scalar = NttPlaintext::constant(*k.context, c, bound);
+    std::vector<int64_t> coefficients(k.context->n(), 0);
+    coefficients[0] = c;
+    const NttPlaintext poly = NttPlaintext::from_signed(*k.context, coefficients, bound);
+    ASSERT_TRUE(scalar.is_constant());
+    ASSERT_FALSE(poly.is_constant());
+    EXPECT_LT(scalar.memory_bytes(), 256U);
+    MultiplyAccumulator by_scalar(*k.context), by_poly(*k.context);
+    for (const Ciphertext* ct : {&a, &b}) {
+      by_scalar.add(*ct, scalar);
+      by_poly.add(*ct, poly);
+    }
+    const Ciphertext x = by_scalar.result(), y = by_poly.result();
+    ASSERT_TRUE(std::equal(x.c0.data().begin(), x.c0.data().end(), y.c0.data().begin())) << c;
+    ASSERT_TRUE(std::equal(x.c1.data().begin(), x.c1.data().end(), y.c1.data().begin())) << c;
+    EXPECT_EQ(x.noise.variance, y.noise.variance);
+  }
+  EXPECT_THROW(NttPlaintext::constant(*k.context, 4097, {4096, 1}), InvalidArgument);
+  EXPECT_THROW(NttPlaintext::constant(*k.context, 5, {4096, 0}), InvalidArgument);
+  EXPECT_THROW(static_cast<void>(NttPlaintext::constant(*k.context, 5, {4096, 1}).poly()), InvalidArgument);
+}
+
 TEST(HeFlooding, WeightsBeyondTheNoiseBudgetAreRefused) {
   Keyed k(44, 6);
   // Dense worst-case weights: too much noise to flood at l = 44.

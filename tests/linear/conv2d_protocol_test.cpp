@@ -142,6 +142,43 @@ TEST(Conv2dProtocol, ThreadPoolsGiveTheSameSharesAsOneThread) {
   }
 }
 
+TEST(Conv2dProtocol, OnDemandAndConstantKernelsGiveTheSharesOfPrecomputedOnes) {
+  // Kernels transformed on use, or kept as scalars (a 1x1 layer whose blocks hold one channel),
+  // change neither a message nor a share; both are exact.
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  core::ThreadPool two(2);
+  const Conv2dShape shapes[] = {{12, 20, 20, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+                                {6, 60, 60, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1},    // constant kernels
+                                {4, 120, 120, 3, 1, 1, 2, 2, 0, 0, 0, 0, 1}}; // constant, stride phases
+  for (int i = 0; i < 3; ++i) {
+    const Conv2dShape& shape = shapes[i];
+    core::Prg prg(core::Seed{static_cast<uint8_t>(120 + i)});
+    const auto weights = random_weights(shape.weight_size(), 1 << 12, prg);
+    const auto client_share = random_share(shape.input_size(), 37, prg);
+    const auto server_share = random_share(shape.input_size(), 37, prg);
+    const Conv2dServer precomputed(context, shape, weights, 1 << 12);
+    const Conv2dServer on_demand(context, shape, weights, 1 << 12, 0);
+    const Conv2dClient client(context, shape, 1 << 12);
+    const std::size_t poly_bytes = context->n() * context->rns().size() * sizeof(uint32_t);
+    ASSERT_EQ(precomputed.plan().constant_kernels(), i > 0) << shape.describe();
+    EXPECT_TRUE(precomputed.precomputed());
+    EXPECT_EQ(on_demand.precomputed(), i > 0) << "constant kernels are always kept";
+    if (i == 0) {
+      EXPECT_GE(precomputed.kernel_bytes(), precomputed.plan().kernel_count() * poly_bytes);
+      EXPECT_EQ(on_demand.kernel_bytes(), weights.size() * sizeof(int64_t));
+    } else {
+      EXPECT_LT(precomputed.kernel_bytes(), precomputed.plan().kernel_count() * 256);
+    }
+    const auto expected = plaintext_conv2d(shape, add_shares(client_share, server_share, 37), weights, 37);
+    const auto a = run_two_party(context, precomputed, client, client_share, server_share, 70);
+    const auto b = run_two_party(context, on_demand, client, client_share, server_share, 70, &two);
+    EXPECT_EQ(add_shares(a.client_share, a.server_share, 37), expected) << shape.describe();
+    EXPECT_EQ(b.server_share, a.server_share) << shape.describe();
+    EXPECT_EQ(b.client_share, a.client_share) << shape.describe();
+    EXPECT_EQ(b.server_traffic.bytes_sent, a.server_traffic.bytes_sent);
+  }
+}
+
 TEST(Conv2dProtocol, PackedResponsesAreExact) {
   // Several output channels per response, with a smaller last response: 64 = 21 x 3 + 1 for the
   // first layer, 7 = 4 + 3 in a small ring, and depthwise with channel multiplier 2.

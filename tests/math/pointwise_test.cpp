@@ -105,6 +105,28 @@ TEST(Pointwise, MulAccumulatesPlainProducts) {
   }
 }
 
+TEST(Pointwise, ScalarMulAccumulatesPlainProducts) {
+  core::Prg prg(core::Seed{0x70, 0x77, 4});
+  for (std::size_t n : kLengths) {
+    const uint32_t p = (1u << 30) - 1;
+    Vec64 start(n);
+    for (auto& x : start) x = prg.next_u64() >> 2;
+    const Vec32 a = residues(prg, n, p);
+    const uint32_t c = static_cast<uint32_t>(prg.next_u64() % p);
+    Vec64 expected = start;
+    for (std::size_t i = 0; i < n; ++i) expected[i] += uint64_t{a[i]} * c;
+    for (NttKernel kernel : {NttKernel::Scalar, NttKernel::Avx2}) {
+      if (!ntt_kernel_available(kernel)) continue;
+      Vec64 acc = start;
+      scalar_mul_acc(acc.data(), a.data(), c, n, kernel);
+      ASSERT_EQ(acc, expected) << n;
+    }
+    Vec64 acc = start;
+    scalar_mul_acc(acc.data(), a.data(), c, n);
+    ASSERT_EQ(acc, expected);
+  }
+}
+
 TEST(Pointwise, ReduceAccumulator) {
   core::Prg prg(core::Seed{0x70, 0x77, 3});
   for (uint32_t p : kModuli) {
