@@ -63,7 +63,7 @@ case "$command" in
   models)
     install_missing "${PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
     build
-    models=${*:-squeezenet1_1 squeezenet1_0 resnet50 densenet121}
+    models=${*:-squeezenet1_1 squeezenet1_0 resnet50 densenet121 mobilenet_v2}
     /usr/bin/python3 tools/export_models.py --out "$BUILD_DIR/models" --models "${models// /,}"
     mkdir -p "$BUILD_DIR/reports"
     for model in $models; do
