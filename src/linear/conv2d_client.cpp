@@ -9,12 +9,13 @@
 #include "he/decryptor.hpp"
 #include "he/encryptor.hpp"
 #include "he/serialization.hpp"
+#include "linear/group_merge.hpp"
 #include "linear/parallel.hpp"
 
 namespace twain::linear {
 
 Conv2dClient::Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uint64_t weight_bound)
-    : context_(std::move(context)), plan_(shape, *context_, weight_bound) {}
+    : context_(std::move(context)), plan_(cheapest_group_merge(shape, *context_, weight_bound), *context_, weight_bound) {}
 
 std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretKey& sk,
                                         std::span<const uint64_t> client_share, core::Prg& prg,

@@ -8,13 +8,14 @@
 #include "core/errors.hpp"
 #include "he/encoding.hpp"
 #include "he/serialization.hpp"
+#include "linear/group_merge.hpp"
 #include "linear/parallel.hpp"
 
 namespace twain::linear {
 
 Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
                            uint64_t weight_bound, std::size_t precompute_limit_bytes)
-    : context_(std::move(context)), plan_(shape, *context_, weight_bound) {
+    : context_(std::move(context)), plan_(cheapest_group_merge(shape, *context_, weight_bound), *context_, weight_bound) {
   TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
                 "Conv2dServer: " + std::to_string(weights.size()) + " weights where " + shape.describe() +
                     " takes " + std::to_string(shape.weight_size()));
@@ -23,18 +24,21 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std
   TWAIN_REQUIRE(outside == weights.end(), InvalidArgument,
                 "Conv2dServer: weight " + std::to_string(outside - weights.begin()) +
                     " exceeds the public bound " + std::to_string(weight_bound) + " in magnitude");
+  const int merged = shape.groups / plan_.shape().groups;
+  const std::vector<int64_t> merged_weights =
+      merged > 1 ? merge_group_weights(shape, weights, merged) : std::vector<int64_t>(weights.begin(), weights.end());
   const std::size_t count = plan_.kernel_count();
   const std::size_t poly_bytes = context_->n() * context_->rns().size() * sizeof(uint32_t);
   if (!plan_.constant_kernels() && count > precompute_limit_bytes / poly_bytes) {
-    weights_.assign(weights.begin(), weights.end());
+    weights_ = merged_weights;
     kernel_bytes_ = weights_.size() * sizeof(int64_t);
     return;
   }
   kernels_.reserve(count);
-  for (int g = 0; g < shape.groups; ++g)
+  for (int g = 0; g < plan_.shape().groups; ++g)
     for (int r = 0; r < plan_.responses_per_block(); ++r)
       for (int b = 0; b < plan_.channel_blocks(); ++b) {
-        kernels_.push_back(make_kernel(weights, g, r, b));
+        kernels_.push_back(make_kernel(merged_weights, g, r, b));
         kernel_bytes_ += kernels_.back().memory_bytes();
       }
 }

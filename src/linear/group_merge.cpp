@@ -1,0 +1,64 @@
+#include "linear/group_merge.hpp"
+
+#include <optional>
+#include <string>
+
+#include "core/errors.hpp"
+#include "linear/conv2d_plan.hpp"
+
+namespace twain::linear {
+
+Conv2dShape merge_groups(const Conv2dShape& shape, int m) {
+  shape.validate();
+  TWAIN_REQUIRE(m >= 1 && shape.groups % m == 0, InvalidArgument,
+                "merge_groups: " + std::to_string(m) + " does not divide the " + std::to_string(shape.groups) +
+                    " groups of " + shape.describe());
+  Conv2dShape merged = shape;
+  merged.groups = shape.groups / m;
+  return merged;
+}
+
+std::vector<int64_t> merge_group_weights(const Conv2dShape& shape, std::span<const int64_t> weights, int m) {
+  const Conv2dShape merged = merge_groups(shape, m);
+  TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
+                "merge_group_weights: " + std::to_string(weights.size()) + " weights where " + shape.describe() +
+                    " takes " + std::to_string(shape.weight_size()));
+  const std::size_t taps = static_cast<std::size_t>(shape.kernel_h) * static_cast<std::size_t>(shape.kernel_w);
+  const auto ig = static_cast<std::size_t>(shape.in_channels_per_group());
+  const auto og = static_cast<std::size_t>(shape.out_channels_per_group());
+  const auto merged_ig = static_cast<std::size_t>(merged.in_channels_per_group());
+  std::vector<int64_t> out(merged.weight_size(), 0);
+  for (std::size_t o = 0; o < static_cast<std::size_t>(shape.out_channels); ++o) {
+    // Output channel o keeps its old group's input channels, at that group's place in the new one.
+    const std::size_t first = o / og % static_cast<std::size_t>(m) * ig;
+    for (std::size_t c = 0; c < ig; ++c)
+      for (std::size_t t = 0; t < taps; ++t)
+        out[(o * merged_ig + first + c) * taps + t] = weights[(o * ig + c) * taps + t];
+  }
+  return out;
+}
+
+Conv2dShape cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound) {
+  shape.validate();
+  std::optional<Conv2dShape> best;
+  uint64_t best_bytes = 0;
+  for (int m = 1; m <= shape.groups; ++m) {
+    if (shape.groups % m != 0) continue;
+    const Conv2dShape merged = merge_groups(shape, m);
+    // A merged group no longer fits one polynomial's channels: more merging only adds zeros.
+    if (m > 1 && static_cast<std::size_t>(merged.in_channels_per_group()) > context.n()) break;
+    try {
+      const Conv2dPlan plan(merged, context, weight_bound);
+      const uint64_t bytes = plan.bytes_sent(Role::Client) + plan.bytes_sent(Role::Server);
+      if (!best || bytes < best_bytes) {
+        best = merged;
+        best_bytes = bytes;
+      }
+    } catch (const CapacityError&) {
+      if (m == 1) throw;  // the layer itself does not fit: report that, not a merged variant
+    }
+  }
+  return *best;
+}
+
+}  // namespace twain::linear
