@@ -11,15 +11,26 @@
 #include "he/serialization.hpp"
 #include "linear/group_merge.hpp"
 #include "linear/parallel.hpp"
+#include "linear/strided_pointwise.hpp"
 
 namespace twain::linear {
 
 Conv2dClient::Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uint64_t weight_bound)
-    : context_(std::move(context)), plan_(cheapest_group_merge(shape, *context_, weight_bound), *context_, weight_bound) {}
+    : context_(std::move(context)),
+      layer_(shape),
+      plan_(cheapest_group_merge(unstrided_layer(shape), *context_, weight_bound), *context_, weight_bound) {}
 
 std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretKey& sk,
                                         std::span<const uint64_t> client_share, core::Prg& prg,
                                         core::ThreadPool* pool) const {
+  TWAIN_REQUIRE(client_share.size() == layer_.input_size(), InvalidArgument,
+                "Conv2dClient: share of " + std::to_string(client_share.size()) + " values where " +
+                    layer_.describe() + " takes " + std::to_string(layer_.input_size()));
+  std::vector<uint64_t> subsampled;
+  if (is_strided_pointwise(layer_)) {
+    subsampled = subsample_input(layer_, client_share);
+    client_share = subsampled;
+  }
   const he::Context& context = *context_;
   const Conv2dShape& shape = plan_.shape();
   const auto& spatial = plan_.spatial_blocks();

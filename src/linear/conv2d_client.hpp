@@ -33,6 +33,7 @@ class Conv2dClient {
 
  private:
   he::ContextPtr context_;
+  Conv2dShape layer_;  // as given; plan_ may run it unstrided (strided_pointwise.hpp) or with merged groups
   Conv2dPlan plan_;
 };
 

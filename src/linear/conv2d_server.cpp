@@ -10,12 +10,15 @@
 #include "he/serialization.hpp"
 #include "linear/group_merge.hpp"
 #include "linear/parallel.hpp"
+#include "linear/strided_pointwise.hpp"
 
 namespace twain::linear {
 
 Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
                            uint64_t weight_bound, std::size_t precompute_limit_bytes)
-    : context_(std::move(context)), plan_(cheapest_group_merge(shape, *context_, weight_bound), *context_, weight_bound) {
+    : context_(std::move(context)),
+      layer_(shape),
+      plan_(cheapest_group_merge(unstrided_layer(shape), *context_, weight_bound), *context_, weight_bound) {
   TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
                 "Conv2dServer: " + std::to_string(weights.size()) + " weights where " + shape.describe() +
                     " takes " + std::to_string(shape.weight_size()));
@@ -68,14 +71,20 @@ void Conv2dServer::accumulate(he::MultiplyAccumulator& acc, const he::Ciphertext
 std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicKey& pk,
                                         std::span<const uint64_t> server_share, core::Prg& prg,
                                         core::ThreadPool* pool) const {
+  const bool first_layer = server_share.empty();
+  TWAIN_REQUIRE(first_layer || server_share.size() == layer_.input_size(), InvalidArgument,
+                "Conv2dServer: share of " + std::to_string(server_share.size()) + " values where " +
+                    layer_.describe() + " takes " + std::to_string(layer_.input_size()) +
+                    " (or none in first-layer mode)");
+  std::vector<uint64_t> subsampled;
+  if (!first_layer && is_strided_pointwise(layer_)) {
+    subsampled = subsample_input(layer_, server_share);
+    server_share = subsampled;
+  }
   const he::Context& context = *context_;
   const Conv2dShape& shape = plan_.shape();
   const auto& spatial = plan_.spatial_blocks();
   const auto channel_blocks = static_cast<std::size_t>(plan_.channel_blocks());
-  const bool first_layer = server_share.empty();
-  TWAIN_REQUIRE(first_layer || server_share.size() == shape.input_size(), InvalidArgument,
-                "Conv2dServer: share of " + std::to_string(server_share.size()) + " values where " + shape.describe() +
-                    " takes " + std::to_string(shape.input_size()) + " (or none in first-layer mode)");
 
   // Every upload first: the client sends them all before it reads, so answering early could
   // fill both directions of the transport at once.

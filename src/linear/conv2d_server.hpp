@@ -62,6 +62,7 @@ class Conv2dServer {
   he::NttPlaintext make_kernel(std::span<const int64_t> weights, int group, int response, int channel_block) const;
 
   he::ContextPtr context_;
+  Conv2dShape layer_;  // as given; plan_ may run it unstrided (strided_pointwise.hpp) or with merged groups
   Conv2dPlan plan_;
   std::vector<he::NttPlaintext> kernels_;  // [group][response][channel block], when precomputed
   std::vector<int64_t> weights_;           // when on demand
