@@ -18,7 +18,7 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std
                            uint64_t weight_bound, std::size_t precompute_limit_bytes)
     : context_(std::move(context)),
       layer_(shape),
-      plan_(cheapest_group_merge(unstrided_layer(shape), *context_, weight_bound), *context_, weight_bound) {
+      plan_(cheapest_group_merge(unstrided_layer(shape), *context_, weight_bound)) {
   TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
                 "Conv2dServer: " + std::to_string(weights.size()) + " weights where " + shape.describe() +
                     " takes " + std::to_string(shape.weight_size()));

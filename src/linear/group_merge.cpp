@@ -2,9 +2,9 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "core/errors.hpp"
-#include "linear/conv2d_plan.hpp"
 
 namespace twain::linear {
 
@@ -38,20 +38,23 @@ std::vector<int64_t> merge_group_weights(const Conv2dShape& shape, std::span<con
   return out;
 }
 
-Conv2dShape cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound) {
+Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound) {
   shape.validate();
-  std::optional<Conv2dShape> best;
+  std::optional<Conv2dPlan> best;
   uint64_t best_bytes = 0;
+  const std::size_t group_input = static_cast<std::size_t>(shape.in_channels_per_group()) *
+                                  static_cast<std::size_t>(shape.padded_height()) *
+                                  static_cast<std::size_t>(shape.padded_width());
   for (int m = 1; m <= shape.groups; ++m) {
     if (shape.groups % m != 0) continue;
+    // Once m groups' inputs fill a polynomial, more merging only multiplies zero weights.
+    if (m > 1 && static_cast<std::size_t>(m / 2) * group_input >= context.n()) break;
     const Conv2dShape merged = merge_groups(shape, m);
-    // A merged group no longer fits one polynomial's channels: more merging only adds zeros.
-    if (m > 1 && static_cast<std::size_t>(merged.in_channels_per_group()) > context.n()) break;
     try {
-      const Conv2dPlan plan(merged, context, weight_bound);
+      Conv2dPlan plan(merged, context, weight_bound);
       const uint64_t bytes = plan.bytes_sent(Role::Client) + plan.bytes_sent(Role::Server);
       if (!best || bytes < best_bytes) {
-        best = merged;
+        best = std::move(plan);
         best_bytes = bytes;
       }
     } catch (const CapacityError&) {

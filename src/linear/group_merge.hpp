@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "he/params.hpp"
+#include "linear/conv2d_plan.hpp"
 #include "linear/conv2d_shape.hpp"
 
 namespace twain::linear {
@@ -19,9 +20,10 @@ namespace twain::linear {
 Conv2dShape merge_groups(const Conv2dShape& shape, int m);
 // The OIHW weights of merge_groups(shape, m): each old group's weights on its own channels.
 std::vector<int64_t> merge_group_weights(const Conv2dShape& shape, std::span<const int64_t> weights, int m);
-// The merged layer whose plan (Conv2dPlan) sends the fewest bytes, over the divisors m of
-// groups (m = 1, the layer itself, when that is cheapest). Public inputs only, so both parties
-// choose the same.
-Conv2dShape cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound);
+// The plan of the merged layer that sends the fewest bytes, over the divisors m of groups up to
+// the point where merged inputs fill a polynomial (m = 1, the layer itself, when that is
+// cheapest; plan.shape() is the layer planned). Public inputs only, so both parties choose the
+// same.
+Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound);
 
 }  // namespace twain::linear

@@ -43,13 +43,13 @@ TEST(GroupMerge, SmallDepthwiseLayersAndBatchNormsShareCiphertexts) {
   // MobileNetV2's last depthwise layer and a DenseNet BatchNorm at 14x14 (a depthwise 1x1 layer).
   for (const Conv2dShape shape : {Conv2dShape{960, 7, 7, 960, 3, 3, 1, 1, 1, 1, 1, 1, 960},
                                   Conv2dShape{512, 14, 14, 512, 1, 1, 1, 1, 0, 0, 0, 0, 512}}) {
-    const Conv2dShape best = cheapest_group_merge(shape, *context, 1 << 12);
+    const Conv2dShape best = cheapest_group_merge(shape, *context, 1 << 12).shape();
     EXPECT_LT(best.groups, shape.groups) << shape.describe();
     EXPECT_LT(plan_bytes(best, *context) * 3, plan_bytes(shape, *context)) << shape.describe();
   }
   // Dense layers have nothing to merge.
   const Conv2dShape dense{16, 20, 20, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1};
-  EXPECT_EQ(cheapest_group_merge(dense, *context, 1 << 12).groups, 1);
+  EXPECT_EQ(cheapest_group_merge(dense, *context, 1 << 12).shape().groups, 1);
 }
 
 TEST(GroupMerge, MergedDepthwiseLayerIsExactOverTheProtocol) {
