@@ -10,7 +10,6 @@
 namespace twain::ot {
 namespace {
 
-constexpr uint64_t kFirstSpcotTweak = uint64_t{1} << 63;
 constexpr core::Block kNoLsb{~uint64_t{1}, ~uint64_t{0}};
 
 const FerretParams& checked(const FerretParams& params) {
@@ -51,8 +50,7 @@ FerretCotSender::FerretCotSender(net::Channel& channel, core::Prg& prg, const Fe
       code_(params.n(), params.k),
       base_(params.reserve()),
       buffer_(params.n()),
-      used_(params.n()),
-      tweak_(kFirstSpcotTweak) {
+      used_(params.n()) {
   bootstrap(prg);
 }
 
@@ -69,8 +67,7 @@ void FerretCotSender::bootstrap(core::Prg& prg) {
   const std::size_t k = kFerretSetup128.k;
   BlockBuffer out(kFerretSetup128.n());
   SpcotSender(kFerretSetup128.noise)
-      .send(channel_, prg_, delta_, first.span().subspan(k), tweak_, out.span(), pool_);
-  tweak_ += kFerretSetup128.noise.base_cots();
+      .send(channel_, prg_, delta_, first.span().subspan(k), out.span(), pool_);
   LpnEncoder(kFerretSetup128.n(), k).encode(first.span().first(k), out.span(), pool_);
   std::copy_n(out.data(), params_.reserve(), base_.data());
 }
@@ -78,8 +75,7 @@ void FerretCotSender::bootstrap(core::Prg& prg) {
 void FerretCotSender::iterate() {
   const std::size_t k = params_.k;
   const std::span<const core::Block> base = base_.span();
-  spcot_.send(channel_, prg_, delta_, base.subspan(k), tweak_, buffer_.span(), pool_);
-  tweak_ += params_.noise.base_cots();
+  spcot_.send(channel_, prg_, delta_, base.subspan(k), buffer_.span(), pool_);
   code_.encode(base.first(k), buffer_.span(), pool_);
   std::copy_n(buffer_.data(), params_.reserve(), base_.data());
   used_ = params_.reserve();
@@ -102,8 +98,7 @@ FerretCotReceiver::FerretCotReceiver(net::Channel& channel, core::Prg& prg,
       code_(params.n(), params.k),
       base_(params.reserve()),
       buffer_(params.n()),
-      used_(params.n()),
-      tweak_(kFirstSpcotTweak) {
+      used_(params.n()) {
   bootstrap(prg);
 }
 
@@ -122,8 +117,7 @@ void FerretCotReceiver::bootstrap(core::Prg& prg) {
   BlockBuffer out(kFerretSetup128.n());
   LpnEncoder(kFerretSetup128.n(), k).assign(first.span().first(k), out.span(), pool_);
   SpcotReceiver(kFerretSetup128.noise)
-      .receive(channel_, first.span().subspan(k), tweak_, out.span(), pool_);
-  tweak_ += kFerretSetup128.noise.base_cots();
+      .receive(channel_, first.span().subspan(k), out.span(), pool_);
   std::copy_n(out.data(), params_.reserve(), base_.data());
 }
 
@@ -132,8 +126,7 @@ void FerretCotReceiver::iterate() {
   const std::size_t k = params_.k;
   const std::span<const core::Block> base = base_.span();
   code_.assign(base.first(k), buffer_.span(), pool_);
-  spcot_.receive(channel_, base.subspan(k), tweak_, buffer_.span(), pool_);
-  tweak_ += params_.noise.base_cots();
+  spcot_.receive(channel_, base.subspan(k), buffer_.span(), pool_);
   std::copy_n(buffer_.data(), params_.reserve(), base_.data());
   used_ = params_.reserve();
 }

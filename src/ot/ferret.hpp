@@ -43,7 +43,7 @@ inline constexpr FerretParams kFerretRegular128{589'760, GgmShape{1'319, 13}};
 // 128-bit security, regular noise, for bootstrapping only: n = 649,728, k = 36,288, t = 1,269
 // (2^9 leaves per tree), Ferret's setup ("pre") parameters, as emp-ot's FerretCOT uses them
 // (N_PRE_REG, K_PRE_REG, T_PRE_REG). One iteration of it, from 47,709 IKNP COTs, makes the
-// 606,907 base COTs of kFerretRegular128: about 1.15 MB of setup traffic instead of 9.7 MB.
+// 606,907 base COTs of kFerretRegular128: about 0.95 MB of setup traffic instead of 9.7 MB.
 inline constexpr FerretParams kFerretSetup128{36'288, GgmShape{1'269, 9}};
 // Small and insecure: for tests only (122,176 COTs per iteration).
 inline constexpr FerretParams kFerretInsecureForTests{8'192, GgmShape{64, 11}};
@@ -69,10 +69,8 @@ inline constexpr FerretParams kFerretInsecureForTests{8'192, GgmShape{64, 11}};
 // keeps q = t ^ b delta. SPCOT and the (linear) code preserve the form, so every COT carries its
 // choice bit as lsb(t) and lsb(q) = 0: the LPN step encodes blocks only. Hashing to random OTs
 // is unaffected (the hash input keeps 127 unknown bits, as with emp-ot).
-// Per iteration, one message from sender to receiver: an 8-byte shape header and
-// t * (2 depth + 1) blocks (kFerretRegular128: 0.45 bits per COT).
-// The correlation-robust hash inside SPCOT uses tweaks from 2^63 up, apart from the indices
-// first_index numbers outputs with.
+// Per iteration, one message from sender to receiver: an 8-byte shape header and t * depth
+// blocks (Half-Tree SPCOT, spcot.hpp; kFerretRegular128: 0.215 bits per usable COT).
 //
 // Both ends must use the same parameters and ask for the same counts in the same order. The
 // channel, and the thread pool if one is given (it splits the GGM trees and the LPN rows among
@@ -110,7 +108,6 @@ class FerretCotSender {
   BlockBuffer buffer_;
   std::size_t used_ = 0;
   uint64_t produced_ = 0;
-  uint64_t tweak_;
 };
 
 class FerretCotReceiver {
@@ -140,7 +137,6 @@ class FerretCotReceiver {
   BlockBuffer buffer_;
   std::size_t used_ = 0;
   uint64_t produced_ = 0;
-  uint64_t tweak_;
 };
 
 namespace detail {

@@ -1,4 +1,4 @@
-// Single-point correlated OT from GGM trees, batched: the noise of Ferret's regular LPN.
+// Single-point correlated OT from Half-Tree GGM trees, batched: the noise of Ferret's regular LPN.
 #pragma once
 
 #include <cstddef>
@@ -10,7 +10,6 @@
 #include "core/prg.hpp"
 #include "core/thread_pool.hpp"
 #include "net/channel.hpp"
-#include "ot/cr_hash.hpp"
 #include "ot/wide_aes.hpp"
 
 namespace twain::ot {
@@ -26,38 +25,47 @@ struct GgmShape {
   std::size_t outputs() const { return trees << depth; }
   // Correlated OTs consumed per batch: one per tree level.
   std::size_t base_cots() const { return trees * depth; }
-  // What goes on the wire, after the 8-byte shape header: per tree, the two level sums of
-  // every level (masked) and the leaf correction.
-  std::size_t message_blocks() const { return trees * (2 * std::size_t{depth} + 1); }
+  // What goes on the wire, after the 8-byte shape header: per tree, one masked level sum per
+  // level.
+  std::size_t message_blocks() const { return trees * std::size_t{depth}; }
   void validate() const;
 };
 
 // Single-point COT of Ferret (Yang, Weng, Lan, Zhang and Wang, CCS 2020, section 4,
-// semi-honest), after the puncturable PRF of Boyle, Couteau, Gilboa and Ishai, "Compressing
-// vector OLE", CCS 2018, and Schoppmann, Gascon, Reichert and Raykova, CCS 2019:
+// semi-honest) from the correlated GGM trees of Half-Tree: Guo, Yang, Wang, Zhang, Xie, Liu
+// and Zhao, "Half-Tree: Halving the Cost of Tree Expansion in COT and DPF", EUROCRYPT 2023,
+// section 4 (figure "COT from Half-Tree", the semi-honest SPCOT):
 //
-//   The sender expands a random root into a GGM tree with the length-doubling PRG
-//   G(x) = (AES_k0(x) ^ x, AES_k1(x) ^ x) under two fixed public keys, and for every level j
-//   forms the XOR K_j^0 of its left children and K_j^1 of its right children. With the base
-//   COT (q_j; b_j, t_j = q_j ^ b_j delta) of that level it sends
-//   m_j^0 = K_j^0 ^ H(q_j), m_j^1 = K_j^1 ^ H(q_j ^ delta), and the leaf correction
-//   c = delta ^ XOR of all leaves. The receiver learns K_j^{b_j} = m_j^{b_j} ^ H(t_j): the path
-//   to the punctured leaf goes the other way (bit 1 - b_j at level j, most significant first),
-//   so the punctured index alpha is uniform and the receiver rebuilds every node off the path.
-//   Its leaf alpha becomes c ^ XOR of its other leaves = v_alpha ^ delta.
+//   Level 1 of a tree is (s, s ^ delta) for a random s. A node x at a level has the children
+//   left = H(x) and right = x ^ H(x), H the circular correlation-robust hash of wide_aes.hpp
+//   (one fixed-key AES call per parent), so every level, the leaves included, XORs to delta.
+//   For level i the sender forms K_i^0, the XOR of its left nodes (K_i^1 = K_i^0 ^ delta is
+//   the XOR of its right ones) and with the base COT (q_i; b_i, t_i = q_i ^ b_i delta) of that
+//   level sends the single block c_i = K_i^0 ^ q_i. The receiver learns
+//   K_i^{b_i} = c_i ^ t_i: the path to the punctured leaf goes the other way (bit 1 - b_i at
+//   level i, most significant first), so the punctured index alpha is uniform, and the
+//   receiver rebuilds every node off the path: the sibling of the path node on level i is
+//   K_i^{b_i} ^ the XOR of the other known nodes on side b_i. There is no leaf correction: the
+//   receiver's leaf alpha is the XOR of its other leaves, v_alpha ^ delta.
 //
 // Outputs: sender v, receiver w and the unit vector e at alpha, with w = v ^ e delta.
-// H is the correlation-robust hash of cr_hash.hpp, tweaked by first_tweak + (tree * depth +
-// level): the caller keeps tweaks unique per delta. One message, sender to receiver.
+// One message, sender to receiver: depth blocks per tree (Ferret's GGM sent 2 depth + 1).
 //
 // Choice bits ride in the blocks ("LSB form", as Ferret uses it, ferret.hpp): delta has least
-// significant bit 1, the base COTs have lsb(q_j) = 0 and so lsb(t_j) = b_j. The leaves come out
-// the same way: lsb(v_i) = 0 (the sender clears it; the corrections use the cleared leaves) and
-// lsb(w_i) = e_i. Level sums use the leaves as expanded.
+// significant bit 1, the base COTs have lsb(q_i) = 0 and so lsb(t_i) = b_i. The leaves come out
+// the same way: lsb(v_j) = 0 (the sender clears it when it stores the leaves; the inner nodes
+// and level sums use the full blocks) and lsb(w_j) = e_j. With cleared leaves v'_j, the XOR of
+// all v'_j is delta with its low bit cleared, so the receiver's punctured leaf
+// v'_alpha ^ delta is the XOR of its other cleared leaves (low bit 0) with the low bit set.
+//
+// Why lsb(q_i) = 0 leaks nothing: in the receiver's view c_i = K_i^{b_i} ^ t_i, a function of
+// its own base COT and of the sum it is meant to learn, whatever the form of q_i. In particular
+// lsb(c_i) = lsb(K_i^0) is no news: K_i^{b_i}, b_i and lsb(delta) = 1 give it. The other 127
+// bits of K_i^{1 - b_i} stay masked by delta, as in the base COT.
 //
 // The receiver never branches on or indexes by its path: the node on the path is kept at zero,
-// so its children are the public constants G(0) and the level sums just cancel them; the path
-// node and its sibling are fixed up with masks as the next level reads its parents.
+// so both its children are the public constant H(0) and the level sums just cancel it; the
+// path node and its sibling are fixed up with masks as the next level reads its parents.
 
 class SpcotSender {
  public:
@@ -67,17 +75,15 @@ class SpcotSender {
   // InvalidArgument). Fills out with the leaves v, sends the header and the message on
   // `channel`. With a pool, the trees are split among its threads (same result).
   void send(net::Channel& channel, core::Prg& prg, const core::Block& delta,
-            std::span<const core::Block> base_q, uint64_t first_tweak, std::span<core::Block> out,
+            std::span<const core::Block> base_q, std::span<core::Block> out,
             core::ThreadPool* pool = nullptr);
 
  private:
-  void build_tree(std::size_t tree, const core::Block& delta, std::span<core::Block> out);
+  void build_tree(std::size_t tree, const core::Block& delta, std::span<const core::Block> base_q,
+                  std::span<core::Block> out);
 
   GgmShape shape_;
-  WideAesPair prg_;
-  CrHash hash_;
-  std::vector<core::Block> hashed0_;
-  std::vector<core::Block> hashed1_;
+  HalfTreeHash hash_;
   std::vector<core::Block> roots_;
   std::vector<core::Block> message_;
 };
@@ -89,10 +95,10 @@ class SpcotReceiver {
 
   // Uses the base COTs base_t (LSB form: their choice bits are their least significant bits),
   // base_t.size() == base_cots(), out.size() == outputs() (else InvalidArgument). XORs w into
-  // out (lsb(w_i) = e_i): the caller may fill out with something else first, such as its LPN
+  // out (lsb(w_j) = e_j): the caller may fill out with something else first, such as its LPN
   // product, while the sender still expands. Throws FormatError if the sender's shape differs,
   // NetworkError if it closes first. With a pool, the trees are split among its threads.
-  void receive(net::Channel& channel, std::span<const core::Block> base_t, uint64_t first_tweak,
+  void receive(net::Channel& channel, std::span<const core::Block> base_t,
                std::span<core::Block> out, core::ThreadPool* pool = nullptr);
 
  private:
@@ -101,12 +107,9 @@ class SpcotReceiver {
                     std::span<core::Block> out) const;
 
   GgmShape shape_;
-  WideAesPair prg_;
-  // The children G(0) of a zero node.
-  core::Block zero_left_;
-  core::Block zero_right_;
-  CrHash hash_;
-  std::vector<core::Block> hashed_;
+  HalfTreeHash hash_;
+  // H(0): both children of a zero node.
+  core::Block zero_child_;
   std::vector<core::Block> message_;
 };
 

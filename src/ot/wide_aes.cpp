@@ -45,26 +45,40 @@ void WideAes::keystream(core::Block counter, core::Block* out, std::size_t n) co
   }
 }
 
-WideAesPair::WideAesPair(const core::Block& left_key, const core::Block& right_key)
-    : left_(left_key), right_(right_key) {}
+namespace {
 
-void WideAesPair::expand(const core::Block* in, core::Block* out, std::size_t n) const {
-  if (left_.vaes_) {
-    detail::vaes_expand_pair(left_.keys_, right_.keys_, in, out, n);
-    return;
-  }
+// sigma({lo, hi}) = {hi, hi ^ lo}.
+core::Block sigma(const core::Block& x) { return {x.hi, x.hi ^ x.lo}; }
+
+}  // namespace
+
+HalfTreeHash::HalfTreeHash(const core::Block& key) : pi_(key) {}
+
+core::Block HalfTreeHash::of_zero() const {
+  const core::Block zero;
+  core::Block out[2];
+  expand(&zero, out, 1);
+  return out[0];
+}
+
+core::Block HalfTreeHash::expand(const core::Block* in, core::Block* out, std::size_t n) const {
+  if (pi_.vaes_) return detail::vaes_half_tree_expand(pi_.keys_, in, out, n);
   constexpr std::size_t kChunk = 64;
-  alignas(16) std::array<core::Block, kChunk> l;
-  alignas(16) std::array<core::Block, kChunk> r;
+  alignas(16) std::array<core::Block, kChunk> s;
+  alignas(16) std::array<core::Block, kChunk> h;
+  core::Block sum;
   for (std::size_t done = 0; done < n; done += kChunk) {
     const std::size_t m = n - done < kChunk ? n - done : kChunk;
-    left_.fallback_.encrypt(in + done, l.data(), m);
-    right_.fallback_.encrypt(in + done, r.data(), m);
+    for (std::size_t i = 0; i < m; ++i) s[i] = sigma(in[done + i]);
+    pi_.fallback_.encrypt(s.data(), h.data(), m);
     for (std::size_t i = 0; i < m; ++i) {
-      out[2 * (done + i)] = l[i] ^ in[done + i];
-      out[2 * (done + i) + 1] = r[i] ^ in[done + i];
+      const core::Block left = h[i] ^ s[i];
+      sum ^= left;
+      out[2 * (done + i)] = left;
+      out[2 * (done + i) + 1] = in[done + i] ^ left;
     }
   }
+  return sum;
 }
 
 }  // namespace twain::ot

@@ -22,26 +22,30 @@ class WideAes {
   bool uses_vaes() const { return vaes_; }
 
  private:
-  friend class WideAesPair;
+  friend class HalfTreeHash;
   core::Aes128 fallback_;
   detail::RoundKeys keys_{};
   bool vaes_ = false;
 };
 
-// The length-doubling PRG of the GGM trees: out[2i] = AES_left(in[i]) ^ in[i],
-// out[2i + 1] = AES_right(in[i]) ^ in[i].
-class WideAesPair {
+// The circular correlation-robust hash of the Half-Tree GGM trees (spcot.hpp), the
+// "MMO with an orthomorphism" of Guo, Katz, Wang and Yu, IEEE S&P 2020 (section 7.2):
+//
+//   H(x) = pi(sigma(x)) ^ sigma(x),  sigma(x_L || x_R) = (x_L ^ x_R) || x_L,
+//
+// pi = AES-128 under a fixed public key, x_L the high and x_R the low 64 bits of x (so
+// sigma({lo, hi}) = {hi, hi ^ lo}), a linear orthomorphism.
+class HalfTreeHash {
  public:
-  WideAesPair(const core::Block& left_key, const core::Block& right_key);
+  explicit HalfTreeHash(const core::Block& key);
 
-  // in and out must not overlap.
-  void expand(const core::Block* in, core::Block* out, std::size_t n) const;
-  const WideAes& left() const { return left_; }
-  const WideAes& right() const { return right_; }
+  // H(0) = pi(0): the children of a zero node.
+  core::Block of_zero() const;
+  // Expands n parents: out[2i] = H(in[i]) (left child), out[2i + 1] = in[i] ^ H(in[i]) (right
+  // child). Returns the XOR of the left children. in and out must not overlap.
+  core::Block expand(const core::Block* in, core::Block* out, std::size_t n) const;
 
  private:
-  WideAes left_;
-  WideAes right_;
+  WideAes pi_;
 };
-
 }  // namespace twain::ot

@@ -17,9 +17,9 @@ struct RoundKeys {
 RoundKeys vaes_expand_key(const core::Block& key);
 void vaes_encrypt(const RoundKeys& keys, const core::Block* in, core::Block* out, std::size_t n);
 void vaes_keystream(const RoundKeys& keys, core::Block counter, core::Block* out, std::size_t n);
-// out[2i] = AES_left(in[i]) ^ in[i], out[2i + 1] = AES_right(in[i]) ^ in[i]: both halves of a
-// 256-bit register run one key each.
-void vaes_expand_pair(const RoundKeys& left, const RoundKeys& right, const core::Block* in,
-                      core::Block* out, std::size_t n);
+// The Half-Tree expansion of HalfTreeHash::expand (wide_aes.hpp): out[2i] = H(in[i]),
+// out[2i + 1] = in[i] ^ H(in[i]); returns the XOR of the out[2i].
+core::Block vaes_half_tree_expand(const RoundKeys& keys, const core::Block* in, core::Block* out,
+                                  std::size_t n);
 
 }  // namespace twain::ot::detail

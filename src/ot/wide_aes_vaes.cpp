@@ -108,28 +108,45 @@ void vaes_keystream(const RoundKeys& keys, core::Block counter, core::Block* out
   for (; i < n; ++i) store(out[i], encrypt_one(keys, load(counter.plus(i))));
 }
 
-void vaes_expand_pair(const RoundKeys& left, const RoundKeys& right, const core::Block* in,
-                      core::Block* out, std::size_t n) {
-  WideKeys w;
-  for (int r = 0; r < 11; ++r) w.k[r] = _mm256_set_m128i(load(right.k[r]), load(left.k[r]));
+core::Block vaes_half_tree_expand(const RoundKeys& keys, const core::Block* in, core::Block* out,
+                                  std::size_t n) {
+  const WideKeys w = broadcast(keys);
+  const __m256i high = _mm256_set_epi64x(-1, 0, -1, 0);
+  __m256i sum = _mm256_setzero_si256();
   std::size_t i = 0;
-  for (; i + kWidth <= n; i += kWidth) {
+  for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
     __m256i x[kWidth];
     __m256i s[kWidth];
+    __m256i h[kWidth];
     for (int j = 0; j < kWidth; ++j) {
-      x[j] = _mm256_broadcastsi128_si256(load(in[i + j]));
-      s[j] = x[j];
+      x[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i + 2 * j));
+      // sigma({lo, hi}) = {hi, lo} ^ {0, hi}
+      s[j] = _mm256_xor_si256(_mm256_shuffle_epi32(x[j], 0x4E), _mm256_and_si256(x[j], high));
+      h[j] = s[j];
     }
-    encrypt_group<kWidth>(w, s);
+    encrypt_group<kWidth>(w, h);
     for (int j = 0; j < kWidth; ++j) {
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 2 * (i + j)), _mm256_xor_si256(s[j], x[j]));
+      const __m256i left = _mm256_xor_si256(h[j], s[j]);
+      const __m256i right = _mm256_xor_si256(left, x[j]);
+      sum = _mm256_xor_si256(sum, left);
+      __m256i* o = reinterpret_cast<__m256i*>(out + 2 * (i + 2 * j));
+      _mm256_storeu_si256(o, _mm256_permute2x128_si256(left, right, 0x20));
+      _mm256_storeu_si256(o + 1, _mm256_permute2x128_si256(left, right, 0x31));
     }
   }
+  __m128i total = _mm_xor_si128(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
   for (; i < n; ++i) {
     const __m128i x = load(in[i]);
-    store(out[2 * i], _mm_xor_si128(encrypt_one(left, x), x));
-    store(out[2 * i + 1], _mm_xor_si128(encrypt_one(right, x), x));
+    const __m128i s = _mm_xor_si128(_mm_shuffle_epi32(x, 0x4E),
+                                    _mm_and_si128(x, _mm_set_epi64x(-1, 0)));
+    const __m128i left = _mm_xor_si128(encrypt_one(keys, s), s);
+    total = _mm_xor_si128(total, left);
+    store(out[2 * i], left);
+    store(out[2 * i + 1], _mm_xor_si128(left, x));
   }
+  core::Block result;
+  store(result, total);
+  return result;
 }
 
 }  // namespace twain::ot::detail

@@ -13,7 +13,6 @@ namespace twain::ot {
 namespace {
 
 const core::Block kKey{0x0123456789ABCDEFULL, 0xFEDCBA9876543210ULL};
-const core::Block kOtherKey{0x1111111122222222ULL, 0x3333333344444444ULL};
 
 TEST(WideAes, EncryptAndKeystreamMatchTheReference) {
   const WideAes wide(kKey);
@@ -38,25 +37,35 @@ TEST(WideAes, EncryptAndKeystreamMatchTheReference) {
   }
 }
 
-TEST(WideAes, PairExpandsWithBothKeys) {
-  const WideAesPair pair(kKey, kOtherKey);
-  const core::Aes128 left(kKey);
-  const core::Aes128 right(kOtherKey);
+// Against the definition: sigma(x_L || x_R) = (x_L ^ x_R) || x_L with x_L the high half,
+// H(x) = AES(sigma(x)) ^ sigma(x), left child H(x), right child x ^ H(x).
+TEST(WideAes, HalfTreeHashExpandsAsDefined) {
+  const HalfTreeHash hash(kKey);
+  const core::Aes128 pi(kKey);
   core::Prg prg(testing::seed_of(61));
-  for (std::size_t n : {1U, 7U, 8U, 9U, 64U, 100U}) {
+  for (std::size_t n : {1U, 7U, 15U, 16U, 17U, 64U, 100U}) {
     std::vector<core::Block> in(n);
     prg.fill(std::span<core::Block>(in));
     std::vector<core::Block> out(2 * n);
-    pair.expand(in.data(), out.data(), n);
+    const core::Block sum = hash.expand(in.data(), out.data(), n);
+    core::Block expected_sum;
     for (std::size_t i = 0; i < n; ++i) {
-      core::Block l;
-      core::Block r;
-      left.encrypt(&in[i], &l, 1);
-      right.encrypt(&in[i], &r, 1);
-      ASSERT_EQ(out[2 * i], l ^ in[i]) << n << " " << i;
-      ASSERT_EQ(out[2 * i + 1], r ^ in[i]) << n << " " << i;
+      const uint64_t x_left = in[i].hi;
+      const uint64_t x_right = in[i].lo;
+      const core::Block s{x_left, x_left ^ x_right};
+      core::Block h;
+      pi.encrypt(&s, &h, 1);
+      h ^= s;
+      expected_sum ^= h;
+      ASSERT_EQ(out[2 * i], h) << n << " " << i;
+      ASSERT_EQ(out[2 * i + 1], in[i] ^ h) << n << " " << i;
     }
+    EXPECT_EQ(sum, expected_sum) << n;
   }
+  core::Block zero_image;
+  const core::Block zero;
+  pi.encrypt(&zero, &zero_image, 1);
+  EXPECT_EQ(hash.of_zero(), zero_image);
 }
 
 }  // namespace
