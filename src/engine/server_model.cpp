@@ -20,25 +20,31 @@ ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, std::siz
   description_ = describe_public(graph_);
   context_ = he::Context::create(he::Parameters::standard(graph_.ring_bits));
   std::size_t cached = 0;
+  // Kernel memory goes to layers in graph order while it lasts.
+  const auto account = [&](const linear::Conv2dServer& layer) {
+    kernel_bytes_ += layer.kernel_bytes();
+    if (layer.precomputed()) {
+      cached += layer.kernel_bytes();
+    } else {
+      ++on_demand_layers_;
+    }
+  };
   for (const model::QOp& op : graph_.ops) {
     auto server = std::make_unique<LinearServer>();
+    const std::size_t left = kernel_cache_bytes - std::min(kernel_cache_bytes, cached);
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
-      const std::size_t left = kernel_cache_bytes - std::min(kernel_cache_bytes, cached);
-      const auto& layer =
-          server->emplace<linear::Conv2dServer>(context_, conv_shape(*conv), conv->weights, conv->weight_bound, left);
-      kernel_bytes_ += layer.kernel_bytes();
-      if (layer.precomputed()) {
-        cached += layer.kernel_bytes();
-      } else {
-        ++on_demand_layers_;
-      }
+      account(server->emplace<linear::Conv2dServer>(context_, conv_shape(*conv), conv->weights, conv->weight_bound,
+                                                    left));
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
-      server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm), gemm->weights, gemm->weight_bound);
+      account(server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm), gemm->weights,
+                                                            gemm->weight_bound, left)
+                  .convolution());
     } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {
       std::vector<uint64_t> shift;
       for (int64_t s : affine->shift) shift.push_back(model::to_ring(s, graph_.ring_bits));
-      server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), affine->scale, shift,
-                                               affine->scale_bound);
+      account(server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), affine->scale, shift,
+                                                       affine->scale_bound, left)
+                  .convolution());
     }
     linear_.push_back(std::move(server));
   }

@@ -32,8 +32,9 @@ class ServerModel {
   // not fit the HE parameters of the graph's ring.
   // card: public text the client receives with the description (the preprocessing spec and class
   // names of apps/, as JSON), at most kMaxCardBytes.
-  // kernel_cache_bytes: memory for precomputed convolution kernels, given to layers in graph
-  // order while they fit (a layer that does not fit transforms its kernels on use).
+  // kernel_cache_bytes: memory for precomputed kernels (convolutions, and the Gemm and BatchNorm
+  // layers that run as convolutions), given to layers in graph order while it lasts (a layer
+  // that does not fit transforms its kernels on use).
   explicit ServerModel(model::QuantizedGraph graph, std::string card = {},
                        std::size_t kernel_cache_bytes = kDefaultKernelCacheBytes);
 
@@ -44,7 +45,7 @@ class ServerModel {
   // The linear server of op `index` (monostate for other ops).
   const LinearServer& linear(std::size_t index) const { return *linear_[index]; }
   double preprocess_seconds() const { return preprocess_seconds_; }
-  // Bytes the convolution layers keep for their kernels, and how many transform them on use.
+  // Bytes the linear layers keep for their kernels, and how many transform them on use.
   std::size_t kernel_bytes() const { return kernel_bytes_; }
   std::size_t on_demand_layers() const { return on_demand_layers_; }
 

@@ -36,11 +36,12 @@ std::string BatchNormShape::describe() const {
 }
 
 BatchNormServer::BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const int64_t> scale,
-                                 std::span<const uint64_t> shift, uint64_t scale_bound)
+                                 std::span<const uint64_t> shift, uint64_t scale_bound,
+                                 std::size_t precompute_limit_bytes)
     : shape_(shape),
       plain_mask_(context->plain_mask()),
       shift_(shift.begin(), shift.end()),
-      conv_(std::move(context), shape.as_conv2d(), scale, scale_bound) {
+      conv_(std::move(context), shape.as_conv2d(), scale, scale_bound, precompute_limit_bytes) {
   TWAIN_REQUIRE(shift_.size() == static_cast<std::size_t>(shape_.channels), InvalidArgument,
                 "BatchNormServer: " + std::to_string(shift_.size()) + " shifts where " + shape_.describe() +
                     " takes " + std::to_string(shape_.channels));

@@ -38,11 +38,14 @@ class BatchNormServer {
  public:
   // scale: C fixed-point integers with |scale| <= scale_bound (the public bound, below 2^40);
   // shift: C values below 2^l (Z_{2^l}). Throws InvalidArgument for wrong counts or values,
-  // CapacityError as Conv2dServer's constructor.
+  // CapacityError as Conv2dServer's constructor, which also says how precompute_limit_bytes
+  // decides where the kernels are kept.
   BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const int64_t> scale,
-                  std::span<const uint64_t> shift, uint64_t scale_bound);
+                  std::span<const uint64_t> shift, uint64_t scale_bound, std::size_t precompute_limit_bytes = SIZE_MAX);
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
+  // The convolution applying the scales.
+  const Conv2dServer& convolution() const { return conv_; }
 
   // server_share: CHW values below 2^l. Returns the server's output share (CHW), shift included.
   // Throws, and uses pool, as Conv2dServer::run.

@@ -30,8 +30,9 @@ std::string FullyConnectedShape::describe() const {
 }
 
 FullyConnectedServer::FullyConnectedServer(he::ContextPtr context, const FullyConnectedShape& shape,
-                                           std::span<const int64_t> weights, uint64_t weight_bound)
-    : conv_(std::move(context), shape.as_conv2d(), weights, weight_bound) {}
+                                           std::span<const int64_t> weights, uint64_t weight_bound,
+                                           std::size_t precompute_limit_bytes)
+    : conv_(std::move(context), shape.as_conv2d(), weights, weight_bound, precompute_limit_bytes) {}
 
 std::vector<uint64_t> FullyConnectedServer::run(net::Channel& channel, const he::PublicKey& pk,
                                                 std::span<const uint64_t> server_share, core::Prg& prg,

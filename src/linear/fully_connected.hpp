@@ -38,9 +38,11 @@ class FullyConnectedServer {
   // weights: O x I row-major fixed-point integers with |w| <= weight_bound (below 2^40). Throws
   // as Conv2dServer's constructor.
   FullyConnectedServer(he::ContextPtr context, const FullyConnectedShape& shape, std::span<const int64_t> weights,
-                       uint64_t weight_bound);
+                       uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX);
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
+  // The convolution it runs (precompute_limit_bytes works as there).
+  const Conv2dServer& convolution() const { return conv_; }
 
   // server_share: I values below 2^l, or empty when the client owns the whole input. Returns the
   // server's share of the O outputs. Throws, and uses pool, as Conv2dServer::run.
