@@ -8,6 +8,8 @@
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "core/errors.hpp"
 #include "core/prg.hpp"
 #include "he/keys.hpp"
@@ -159,6 +161,33 @@ TwoPartyResult run_two_party(const he::ContextPtr& context, const Server& server
   result.client_traffic = client_end->counters();
   result.server_traffic = server_end->counters();
   return result;
+}
+
+struct TwoPartyTraffic {
+  uint64_t up = 0, down = 0;
+};
+
+// Runs one layer on fresh random shares (or a client-owned input) and checks it exactly, and
+// the traffic against the plan's byte model.
+inline TwoPartyTraffic check_layer(const he::ContextPtr& context, const Conv2dShape& shape, uint64_t weight_bound,
+                            bool first_layer, uint8_t seed) {
+  const int bits = context->plain_bits();
+  core::Prg prg(core::Seed{seed, 9});
+  const auto weights = random_weights(shape.weight_size(), weight_bound, prg);
+  const auto client_share = first_layer ? testing::random_signed_input(shape.input_size(), 1 << 12, bits, prg)
+                                        : random_share(shape.input_size(), bits, prg);
+  const auto server_share = first_layer ? std::vector<uint64_t>{} : random_share(shape.input_size(), bits, prg);
+  const Conv2dServer server(context, shape, weights, weight_bound);
+  const Conv2dClient client(context, shape, weight_bound);
+  const auto result = run_two_party(context, server, client, client_share, server_share, seed);
+  const auto input = first_layer ? client_share : add_shares(client_share, server_share, bits);
+  EXPECT_EQ(add_shares(result.client_share, result.server_share, bits), plaintext_conv2d(shape, input, weights, bits))
+      << shape.describe() << ", l = " << bits << ", bound " << weight_bound << ", " << server.plan().describe();
+  EXPECT_EQ(result.client_traffic.bytes_sent, server.plan().bytes_sent(Role::Client)) << shape.describe();
+  EXPECT_EQ(result.server_traffic.bytes_sent, server.plan().bytes_sent(Role::Server)) << shape.describe();
+  EXPECT_EQ(result.client_traffic.bytes_received, result.server_traffic.bytes_sent);
+  EXPECT_EQ(result.client_traffic.rounds, 1u);
+  return {result.client_traffic.bytes_sent, result.server_traffic.bytes_sent};
 }
 
 }  // namespace twain::linear::testing

@@ -8,7 +8,6 @@
 namespace twain::linear {
 namespace {
 
-using testing::add_shares;
 using testing::plaintext_conv2d;
 using testing::random_share;
 using testing::random_weights;
@@ -37,38 +36,20 @@ TEST(StridedPointwise, TheUnstridedLayerOnTheSubsampledInputIsTheLayer) {
 
 TEST(StridedPointwise, ResNetShortcutRunsOnAQuarterOfTheInputAndIsExact) {
   const auto context = he::Context::create(he::Parameters::standard(37));
-  // ResNet50's layer2 shortcut at a quarter of its width.
+  // ResNet50's layer2 shortcut at a quarter of its width, and a padded first layer.
   const Conv2dShape shape{64, 56, 56, 128, 1, 1, 2, 2, 0, 0, 0, 0, 1};
-  core::Prg prg(core::Seed{0x5b, 2});
-  const auto weights = random_weights(shape.weight_size(), 1 << 12, prg);
-  const auto client_share = random_share(shape.input_size(), 37, prg);
-  const auto server_share = random_share(shape.input_size(), 37, prg);
-  const Conv2dServer server(context, shape, weights, 1 << 12);
-  const Conv2dClient client(context, shape, 1 << 12);
-  EXPECT_EQ(server.plan().shape().height, 28);
-  const auto run = testing::run_two_party(context, server, client, client_share, server_share, 81);
-  EXPECT_EQ(add_shares(run.client_share, run.server_share, 37),
-            plaintext_conv2d(shape, add_shares(client_share, server_share, 37), weights, 37));
+  EXPECT_EQ(Conv2dClient(context, shape, 1 << 12).plan().shape().height, 28);
+  const auto traffic = testing::check_layer(context, shape, 1 << 12, false, 81);
   const Conv2dPlan phases(shape, *context, 1 << 12);
-  const uint64_t sent = run.client_traffic.bytes_sent + run.server_traffic.bytes_sent;
   // A quarter of the uploads; the responses shrink less (they pack the same outputs).
-  EXPECT_LT(sent * 3, (phases.bytes_sent(Role::Client) + phases.bytes_sent(Role::Server)) * 2);
+  EXPECT_LT((traffic.up + traffic.down) * 3, (phases.bytes_sent(Role::Client) + phases.bytes_sent(Role::Server)) * 2);
+  testing::check_layer(context, {3, 32, 32, 8, 1, 1, 2, 2, 1, 1, 1, 1, 1}, 1 << 12, true, 83);
   // A share of the unstrided size is refused: the layer's own input size is the contract.
+  const Conv2dServer server(context, shape, std::vector<int64_t>(shape.weight_size()), 1 << 12);
+  const Conv2dClient client(context, shape, 1 << 12);
   EXPECT_THROW(testing::run_two_party(context, server, client, std::vector<uint64_t>(64 * 28 * 28),
                                       std::vector<uint64_t>(64 * 28 * 28), 82),
                InvalidArgument);
-}
-
-TEST(StridedPointwise, FirstLayerModeSubsamplesTheClientInput) {
-  const auto context = he::Context::create(he::Parameters::standard(37));
-  const Conv2dShape shape{3, 32, 32, 8, 1, 1, 2, 2, 1, 1, 1, 1, 1};
-  core::Prg prg(core::Seed{0x5b, 3});
-  const auto weights = random_weights(shape.weight_size(), 1 << 12, prg);
-  const auto input = testing::random_signed_input(shape.input_size(), 1 << 12, 37, prg);
-  const Conv2dServer server(context, shape, weights, 1 << 12);
-  const Conv2dClient client(context, shape, 1 << 12);
-  const auto run = testing::run_two_party(context, server, client, input, {}, 83);
-  EXPECT_EQ(add_shares(run.client_share, run.server_share, 37), plaintext_conv2d(shape, input, weights, 37));
 }
 
 }  // namespace
