@@ -34,7 +34,7 @@ struct GgmShape {
 // Single-point COT of Ferret (Yang, Weng, Lan, Zhang and Wang, CCS 2020, section 4,
 // semi-honest) from the correlated GGM trees of Half-Tree: Guo, Yang, Wang, Zhang, Xie, Liu
 // and Zhao, "Half-Tree: Halving the Cost of Tree Expansion in COT and DPF", EUROCRYPT 2023,
-// section 4 (figure "COT from Half-Tree", the semi-honest SPCOT):
+// section 4 (the semi-honest SPCOT):
 //
 //   Level 1 of a tree is (s, s ^ delta) for a random s. A node x at a level has the children
 //   left = H(x) and right = x ^ H(x), H the circular correlation-robust hash of wide_aes.hpp
@@ -49,6 +49,8 @@ struct GgmShape {
 //   receiver's leaf alpha is the XOR of its other leaves, v_alpha ^ delta.
 //
 // Outputs: sender v, receiver w and the unit vector e at alpha, with w = v ^ e delta.
+// H takes no tweak: circular correlation robustness (in the random-permutation model) covers
+// every tree and every iteration under the one delta, as in the paper.
 // One message, sender to receiver: depth blocks per tree (Ferret's GGM sent 2 depth + 1).
 //
 // Choice bits ride in the blocks ("LSB form", as Ferret uses it, ferret.hpp): delta has least
