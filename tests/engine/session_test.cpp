@@ -49,6 +49,19 @@ TEST(EngineSession, ExactModeEqualsTheFixedPointEvaluatorOnFashionMnist) {
   EXPECT_GT(run.client.report.online.traffic.bytes_sent, 0u);
 }
 
+TEST(EngineSession, KernelsTransformedOnUseGiveTheSameLogits) {
+  const ServerModel cached(load_quantized_model(kFashionModel));
+  const ServerModel on_demand(load_quantized_model(kFashionModel), "", 0);
+  EXPECT_EQ(cached.on_demand_layers(), 0u);
+  EXPECT_GT(on_demand.on_demand_layers(), 0u);
+  EXPECT_LT(on_demand.kernel_bytes(), cached.kernel_bytes());
+  const std::vector<float> image = seeded_image(input_size(cached.graph()), 2);
+  const auto a = testing::run_local(cached, image, revealing(nonlinear::TruncMode::kExact));
+  const auto b = testing::run_local(on_demand, image, revealing(nonlinear::TruncMode::kExact));
+  EXPECT_EQ(a.client.logits, b.client.logits);
+  EXPECT_EQ(a.client.report.online.traffic.bytes_sent, b.client.report.online.traffic.bytes_sent);
+}
+
 TEST(EngineSession, TopKRevealsTheLargestLogitsOnly) {
   const ServerModel model(load_quantized_model(kFashionModel));
   const std::vector<float> image = seeded_image(input_size(model.graph()), 2);
