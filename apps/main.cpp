@@ -41,7 +41,7 @@ constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decod
   --spec FILE       preprocessing spec (default: the server's, else ImageNet's)
   --mode M          exact (default: every truncation is the floor shift) or fast (at most 1 off)
   --ot B            auto (default: iknp for small models, ferret for large), ferret (silent OT,
-                    about 0.5 bit per OT after a 10 MB setup) or iknp (128 bits per OT)
+                    about 0.22 bit per OT after a 0.95 MB setup) or iknp (128 bits per OT)
   --threads N       threads of this party's linear layers (default 1)
   --json FILE       write the measurements and the prediction as JSON
 )";
