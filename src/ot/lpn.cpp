@@ -33,15 +33,15 @@ LpnEncoder::LpnEncoder(std::size_t rows, std::size_t columns)
 
 // Positions are drawn independently, so a row may repeat a column (the two cancel under XOR and
 // the row weighs less than d), as in Ferret's own local linear code.
-void LpnEncoder::positions(std::size_t chunk, uint32_t* out) const {
+void LpnEncoder::positions(std::size_t chunk, core::Block* stream, uint32_t* out) const {
   // The keystream is written straight into the position words (AES output is bytes; the
   // positions are its little-endian 32-bit words).
-  alignas(16) std::array<core::Block, kChunkBlocks> stream;
-  aes_.keystream(core::Block{static_cast<uint64_t>(chunk) * kChunkBlocks, 0}, stream.data(),
-                 kChunkBlocks);
-  const auto* words = reinterpret_cast<const uint32_t*>(stream.data());
+  aes_.keystream(core::Block{static_cast<uint64_t>(chunk) * kChunkBlocks, 0}, stream, kChunkBlocks);
+  const auto* words = reinterpret_cast<const uint32_t*>(stream);
+  // columns < 2^32: one 32 x 32 -> 64-bit product per position.
+  const auto columns = static_cast<uint32_t>(columns_);
   for (std::size_t i = 0; i < kChunkPositions; ++i) {
-    out[i] = static_cast<uint32_t>((static_cast<uint64_t>(words[i]) * columns_) >> 32);
+    out[i] = static_cast<uint32_t>((static_cast<uint64_t>(words[i]) * columns) >> 32);
   }
 }
 
@@ -50,12 +50,13 @@ void LpnEncoder::gather(std::size_t begin, std::size_t end, const core::Block* b
                         core::Block* out) const {
   alignas(64) std::array<uint32_t, kChunkPositions> current;
   alignas(64) std::array<uint32_t, kChunkPositions> upcoming;
-  positions(begin, current.data());
+  alignas(64) std::array<core::Block, kChunkBlocks> stream;  // keystream scratch, reused per chunk
+  positions(begin, stream.data(), current.data());
   for (std::size_t c = begin; c < end; ++c) {
     // The next chunk's positions are computed while this one's prefetches are in flight; the
     // entries of the row kPrefetchRows ahead are prefetched before each row is summed.
     const bool ahead = c + 1 < end;
-    if (ahead) positions(c + 1, upcoming.data());
+    if (ahead) positions(c + 1, stream.data(), upcoming.data());
     const std::size_t first = c * kChunkRows;
     const std::size_t count = std::min(kChunkRows, rows_ - first);
     core::Block* rows = out + first;

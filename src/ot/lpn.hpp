@@ -46,7 +46,9 @@ class LpnEncoder {
   // Rows of the chunks [begin, end) (64 rows each).
   template <bool Accumulate>
   void gather(std::size_t begin, std::size_t end, const core::Block* base, core::Block* out) const;
-  void positions(std::size_t chunk, uint32_t* out) const;
+  // The positions of the rows of `chunk` into out, with stream (the chunk's keystream blocks) as
+  // scratch.
+  void positions(std::size_t chunk, core::Block* stream, uint32_t* out) const;
 
   std::size_t rows_;
   std::size_t columns_;
