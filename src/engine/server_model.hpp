@@ -1,6 +1,7 @@
 // The server's model, loaded once (DESIGN.md section 7, "model load"): the quantised graph, its
-// public description, and every linear layer with its weights encoded and NTT-transformed
-// (linear/), ready to serve any number of sessions, concurrently.
+// public description, and every linear layer with its kernels prepared (linear/: constant ones
+// as scalars, the others NTT-transformed while the kernel memory budget lasts, else kept as
+// weights and transformed on use), ready to serve any number of sessions, concurrently.
 #pragma once
 
 #include <memory>

@@ -27,10 +27,7 @@ std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretK
                 "Conv2dClient: share of " + std::to_string(client_share.size()) + " values where " +
                     layer_.describe() + " takes " + std::to_string(layer_.input_size()));
   std::vector<uint64_t> subsampled;
-  if (is_strided_pointwise(layer_)) {
-    subsampled = subsample_input(layer_, client_share);
-    client_share = subsampled;
-  }
+  client_share = unstrided_input(layer_, client_share, subsampled);
   const he::Context& context = *context_;
   const Conv2dShape& shape = plan_.shape();
   const auto& spatial = plan_.spatial_blocks();

@@ -77,10 +77,7 @@ std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicK
                     layer_.describe() + " takes " + std::to_string(layer_.input_size()) +
                     " (or none in first-layer mode)");
   std::vector<uint64_t> subsampled;
-  if (!first_layer && is_strided_pointwise(layer_)) {
-    subsampled = subsample_input(layer_, server_share);
-    server_share = subsampled;
-  }
+  if (!first_layer) server_share = unstrided_input(layer_, server_share, subsampled);
   const he::Context& context = *context_;
   const Conv2dShape& shape = plan_.shape();
   const auto& spatial = plan_.spatial_blocks();

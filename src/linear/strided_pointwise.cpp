@@ -39,4 +39,11 @@ std::vector<uint64_t> subsample_input(const Conv2dShape& shape, std::span<const 
   return out;
 }
 
+std::span<const uint64_t> unstrided_input(const Conv2dShape& shape, std::span<const uint64_t> tensor,
+                                          std::vector<uint64_t>& storage) {
+  if (!is_strided_pointwise(shape)) return tensor;
+  storage = subsample_input(shape, tensor);
+  return storage;
+}
+
 }  // namespace twain::linear

@@ -19,5 +19,8 @@ Conv2dShape unstrided_layer(const Conv2dShape& shape);
 // The subsampled input (CHW) of a strided 1x1 layer: value (c, i, j) is the padded input's
 // (c, i s_h, j s_w), zero in the padding. tensor.size() must be shape.input_size().
 std::vector<uint64_t> subsample_input(const Conv2dShape& shape, std::span<const uint64_t> tensor);
+// The input unstrided_layer(shape) takes: tensor itself, or its subsample kept in `storage`.
+std::span<const uint64_t> unstrided_input(const Conv2dShape& shape, std::span<const uint64_t> tensor,
+                                          std::vector<uint64_t>& storage);
 
 }  // namespace twain::linear
