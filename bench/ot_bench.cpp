@@ -19,7 +19,9 @@
 #include "net/tcp_channel.hpp"
 #include "ot/base_ot.hpp"
 #include "ot/bit_triples.hpp"
+#include "ot/block_buffer.hpp"
 #include "ot/cot.hpp"
+#include "ot/lpn.hpp"
 #include "ot/random_ot.hpp"
 #include "loopback.hpp"
 
@@ -305,5 +307,30 @@ void bit_triples_ferret(benchmark::State& state) {
   });
 }
 BENCHMARK(bit_triples_ferret)->Arg(10'000'000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+namespace {
+
+// The LPN product of kFerretRegular128 alone, one thread: rows per second (items) of
+// encode_rows over a whole iteration, a segment of 2^14 rows at a time, as Ferret runs it.
+void ferret_lpn_encode(benchmark::State& state) {
+  const twain::ot::FerretParams& params = twain::ot::kFerretRegular128;
+  const twain::ot::LpnEncoder code(params.n(), params.k);
+  twain::ot::BlockBuffer base(params.k);
+  Prg prg(seed_of(13));
+  for (std::size_t i = 0; i < base.size(); ++i) base[i] = prg.next_block();
+  constexpr std::size_t kSegment = std::size_t{1} << 14;
+  twain::ot::BlockBuffer segment(kSegment);
+  for (auto _ : state) {
+    for (std::size_t first = 0; first < params.n(); first += kSegment) {
+      const std::size_t rows = std::min(kSegment, params.n() - first);
+      code.encode_rows(base.span(), first, segment.span().first(rows));
+      benchmark::DoNotOptimize(segment.data());
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * params.n()));
+}
+BENCHMARK(ferret_lpn_encode)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

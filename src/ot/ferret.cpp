@@ -25,7 +25,43 @@ void low_bits(const core::Block* t, std::size_t n, core::BitVector& bits, std::s
   }
 }
 
+// Rows per segment and thread: the segment (256 KiB) stays in L2 cache beside the LPN reads.
+constexpr std::size_t kSegmentRows = std::size_t{1} << 14;
+
 }  // namespace
+
+namespace detail {
+
+FerretOutput::FerretOutput(const FerretParams& params, const core::ThreadPool* pool)
+    : params_(params),
+      segment_trees_(std::min(params.noise.trees,
+                              std::max<std::size_t>(1, kSegmentRows >> params.noise.depth) *
+                                  (pool != nullptr ? pool->size() : 1))),
+      base_(params.reserve()),
+      next_base_(params.reserve()),
+      segment_(segment_trees_ << params.noise.depth) {}
+
+std::span<core::Block> FerretOutput::rows() {
+  const std::size_t trees = std::min(segment_trees_, params_.noise.trees - next_tree_);
+  return segment_.span().first(trees << params_.noise.depth);
+}
+
+void FerretOutput::finish_segment() {
+  const std::size_t first = first_row();
+  const std::size_t size = rows().size();
+  const std::size_t reserve = params_.reserve();
+  const std::size_t kept = first < reserve ? std::min(reserve - first, size) : 0;
+  std::copy_n(segment_.data(), kept, next_base_.data() + first);
+  used_ = kept;
+  ready_ = size;
+  next_tree_ += size >> params_.noise.depth;
+  if (next_tree_ == params_.noise.trees) {
+    std::swap(base_, next_base_);
+    next_tree_ = 0;
+  }
+}
+
+}  // namespace detail
 
 bool bootstraps_through_setup(const FerretParams& params) {
   return params.reserve() > kFerretSetup128.reserve() && kFerretSetup128.n() >= params.reserve();
@@ -48,9 +84,7 @@ FerretCotSender::FerretCotSender(net::Channel& channel, core::Prg& prg, const Fe
       prg_(prg.derive_seed()),
       spcot_(params.noise),
       code_(params.n(), params.k),
-      base_(params.reserve()),
-      buffer_(params.n()),
-      used_(params.n()) {
+      out_(params, pool) {
   bootstrap(prg);
 }
 
@@ -61,7 +95,7 @@ void FerretCotSender::bootstrap(core::Prg& prg) {
   delta_ = iknp.delta();
   const std::vector<core::Block> q = iknp.get(count).q;
   BlockBuffer first(staged ? count : 0);
-  BlockBuffer& target = staged ? first : base_;
+  const std::span<core::Block> target = staged ? first.span() : out_.base();
   for (std::size_t i = 0; i < count; ++i) target[i] = q[i] & kNoLsb;
   if (!staged) return;
   const std::size_t k = kFerretSetup128.k;
@@ -69,20 +103,21 @@ void FerretCotSender::bootstrap(core::Prg& prg) {
   SpcotSender(kFerretSetup128.noise)
       .send(channel_, prg_, delta_, first.span().subspan(k), out.span(), pool_);
   LpnEncoder(kFerretSetup128.n(), k).encode(first.span().first(k), out.span(), pool_);
-  std::copy_n(out.data(), params_.reserve(), base_.data());
+  std::copy_n(out.data(), params_.reserve(), out_.base().data());
 }
 
-void FerretCotSender::iterate() {
+void FerretCotSender::produce_segment() {
   const std::size_t k = params_.k;
-  const std::span<const core::Block> base = base_.span();
-  spcot_.send(channel_, prg_, delta_, base.subspan(k), buffer_.span(), pool_);
-  code_.encode(base.first(k), buffer_.span(), pool_);
-  std::copy_n(buffer_.data(), params_.reserve(), base_.data());
-  used_ = params_.reserve();
+  const std::span<const core::Block> base = out_.base();
+  if (out_.first_tree() == 0) spcot_.begin(channel_, prg_);
+  const std::span<core::Block> rows = out_.rows();
+  spcot_.send_trees(channel_, delta_, base.subspan(k), rows, pool_);
+  code_.encode_rows(base.first(k), out_.first_row(), rows, pool_);
+  out_.finish_segment();
 }
 
 CotSenderBatch FerretCotSender::get(std::size_t n) {
-  CotSenderBatch out{produced_, delta_, huge_vector<core::Block>(n)};
+  CotSenderBatch out{out_.produced(), delta_, huge_vector<core::Block>(n)};
   consume(n, [&](uint64_t, std::span<const core::Block> q) {
     out.q.insert(out.q.end(), q.begin(), q.end());
   });
@@ -96,9 +131,7 @@ FerretCotReceiver::FerretCotReceiver(net::Channel& channel, core::Prg& prg,
       pool_(pool),
       spcot_(params.noise),
       code_(params.n(), params.k),
-      base_(params.reserve()),
-      buffer_(params.n()),
-      used_(params.n()) {
+      out_(params, pool) {
   bootstrap(prg);
 }
 
@@ -108,7 +141,7 @@ void FerretCotReceiver::bootstrap(core::Prg& prg) {
   CotReceiver iknp(channel_, prg, count);
   const CotReceiverBatch cots = iknp.get(count);
   BlockBuffer first(staged ? count : 0);
-  BlockBuffer& target = staged ? first : base_;
+  const std::span<core::Block> target = staged ? first.span() : out_.base();
   for (std::size_t i = 0; i < count; ++i) {
     target[i] = (cots.t[i] & kNoLsb) ^ core::Block{cots.choices.get(i) ? 1U : 0U, 0};
   }
@@ -118,21 +151,21 @@ void FerretCotReceiver::bootstrap(core::Prg& prg) {
   LpnEncoder(kFerretSetup128.n(), k).assign(first.span().first(k), out.span(), pool_);
   SpcotReceiver(kFerretSetup128.noise)
       .receive(channel_, first.span().subspan(k), out.span(), pool_);
-  std::copy_n(out.data(), params_.reserve(), base_.data());
+  std::copy_n(out.data(), params_.reserve(), out_.base().data());
 }
 
-// The LPN product first, while the sender expands its trees; then the SPCOT leaves on top.
-void FerretCotReceiver::iterate() {
+void FerretCotReceiver::produce_segment() {
   const std::size_t k = params_.k;
-  const std::span<const core::Block> base = base_.span();
-  code_.assign(base.first(k), buffer_.span(), pool_);
-  spcot_.receive(channel_, base.subspan(k), buffer_.span(), pool_);
-  std::copy_n(buffer_.data(), params_.reserve(), base_.data());
-  used_ = params_.reserve();
+  const std::span<const core::Block> base = out_.base();
+  if (out_.first_tree() == 0) spcot_.begin(channel_);
+  const std::span<core::Block> rows = out_.rows();
+  code_.assign_rows(base.first(k), out_.first_row(), rows, pool_);
+  spcot_.receive_trees(channel_, base.subspan(k), rows, pool_);
+  out_.finish_segment();
 }
 
 CotReceiverBatch FerretCotReceiver::get(std::size_t n) {
-  CotReceiverBatch out{produced_, core::BitVector(n), huge_vector<core::Block>(n)};
+  CotReceiverBatch out{out_.produced(), core::BitVector(n), huge_vector<core::Block>(n)};
   consume(n, [&](uint64_t, std::span<const core::Block> t) {
     low_bits(t.data(), t.size(), out.choices, out.t.size());
     out.t.insert(out.t.end(), t.begin(), t.end());

@@ -69,14 +69,74 @@ inline constexpr FerretParams kFerretInsecureForTests{8'192, GgmShape{64, 11}};
 // keeps q = t ^ b delta. SPCOT and the (linear) code preserve the form, so every COT carries its
 // choice bit as lsb(t) and lsb(q) = 0: the LPN step encodes blocks only. Hashing to random OTs
 // is unaffected (the hash input keeps 127 unknown bits, as with emp-ot).
-// Per iteration, one message from sender to receiver: an 8-byte shape header and t * depth
-// blocks (Half-Tree SPCOT, spcot.hpp; kFerretRegular128: 0.215 bits per usable COT).
+// Per iteration, from sender to receiver only: an 8-byte shape header and t * depth blocks
+// (Half-Tree SPCOT, spcot.hpp; kFerretRegular128: 0.215 bits per usable COT), sent a segment's
+// trees at a time (detail::FerretOutput): each end works on a segment of about 2^14 rows in
+// cache and keeps 2 * reserve() base COTs, not the iteration's n outputs.
 //
 // Both ends must use the same parameters and ask for the same counts in the same order. The
 // channel, and the thread pool if one is given (it splits the GGM trees and the LPN rows among
 // its threads; the outputs do not depend on it), must outlive the provider.
+
 // Whether the constructors bootstrap params through one iteration of kFerretSetup128.
 bool bootstraps_through_setup(const FerretParams& params);
+
+namespace detail {
+
+// Where a Ferret end stands in its iterations. An iteration is produced a segment (a few trees'
+// rows) at a time, so that a segment's rows stay in cache from the tree expansion through the
+// LPN product to the caller's hashing; the iteration's first reserve() rows are kept as the
+// next iteration's base COTs and the others are handed out.
+class FerretOutput {
+ public:
+  // Segments of about 2^14 rows per thread of the pool (one thread without one).
+  FerretOutput(const FerretParams& params, const core::ThreadPool* pool);
+
+  // This iteration's base COTs (the bootstrap writes the first ones).
+  std::span<core::Block> base() { return base_.span(); }
+  // The next segment: rows [first_row(), first_row() + rows().size()) of the iteration, whose
+  // first tree is first_tree(); a new iteration begins with it when first_tree() == 0.
+  std::size_t first_tree() const { return next_tree_; }
+  std::size_t first_row() const { return next_tree_ << params_.noise.depth; }
+  std::span<core::Block> rows();
+  // Called once the segment's rows are final: keeps its reserved rows, makes the others
+  // available, and moves on (to the next iteration after its last segment).
+  void finish_segment();
+
+  // Hands the next n outputs to visit(first_index, piece), calling produce() (which fills
+  // rows() and calls finish_segment()) whenever none is available.
+  template <class Produce, class Visit>
+  void consume(std::size_t n, Produce&& produce, Visit&& visit);
+  uint64_t produced() const { return produced_; }
+
+ private:
+  FerretParams params_;
+  std::size_t segment_trees_;
+  BlockBuffer base_;
+  BlockBuffer next_base_;
+  BlockBuffer segment_;
+  std::size_t next_tree_ = 0;
+  std::size_t used_ = 0;   // rows of segment_ handed out or reserved
+  std::size_t ready_ = 0;  // rows of segment_ produced
+  uint64_t produced_ = 0;
+};
+
+template <class Produce, class Visit>
+void FerretOutput::consume(std::size_t n, Produce&& produce, Visit&& visit) {
+  for (std::size_t done = 0; done < n;) {
+    if (used_ == ready_) {
+      produce();
+      continue;
+    }
+    const std::size_t take = std::min(n - done, ready_ - used_);
+    visit(produced_, std::span<const core::Block>(segment_.data() + used_, take));
+    used_ += take;
+    done += take;
+    produced_ += take;
+  }
+}
+
+}  // namespace detail
 
 class FerretCotSender {
  public:
@@ -91,11 +151,12 @@ class FerretCotSender {
   // consume may be mixed; each correlation is handed out once.
   template <class Visit>
   void consume(std::size_t n, Visit&& visit);
-  uint64_t produced() const { return produced_; }
+  uint64_t produced() const { return out_.produced(); }
 
  private:
   void bootstrap(core::Prg& prg);
-  void iterate();
+  // The next segment of outputs: its trees, then the LPN product on top.
+  void produce_segment();
 
   net::Channel& channel_;
   FerretParams params_;
@@ -104,10 +165,7 @@ class FerretCotSender {
   core::Block delta_;
   SpcotSender spcot_;
   LpnEncoder code_;
-  BlockBuffer base_;
-  BlockBuffer buffer_;
-  std::size_t used_ = 0;
-  uint64_t produced_ = 0;
+  detail::FerretOutput out_;
 };
 
 class FerretCotReceiver {
@@ -122,49 +180,30 @@ class FerretCotReceiver {
   // lsb(t[i]) (LSB form).
   template <class Visit>
   void consume(std::size_t n, Visit&& visit);
-  uint64_t produced() const { return produced_; }
+  uint64_t produced() const { return out_.produced(); }
 
  private:
   void bootstrap(core::Prg& prg);
-  void iterate();
+  // The next segment of outputs: the LPN product (while the sender expands its trees), then the
+  // trees on top.
+  void produce_segment();
 
   net::Channel& channel_;
   FerretParams params_;
   core::ThreadPool* pool_;
   SpcotReceiver spcot_;
   LpnEncoder code_;
-  BlockBuffer base_;
-  BlockBuffer buffer_;
-  std::size_t used_ = 0;
-  uint64_t produced_ = 0;
+  detail::FerretOutput out_;
 };
-
-namespace detail {
-
-// Hands n outputs of a Ferret end to visit, iterating when its buffer runs dry.
-template <class Iterate, class Visit>
-void consume_buffer(std::size_t n, const BlockBuffer& buffer, std::size_t& used, uint64_t& produced,
-                    Iterate&& iterate, Visit&& visit) {
-  for (std::size_t done = 0; done < n;) {
-    if (used == buffer.size()) iterate();
-    const std::size_t take = std::min(n - done, buffer.size() - used);
-    visit(produced, std::span<const core::Block>(buffer.data() + used, take));
-    used += take;
-    done += take;
-    produced += take;
-  }
-}
-
-}  // namespace detail
 
 template <class Visit>
 void FerretCotSender::consume(std::size_t n, Visit&& visit) {
-  detail::consume_buffer(n, buffer_, used_, produced_, [this] { iterate(); }, visit);
+  out_.consume(n, [this] { produce_segment(); }, visit);
 }
 
 template <class Visit>
 void FerretCotReceiver::consume(std::size_t n, Visit&& visit) {
-  detail::consume_buffer(n, buffer_, used_, produced_, [this] { iterate(); }, visit);
+  out_.consume(n, [this] { produce_segment(); }, visit);
 }
 
 }  // namespace twain::ot

@@ -39,16 +39,26 @@ class LpnEncoder {
   // Ferret carries each receiver choice bit in the least significant bit of its block
   // (ferret.hpp), so encoding the blocks also encodes the bits.
 
+  // The same on rows [first_row, first_row + out.size()) only, out[j] standing for row
+  // first_row + j. first_row must be a multiple of kRowAlignment and the rows must lie within
+  // rows() (else InvalidArgument).
+  void encode_rows(std::span<const core::Block> base, std::size_t first_row,
+                   std::span<core::Block> out, core::ThreadPool* pool = nullptr) const;
+  void assign_rows(std::span<const core::Block> base, std::size_t first_row,
+                   std::span<core::Block> out, core::ThreadPool* pool = nullptr) const;
+  // Rows share their position keystream in groups of this many.
+  static constexpr std::size_t kRowAlignment = 64;
+
  private:
   template <bool Accumulate>
-  void run(std::span<const core::Block> base, std::span<core::Block> out,
+  void run(std::span<const core::Block> base, std::size_t first_row, std::span<core::Block> out,
            core::ThreadPool* pool) const;
-  // Rows of the chunks [begin, end) (64 rows each).
+  // Rows [begin, end) (begin a multiple of 64), row r written to out[r - first_row].
   template <bool Accumulate>
-  void gather(std::size_t begin, std::size_t end, const core::Block* base, core::Block* out) const;
-  // The positions of the rows of `chunk` into out, with stream (the chunk's keystream blocks) as
-  // scratch.
-  void positions(std::size_t chunk, core::Block* stream, uint32_t* out) const;
+  void gather(std::size_t begin, std::size_t end, std::size_t first_row, const core::Block* base,
+              core::Block* out) const;
+  // The positions of the rows of `chunk` into out.
+  void positions(std::size_t chunk, uint32_t* out) const;
 
   std::size_t rows_;
   std::size_t columns_;

@@ -88,6 +88,21 @@ void check_sizes(const GgmShape& shape, std::size_t base, std::size_t out) {
                     " and " + std::to_string(out));
 }
 
+// How many trees `out` blocks hold, after checking that they are whole trees of the begun batch
+// and that the batch has that many left after next_tree.
+std::size_t next_trees(const GgmShape& shape, std::size_t base, bool begun, std::size_t next_tree,
+                       std::size_t out) {
+  TWAIN_REQUIRE(base == shape.base_cots(), InvalidArgument,
+                "SPCOT: expected " + std::to_string(shape.base_cots()) + " base COTs, got " +
+                    std::to_string(base));
+  TWAIN_REQUIRE(begun, InvalidArgument, "SPCOT: trees asked for before the batch began");
+  TWAIN_REQUIRE(out % shape.leaves() == 0 && out / shape.leaves() <= shape.trees - next_tree,
+                InvalidArgument,
+                "SPCOT: " + std::to_string(out) + " outputs are not whole trees of the " +
+                    std::to_string(shape.trees - next_tree) + " left in the batch");
+  return out / shape.leaves();
+}
+
 template <class Body>
 void for_trees(std::size_t trees, core::ThreadPool* pool, Body&& body) {
   if (pool != nullptr) {
@@ -116,21 +131,39 @@ void SpcotSender::send(net::Channel& channel, core::Prg& prg, const core::Block&
                        std::span<const core::Block> base_q, std::span<core::Block> out,
                        core::ThreadPool* pool) {
   check_sizes(shape_, base_q.size(), out.size());
+  begin(channel, prg);
+  send_trees(channel, delta, base_q, out, pool);
+}
+
+void SpcotSender::begin(net::Channel& channel, core::Prg& prg) {
+  for (core::Block& root : roots_) root = prg.next_block();
+  channel.send_u64(shape_header(shape_));
+  next_tree_ = 0;
+  begun_ = true;
+}
+
+void SpcotSender::send_trees(net::Channel& channel, const core::Block& delta,
+                             std::span<const core::Block> base_q, std::span<core::Block> out,
+                             core::ThreadPool* pool) {
+  const std::size_t first = next_tree_;
+  const std::size_t count = next_trees(shape_, base_q.size(), begun_, first, out.size());
   TWAIN_REQUIRE((delta.lo & 1U) == 1, InvalidArgument,
                 "SPCOT: delta must have least significant bit 1 (LSB form)");
-  for (core::Block& root : roots_) root = prg.next_block();
-  for_trees(shape_.trees, pool, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t tree = begin; tree < end; ++tree) build_tree(tree, delta, base_q, out);
+  for_trees(count, pool, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t i = begin; i < end; ++i) {
+      build_tree(first + i, delta, base_q, out.data() + i * shape_.leaves());
+    }
   });
-  channel.send_u64(shape_header(shape_));
-  channel.send(std::span<const core::Block>(message_));
+  channel.send(std::span<const core::Block>(message_).subspan(first * shape_.depth,
+                                                             count * shape_.depth));
   channel.flush();
+  next_tree_ += count;
+  begun_ = next_tree_ < shape_.trees;
 }
 
 void SpcotSender::build_tree(std::size_t tree, const core::Block& delta,
-                             std::span<const core::Block> base_q, std::span<core::Block> out) {
+                             std::span<const core::Block> base_q, core::Block* nodes) {
   const std::size_t depth = shape_.depth;
-  core::Block* nodes = out.data() + tree * shape_.leaves();
   core::Block* message = message_.data() + tree * depth;
   const core::Block* q = base_q.data() + tree * depth;
   // Level 1: (s, s ^ delta).
@@ -155,22 +188,40 @@ SpcotReceiver::SpcotReceiver(GgmShape shape)
 void SpcotReceiver::receive(net::Channel& channel, std::span<const core::Block> base_t,
                             std::span<core::Block> out, core::ThreadPool* pool) {
   check_sizes(shape_, base_t.size(), out.size());
+  begin(channel);
+  receive_trees(channel, base_t, out, pool);
+}
+
+void SpcotReceiver::begin(net::Channel& channel) {
   const uint64_t header = channel.recv_u64();
   TWAIN_REQUIRE(header == shape_header(shape_), FormatError,
                 "SPCOT: the sender expands " + std::to_string(header >> 8) + " trees of depth " +
                     std::to_string(header & 0xFF) + ", this side " +
                     std::to_string(shape_.trees) + " of depth " + std::to_string(shape_.depth));
-  channel.recv(std::span<core::Block>(message_));
-  for_trees(shape_.trees, pool, [&](std::size_t begin, std::size_t end) {
-    std::vector<core::Block> nodes(shape_.leaves());  // one tree's scratch, in L2 cache
-    for (std::size_t tree = begin; tree < end; ++tree) rebuild_tree(tree, base_t, nodes.data(), out);
+  next_tree_ = 0;
+  begun_ = true;
+}
+
+void SpcotReceiver::receive_trees(net::Channel& channel, std::span<const core::Block> base_t,
+                                  std::span<core::Block> out, core::ThreadPool* pool) {
+  const std::size_t first = next_tree_;
+  const std::size_t count = next_trees(shape_, base_t.size(), begun_, first, out.size());
+  channel.recv(std::span<core::Block>(message_).subspan(first * shape_.depth, count * shape_.depth));
+  for_trees(count, pool, [&](std::size_t begin, std::size_t end) {
+    // One tree's scratch per thread, in L2 cache, kept across calls.
+    thread_local std::vector<core::Block> nodes;
+    nodes.resize(shape_.leaves());
+    for (std::size_t i = begin; i < end; ++i) {
+      rebuild_tree(first + i, base_t, nodes.data(), out.data() + i * shape_.leaves());
+    }
   });
+  next_tree_ += count;
+  begun_ = next_tree_ < shape_.trees;
 }
 
 void SpcotReceiver::rebuild_tree(std::size_t tree, std::span<const core::Block> base_t,
-                                 core::Block* nodes, std::span<core::Block> out) const {
+                                 core::Block* nodes, core::Block* leaves) const {
   const std::size_t depth = shape_.depth;
-  core::Block* leaves = out.data() + tree * shape_.leaves();
   const core::Block* message = message_.data() + tree * depth;
   const core::Block* t = base_t.data() + tree * depth;
   // Level 1: the learned node K_1^{b_1} is node b_1 itself, the path goes to node 1 - b_1.

@@ -80,14 +80,26 @@ class SpcotSender {
             std::span<const core::Block> base_q, std::span<core::Block> out,
             core::ThreadPool* pool = nullptr);
 
+  // The same batch a few trees at a time, so that a caller can use each tree's leaves while they
+  // are in cache; the bytes on the wire are those of send. begin draws every root and queues
+  // the header; send_trees then expands the next out.size() / leaves() trees into out and sends
+  // their message blocks. Each call of send_trees takes whole trees, and the batch's trees are
+  // taken in order before the next begin (else InvalidArgument).
+  void begin(net::Channel& channel, core::Prg& prg);
+  void send_trees(net::Channel& channel, const core::Block& delta,
+                  std::span<const core::Block> base_q, std::span<core::Block> out,
+                  core::ThreadPool* pool = nullptr);
+
  private:
   void build_tree(std::size_t tree, const core::Block& delta, std::span<const core::Block> base_q,
-                  std::span<core::Block> out);
+                  core::Block* nodes);
 
   GgmShape shape_;
   HalfTreeHash hash_;
   std::vector<core::Block> roots_;
   std::vector<core::Block> message_;
+  std::size_t next_tree_ = 0;
+  bool begun_ = false;
 };
 
 // Constant time in the choice bits and the punctured indices.
@@ -103,16 +115,25 @@ class SpcotReceiver {
   void receive(net::Channel& channel, std::span<const core::Block> base_t,
                std::span<core::Block> out, core::ThreadPool* pool = nullptr);
 
+  // The batch a few trees at a time, as SpcotSender::send_trees: begin receives and checks the
+  // header, receive_trees the message blocks of the next out.size() / leaves() trees, whose
+  // w it XORs into out.
+  void begin(net::Channel& channel);
+  void receive_trees(net::Channel& channel, std::span<const core::Block> base_t,
+                     std::span<core::Block> out, core::ThreadPool* pool = nullptr);
+
  private:
-  // Rebuilds the tree in `nodes` (leaves() blocks of scratch) and XORs its leaves into out.
+  // Rebuilds the tree in `nodes` (leaves() blocks of scratch) and XORs its leaves into `leaves`.
   void rebuild_tree(std::size_t tree, std::span<const core::Block> base_t, core::Block* nodes,
-                    std::span<core::Block> out) const;
+                    core::Block* leaves) const;
 
   GgmShape shape_;
   HalfTreeHash hash_;
   // H(0): both children of a zero node.
   core::Block zero_child_;
   std::vector<core::Block> message_;
+  std::size_t next_tree_ = 0;
+  bool begun_ = false;
 };
 
 }  // namespace twain::ot

@@ -45,6 +45,22 @@ void WideAes::keystream(core::Block counter, core::Block* out, std::size_t n) co
   }
 }
 
+void WideAes::keystream_below(core::Block counter, uint32_t bound, uint32_t* out,
+                              std::size_t blocks) const {
+  if (vaes_) {
+    detail::vaes_keystream_below(keys_, counter, bound, out, blocks);
+    return;
+  }
+  constexpr std::size_t kChunk = 64;
+  alignas(16) std::array<core::Block, kChunk> stream;
+  for (std::size_t done = 0; done < blocks; done += kChunk) {
+    const std::size_t m = blocks - done < kChunk ? blocks - done : kChunk;
+    fallback_.keystream(counter.plus(done), stream.data(), m);
+    const auto* words = reinterpret_cast<const uint32_t*>(stream.data());
+    for (std::size_t j = 0; j < 4 * m; ++j) out[4 * done + j] = detail::scale_below(words[j], bound);
+  }
+}
+
 namespace {
 
 // sigma({lo, hi}) = {hi, hi ^ lo}.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "core/aes.hpp"
 #include "core/block.hpp"
@@ -18,6 +19,9 @@ class WideAes {
   void encrypt(const core::Block* in, core::Block* out, std::size_t n) const;
   // out[i] = AES_k(counter + i), counter read as a little-endian 128-bit integer.
   void keystream(core::Block counter, core::Block* out, std::size_t n) const;
+  // The 4 * blocks little-endian 32-bit words w of keystream(counter, ., blocks), each mapped
+  // below bound: out[j] = (w_j * bound) >> 32.
+  void keystream_below(core::Block counter, uint32_t bound, uint32_t* out, std::size_t blocks) const;
 
   bool uses_vaes() const { return vaes_; }
 

@@ -2,10 +2,16 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "core/block.hpp"
 
 namespace twain::ot::detail {
+
+// (w * bound) >> 32: a 32-bit word mapped below bound, the reference of the kernels.
+inline uint32_t scale_below(uint32_t w, uint32_t bound) {
+  return static_cast<uint32_t>((static_cast<uint64_t>(w) * bound) >> 32);
+}
 
 // Round keys of AES-128: 11 blocks.
 struct RoundKeys {
@@ -17,6 +23,9 @@ struct RoundKeys {
 RoundKeys vaes_expand_key(const core::Block& key);
 void vaes_encrypt(const RoundKeys& keys, const core::Block* in, core::Block* out, std::size_t n);
 void vaes_keystream(const RoundKeys& keys, core::Block counter, core::Block* out, std::size_t n);
+// WideAes::keystream_below.
+void vaes_keystream_below(const RoundKeys& keys, core::Block counter, uint32_t bound, uint32_t* out,
+                          std::size_t blocks);
 // The Half-Tree expansion of HalfTreeHash::expand (wide_aes.hpp): out[2i] = H(in[i]),
 // out[2i + 1] = in[i] ^ H(in[i]); returns the XOR of the out[2i].
 core::Block vaes_half_tree_expand(const RoundKeys& keys, const core::Block* in, core::Block* out,

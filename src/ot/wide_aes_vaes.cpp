@@ -83,29 +83,64 @@ void vaes_encrypt(const RoundKeys& keys, const core::Block* in, core::Block* out
   for (; i < n; ++i) store(out[i], encrypt_one(keys, load(in[i])));
 }
 
-void vaes_keystream(const RoundKeys& keys, core::Block counter, core::Block* out, std::size_t n) {
-  const WideKeys w = broadcast(keys);
+namespace {
+
+// Encrypts the counters counter + i for the whole groups of 2 * kWidth blocks that fit in n
+// while the low 64 bits cannot carry (one vector add per register), calling emit(i, s) with
+// the group's blocks in s; returns the number of blocks done.
+template <class Emit>
+std::size_t keystream_groups(const WideKeys& w, core::Block counter, std::size_t n, Emit&& emit) {
   std::size_t i = 0;
-  // While the low 64 bits cannot carry, counters are made with one vector add per register.
-  if (counter.lo + n >= counter.lo) {
-    const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);
-    __m256i next = _mm256_set_epi64x(static_cast<long long>(counter.hi),
-                                     static_cast<long long>(counter.lo + 1),
-                                     static_cast<long long>(counter.hi),
-                                     static_cast<long long>(counter.lo));
-    for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
-      __m256i s[kWidth];
-      for (int j = 0; j < kWidth; ++j) {
-        s[j] = next;
-        next = _mm256_add_epi64(next, two);
-      }
-      encrypt_group<kWidth>(w, s);
-      for (int j = 0; j < kWidth; ++j) {
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 2 * j), s[j]);
-      }
+  if (counter.lo + n < counter.lo) return i;
+  const __m256i two = _mm256_set_epi64x(0, 2, 0, 2);
+  __m256i next = _mm256_set_epi64x(static_cast<long long>(counter.hi),
+                                   static_cast<long long>(counter.lo + 1),
+                                   static_cast<long long>(counter.hi),
+                                   static_cast<long long>(counter.lo));
+  for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
+    __m256i s[kWidth];
+    for (int j = 0; j < kWidth; ++j) {
+      s[j] = next;
+      next = _mm256_add_epi64(next, two);
     }
+    encrypt_group<kWidth>(w, s);
+    emit(i, s);
   }
+  return i;
+}
+
+// (w * bound) >> 32 for each 32-bit word w.
+__m256i scale_below(__m256i words, __m256i bound) {
+  const __m256i even = _mm256_srli_epi64(_mm256_mul_epu32(words, bound), 32);
+  const __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(words, 32), bound);
+  return _mm256_blend_epi32(even, odd, 0xAA);
+}
+
+}  // namespace
+
+void vaes_keystream(const RoundKeys& keys, core::Block counter, core::Block* out, std::size_t n) {
+  std::size_t i = keystream_groups(broadcast(keys), counter, n, [&](std::size_t at, const __m256i* s) {
+    for (int j = 0; j < kWidth; ++j) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + at + 2 * j), s[j]);
+    }
+  });
   for (; i < n; ++i) store(out[i], encrypt_one(keys, load(counter.plus(i))));
+}
+
+void vaes_keystream_below(const RoundKeys& keys, core::Block counter, uint32_t bound, uint32_t* out,
+                          std::size_t blocks) {
+  const __m256i wide_bound = _mm256_set1_epi32(static_cast<int>(bound));
+  std::size_t i = keystream_groups(broadcast(keys), counter, blocks, [&](std::size_t at, const __m256i* s) {
+    for (int j = 0; j < kWidth; ++j) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + 4 * (at + 2 * j)),
+                          scale_below(s[j], wide_bound));
+    }
+  });
+  for (; i < blocks; ++i) {
+    alignas(16) uint32_t words[4];
+    _mm_store_si128(reinterpret_cast<__m128i*>(words), encrypt_one(keys, load(counter.plus(i))));
+    for (std::size_t j = 0; j < 4; ++j) out[4 * i + j] = scale_below(words[j], bound);
+  }
 }
 
 core::Block vaes_half_tree_expand(const RoundKeys& keys, const core::Block* in, core::Block* out,

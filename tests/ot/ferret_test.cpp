@@ -66,6 +66,35 @@ TEST(Lpn, CodeMatchesItsDefinitionAndIsLinear) {
   EXPECT_THROW(LpnEncoder(10, 0), InvalidArgument);
 }
 
+// Rows taken a range at a time equal the whole product; ranges that do not start on a multiple
+// of 64 or run past the code are refused.
+TEST(Lpn, RowRangesEqualTheWholeProduct) {
+  const std::size_t rows = 1000;
+  const std::size_t columns = 5000;
+  const LpnEncoder code(rows, columns);
+  core::Prg prg(seed_of(43));
+  std::vector<core::Block> base(columns);
+  prg.fill(std::span<core::Block>(base));
+  std::vector<core::Block> initial(rows);
+  prg.fill(std::span<core::Block>(initial));
+  std::vector<core::Block> whole = initial;
+  code.encode(base, whole);
+  std::vector<core::Block> assigned(rows);
+  code.assign(base, assigned);
+  std::vector<core::Block> pieces = initial;
+  std::vector<core::Block> assigned_pieces(rows);
+  for (const auto [first, count] : {std::pair<std::size_t, std::size_t>{0, 64}, {64, 320},
+                                    {384, 0}, {384, 576}, {960, 40}}) {
+    code.encode_rows(base, first, std::span(pieces).subspan(first, count));
+    code.assign_rows(base, first, std::span(assigned_pieces).subspan(first, count));
+  }
+  EXPECT_EQ(pieces, whole);
+  EXPECT_EQ(assigned_pieces, assigned);
+  EXPECT_THROW(code.encode_rows(base, 32, std::span(pieces).first(64)), InvalidArgument);
+  EXPECT_THROW(code.encode_rows(base, 960, std::span(pieces).first(64)), InvalidArgument);
+  EXPECT_THROW(code.assign_rows(base, 1024, std::span(pieces).first(0)), InvalidArgument);
+}
+
 TEST(Ferret, ParametersAreValidated) {
   EXPECT_NO_THROW(kFerretRegular128.validate());
   EXPECT_EQ(kFerretRegular128.n(), 10'805'248U);

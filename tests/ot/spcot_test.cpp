@@ -156,31 +156,79 @@ TEST(Spcot, ReceiverLearnsEveryLeafButThePuncturedOne) {
   }
 }
 
-// The same seeds give the same leaves with and without a pool.
-TEST(Spcot, ThreadPoolGivesTheSameLeaves) {
+// The same seeds give the same leaves and the same bytes with and without a pool, whole or a
+// few trees at a time (2, 3 and 4 trees per call).
+TEST(Spcot, PoolsAndPiecesGiveTheSameLeaves) {
   const GgmShape shape{9, 10};
   const BaseCots base = make_base(shape.base_cots(), 72);
   core::ThreadPool pool(3);
-  const auto run = [&](core::ThreadPool* p) {
+  const auto run = [&](core::ThreadPool* p, bool pieces) {
     auto [ch0, ch1] = memory_pair();
     core::Prg prg(seed_of(73));
-    return run_parties(
+    const std::size_t piece_trees[] = {2, 3, 4};
+    auto leaves = run_parties(
         *ch0, *ch1,
         [&](net::Channel& ch) {
           std::vector<core::Block> out(shape.outputs());
-          SpcotSender(shape).send(ch, prg, base.delta, base.q, out, p);
+          SpcotSender sender(shape);
+          if (!pieces) {
+            sender.send(ch, prg, base.delta, base.q, out, p);
+            return out;
+          }
+          sender.begin(ch, prg);
+          std::span<core::Block> rest(out);
+          for (const std::size_t trees : piece_trees) {
+            sender.send_trees(ch, base.delta, base.q, rest.first(trees * shape.leaves()), p);
+            rest = rest.subspan(trees * shape.leaves());
+          }
           return out;
         },
         [&](net::Channel& ch) {
           std::vector<core::Block> out(shape.outputs());
-          SpcotReceiver(shape).receive(ch, base.t, out, p);
+          SpcotReceiver receiver(shape);
+          if (!pieces) {
+            receiver.receive(ch, base.t, out, p);
+            return out;
+          }
+          receiver.begin(ch);
+          std::span<core::Block> rest(out);
+          for (const std::size_t trees : piece_trees) {
+            receiver.receive_trees(ch, base.t, rest.first(trees * shape.leaves()), p);
+            rest = rest.subspan(trees * shape.leaves());
+          }
           return out;
         });
+    EXPECT_EQ(ch0->counters().bytes_sent, 8 + 16 * shape.message_blocks());
+    return leaves;
   };
-  const auto [v_pool, w_pool] = run(&pool);
-  const auto [v, w] = run(nullptr);
-  EXPECT_EQ(v_pool, v);
-  EXPECT_EQ(w_pool, w);
+  const auto [v, w] = run(nullptr, false);
+  for (const bool pieces : {false, true}) {
+    for (core::ThreadPool* p : {&pool, static_cast<core::ThreadPool*>(nullptr)}) {
+      const auto [v_other, w_other] = run(p, pieces);
+      EXPECT_EQ(v_other, v) << pieces;
+      EXPECT_EQ(w_other, w) << pieces;
+    }
+  }
+}
+
+// Trees before begin, parts of trees and more trees than the batch has are refused.
+TEST(Spcot, TreesOutOfTurnAreRejected) {
+  const GgmShape shape{2, 6};
+  const BaseCots base = make_base(shape.base_cots(), 76);
+  auto [ch0, ch1] = memory_pair();
+  core::Prg prg(seed_of(77));
+  std::vector<core::Block> out(3 * shape.leaves());
+  const std::span<core::Block> one_tree = std::span(out).first(shape.leaves());
+  SpcotSender sender(shape);
+  EXPECT_THROW(sender.send_trees(*ch0, base.delta, base.q, one_tree), InvalidArgument);
+  sender.begin(*ch0, prg);
+  EXPECT_THROW(sender.send_trees(*ch0, base.delta, base.q, std::span(out).first(70)), InvalidArgument);
+  EXPECT_THROW(sender.send_trees(*ch0, base.delta, base.q, out), InvalidArgument);
+  sender.send_trees(*ch0, base.delta, base.q, one_tree);
+  sender.send_trees(*ch0, base.delta, base.q, one_tree);
+  EXPECT_THROW(sender.send_trees(*ch0, base.delta, base.q, one_tree), InvalidArgument);
+  SpcotReceiver receiver(shape);
+  EXPECT_THROW(receiver.receive_trees(*ch1, base.t, one_tree), InvalidArgument);
 }
 
 TEST(Spcot, MismatchedShapesThrowFormatError) {

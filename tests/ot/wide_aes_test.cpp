@@ -37,6 +37,29 @@ TEST(WideAes, EncryptAndKeystreamMatchTheReference) {
   }
 }
 
+// Keystream words mapped below a bound, against the keystream and the product written out.
+TEST(WideAes, KeystreamBelowScalesEachWord) {
+  const WideAes wide(kKey);
+  const core::Aes128 reference(kKey);
+  for (const uint32_t bound : {1U, 589'760U, 0xFFFFFFFFU}) {
+    for (std::size_t blocks : {0U, 1U, 16U, 17U, 160U, 163U}) {
+      for (const core::Block counter : {core::Block{~uint64_t{0} - 5, 7}, core::Block{160, 0}}) {
+        std::vector<core::Block> stream(blocks);
+        reference.keystream(counter, stream.data(), blocks);
+        std::vector<uint32_t> got(4 * blocks);
+        wide.keystream_below(counter, bound, got.data(), blocks);
+        for (std::size_t j = 0; j < 4 * blocks; ++j) {
+          const core::Block& b = stream[j / 4];
+          const uint64_t half = j % 4 < 2 ? b.lo : b.hi;
+          const uint64_t word = (half >> (32 * (j % 2))) & 0xFFFFFFFFU;
+          ASSERT_EQ(got[j], (word * bound) >> 32) << bound << " " << blocks << " " << j;
+          ASSERT_LT(got[j], bound);
+        }
+      }
+    }
+  }
+}
+
 // Against the definition: sigma(x_L || x_R) = (x_L ^ x_R) || x_L with x_L the high half,
 // H(x) = AES(sigma(x)) ^ sigma(x), left child H(x), right child x ^ H(x).
 TEST(WideAes, HalfTreeHashExpandsAsDefined) {
