@@ -22,7 +22,7 @@ uint64_t read_bits(std::span<const uint64_t> words, std::size_t pos, std::size_t
 
 void require_range(const core::BitVector& v, std::size_t first, std::size_t count, const char* what) {
   TWAIN_REQUIRE(first <= v.size() && count <= v.size() - first, InvalidArgument,
-                std::string("copy_bits: ") + what + " range [" + std::to_string(first) + ", +" +
+                std::string("bit range: ") + what + " range [" + std::to_string(first) + ", +" +
                     std::to_string(count) + ") outside a vector of " + std::to_string(v.size()) +
                     " bits");
 }
@@ -45,6 +45,23 @@ void copy_bits(const core::BitVector& src, std::size_t src_first, core::BitVecto
     src_first += width;
     dst_first += width;
     count -= width;
+  }
+}
+
+void put_low_bits(const core::Block* blocks, std::size_t n, core::BitVector& dst, std::size_t first) {
+  require_range(dst, first, n, "destination");
+  const auto out = dst.words();
+  while (n > 0) {
+    const std::size_t shift = first % 64;
+    const std::size_t width = std::min(n, 64 - shift);
+    uint64_t bits = 0;
+    for (std::size_t k = 0; k < width; ++k) bits |= (blocks[k].lo & 1U) << k;
+    const uint64_t mask = low_mask(width) << shift;
+    uint64_t& word = out[first / 64];
+    word = (word & ~mask) | (bits << shift);
+    blocks += width;
+    first += width;
+    n -= width;
   }
 }
 

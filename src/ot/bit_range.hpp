@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "core/bit_vector.hpp"
+#include "core/block.hpp"
 #include "net/channel.hpp"
 
 namespace twain::ot {
@@ -12,6 +13,11 @@ namespace twain::ot {
 // inside their vectors (else InvalidArgument).
 void copy_bits(const core::BitVector& src, std::size_t src_first, core::BitVector& dst,
                std::size_t dst_first, std::size_t count);
+
+// dst[first + k] = the least significant bit of blocks[k] for k < n, a word at a time (the
+// choice bits of LSB-form COTs, the bits of hashed OTs). The range must lie inside dst (else
+// InvalidArgument).
+void put_low_bits(const core::Block* blocks, std::size_t n, core::BitVector& dst, std::size_t first);
 
 // Sends the bits packed into ceil(size / 8) bytes (bit k in byte k / 8, bit k % 8).
 void send_bits(net::Channel& channel, const core::BitVector& bits);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "ot/bit_range.hpp"
 
 namespace twain::ot {
 namespace {
@@ -15,14 +16,6 @@ constexpr core::Block kNoLsb{~uint64_t{1}, ~uint64_t{0}};
 const FerretParams& checked(const FerretParams& params) {
   params.validate();
   return params;
-}
-
-// Bits [first, first + n) of `bits` (zero on entry) from the low bits of t[0..n).
-void low_bits(const core::Block* t, std::size_t n, core::BitVector& bits, std::size_t first) {
-  const auto words = bits.words();
-  for (std::size_t k = 0; k < n; ++k) {
-    words[(first + k) / 64] |= (t[k].lo & 1U) << ((first + k) % 64);
-  }
 }
 
 // Rows per segment and thread: the segment (256 KiB) stays in L2 cache beside the LPN reads.
@@ -167,7 +160,7 @@ void FerretCotReceiver::produce_segment() {
 CotReceiverBatch FerretCotReceiver::get(std::size_t n) {
   CotReceiverBatch out{out_.produced(), core::BitVector(n), huge_vector<core::Block>(n)};
   consume(n, [&](uint64_t, std::span<const core::Block> t) {
-    low_bits(t.data(), t.size(), out.choices, out.t.size());
+    put_low_bits(t.data(), t.size(), out.choices, out.t.size());
     out.t.insert(out.t.end(), t.begin(), t.end());
   });
   return out;

@@ -5,19 +5,12 @@
 
 #include "core/errors.hpp"
 
+#include "ot/bit_range.hpp"
 #include "ot/block_buffer.hpp"
 #include "ot/cot_hash.hpp"
 
 namespace twain::ot {
 namespace {
-
-// Sets bit first + k of `bits` to the least significant bit of h[k] (the bits start out zero).
-void put_low_bits(core::BitVector& bits, std::size_t first, std::size_t n, const core::Block* h) {
-  const auto words = bits.words();
-  for (std::size_t k = 0; k < n; ++k) {
-    words[(first + k) / 64] |= (h[k].lo & 1U) << ((first + k) % 64);
-  }
-}
 
 // Appends the hashed pairs of q (OT indices from first_index) to out.
 void append_pairs(uint64_t first_index, const core::Block& delta, std::span<const core::Block> q,
@@ -39,15 +32,15 @@ void put_pair_bits(uint64_t first_index, const core::Block& delta, std::span<con
                    BitOtSenderBatch& out, std::size_t at) {
   hash_sender_chunks(first_index, delta, q, [&](std::size_t first, std::size_t n, const core::Block* h0,
                                                 const core::Block* h1) {
-    put_low_bits(out.m0, at + first, n, h0);
-    put_low_bits(out.m1, at + first, n, h1);
+    put_low_bits(h0, n, out.m0, at + first);
+    put_low_bits(h1, n, out.m1, at + first);
   });
 }
 
 void put_hash_bits(uint64_t first_index, std::span<const core::Block> t, core::BitVector& m,
                    std::size_t at) {
   hash_receiver_chunks(first_index, t, [&](std::size_t first, std::size_t n, const core::Block* h) {
-    put_low_bits(m, at + first, n, h);
+    put_low_bits(h, n, m, at + first);
   });
 }
 
@@ -90,7 +83,7 @@ RotReceiverBatch random_ot(FerretCotReceiver& cot, std::size_t n) {
   RotReceiverBatch out{core::BitVector(n), huge_vector<core::Block>(n)};
   cot.consume(n, [&](uint64_t first_index, std::span<const core::Block> t) {
     const std::size_t at = out.m.size();
-    put_low_bits(out.choices, at, t.size(), t.data());
+    put_low_bits(t.data(), t.size(), out.choices, at);
     append_hashes(first_index, t, out.m);
   });
   return out;
@@ -111,7 +104,7 @@ BitOtReceiverBatch random_bit_ot(FerretCotReceiver& cot, std::size_t n) {
   BitOtReceiverBatch out{core::BitVector(n), core::BitVector(n)};
   std::size_t at = 0;
   cot.consume(n, [&](uint64_t first_index, std::span<const core::Block> t) {
-    put_low_bits(out.choices, at, t.size(), t.data());
+    put_low_bits(t.data(), t.size(), out.choices, at);
     put_hash_bits(first_index, t, out.m, at);
     at += t.size();
   });
@@ -134,10 +127,9 @@ void random_ot(FerretCotReceiver& cot, core::BitVector& choices, std::span<core:
   TWAIN_REQUIRE(choices.size() == out.size(), InvalidArgument,
                 "random_ot: " + std::to_string(choices.size()) + " choice bits for " +
                     std::to_string(out.size()) + " outputs");
-  std::fill(choices.words().begin(), choices.words().end(), 0);
   std::size_t at = 0;
   cot.consume(out.size(), [&](uint64_t first_index, std::span<const core::Block> t) {
-    put_low_bits(choices, at, t.size(), t.data());
+    put_low_bits(t.data(), t.size(), choices, at);
     hash_receiver_chunks(first_index, t, [&](std::size_t first, std::size_t n, const core::Block* h) {
       std::copy_n(h, n, out.data() + at + first);
     });

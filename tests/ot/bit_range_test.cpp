@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "ot/bit_range.hpp"
@@ -33,6 +34,24 @@ TEST(BitRange, CopyRejectsRangesOutside) {
   core::BitVector dst(100);
   EXPECT_THROW(copy_bits(src, 50, dst, 0, 51), InvalidArgument);
   EXPECT_THROW(copy_bits(src, 0, dst, 101, 0), InvalidArgument);
+}
+
+// The low bits of blocks land in the range, bit by bit, and the bits around it are kept.
+TEST(BitRange, PutLowBitsMatchesBitByBit) {
+  core::Prg prg(seed_of(3));
+  std::vector<core::Block> blocks(300);
+  prg.fill(std::span<core::Block>(blocks));
+  for (std::size_t first : {0, 1, 63, 64, 127}) {
+    for (std::size_t n : {0, 1, 63, 64, 65, 300}) {
+      core::BitVector dst = core::BitVector::random(500, prg);
+      core::BitVector expected = dst;
+      for (std::size_t k = 0; k < n; ++k) expected.set(first + k, (blocks[k].lo & 1U) != 0);
+      put_low_bits(blocks.data(), n, dst, first);
+      ASSERT_EQ(dst, expected) << first << " " << n;
+    }
+  }
+  core::BitVector small(100);
+  EXPECT_THROW(put_low_bits(blocks.data(), 51, small, 50), InvalidArgument);
 }
 
 TEST(BitRange, SendAndReceiveBits) {
