@@ -71,8 +71,8 @@ inline constexpr FerretParams kFerretInsecureForTests{8'192, GgmShape{64, 11}};
 // is unaffected (the hash input keeps 127 unknown bits, as with emp-ot).
 // Per iteration, from sender to receiver only: an 8-byte shape header and t * depth blocks
 // (Half-Tree SPCOT, spcot.hpp; kFerretRegular128: 0.215 bits per usable COT), sent a segment's
-// trees at a time (detail::FerretOutput): each end works on a segment of about 2^14 rows in
-// cache and keeps 2 * reserve() base COTs, not the iteration's n outputs.
+// trees at a time (detail::FerretOutput): each end keeps a segment of 2^20 rows (16 MiB) and
+// 2 * reserve() base COTs, not the iteration's n outputs (173 MB for kFerretRegular128).
 //
 // Both ends must use the same parameters and ask for the same counts in the same order. The
 // channel, and the thread pool if one is given (it splits the GGM trees and the LPN rows among
@@ -83,13 +83,14 @@ bool bootstraps_through_setup(const FerretParams& params);
 
 namespace detail {
 
-// Where a Ferret end stands in its iterations. An iteration is produced a segment (a few trees'
-// rows) at a time, so that a segment's rows stay in cache from the tree expansion through the
-// LPN product to the caller's hashing; the iteration's first reserve() rows are kept as the
-// next iteration's base COTs and the others are handed out.
+// Where a Ferret end stands in its iterations. An iteration is produced a segment (the rows of
+// some trees) at a time, so that an end holds one segment instead of the whole iteration; the
+// iteration's first reserve() rows are kept as the next iteration's base COTs and the others
+// are handed out.
 class FerretOutput {
  public:
-  // Segments of about 2^14 rows per thread of the pool (one thread without one).
+  // Segments of about 2^20 rows per thread of the pool (one thread without one), at most the
+  // whole iteration.
   FerretOutput(const FerretParams& params, const core::ThreadPool* pool);
 
   // This iteration's base COTs (the bootstrap writes the first ones).
