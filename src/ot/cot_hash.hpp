@@ -27,10 +27,8 @@ void hash_sender_chunks(uint64_t first_index, const core::Block& delta,
   alignas(16) std::array<core::Block, kCotHashChunk> h1;
   for (std::size_t first = 0; first < q.size(); first += kCotHashChunk) {
     const std::size_t n = std::min(kCotHashChunk, q.size() - first);
-    const std::span<const core::Block> chunk = q.subspan(first, n);
-    for (std::size_t k = 0; k < n; ++k) h1[k] = chunk[k] ^ delta;
-    hash.hash(chunk, first_index + first, std::span(h0).first(n));
-    hash.hash(std::span(h1).first(n), first_index + first, std::span(h1).first(n));
+    hash.hash_pairs(q.subspan(first, n), delta, first_index + first, std::span(h0).first(n),
+                    std::span(h1).first(n));
     emit(first, n, h0.data(), h1.data());
   }
 }

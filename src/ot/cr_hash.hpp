@@ -1,6 +1,7 @@
 // Tweakable correlation-robust hash from fixed-key AES: turns correlated OTs into random ones.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 
@@ -23,6 +24,13 @@ class CrHash {
   // out[k] = H(in[k], first_tweak + k); in.size() == out.size() (else InvalidArgument); in and
   // out may be the same span.
   void hash(std::span<const core::Block> in, uint64_t first_tweak, std::span<core::Block> out) const;
+  // Both hashes of a correlated OT sender's q: out0[k] = H(q[k], first_tweak + k) and
+  // out1[k] = H(q[k] ^ delta, first_tweak + k) (sizes equal to q's, else InvalidArgument).
+  void hash_pairs(std::span<const core::Block> q, const core::Block& delta, uint64_t first_tweak,
+                  std::span<core::Block> out0, std::span<core::Block> out1) const;
+  // The same into pairs: out[k] = {H(q[k], .), H(q[k] ^ delta, .)}.
+  void hash_pairs(std::span<const core::Block> q, const core::Block& delta, uint64_t first_tweak,
+                  std::span<std::array<core::Block, 2>> out) const;
 
  private:
   WideAes pi_;

@@ -8,6 +8,7 @@
 #include "ot/bit_range.hpp"
 #include "ot/block_buffer.hpp"
 #include "ot/cot_hash.hpp"
+#include "ot/cr_hash.hpp"
 
 namespace twain::ot {
 namespace {
@@ -112,27 +113,24 @@ BitOtReceiverBatch random_bit_ot(FerretCotReceiver& cot, std::size_t n) {
 }
 
 void random_ot(FerretCotSender& cot, std::span<BlockPair> out) {
+  const CrHash hash;
   const core::Block delta = cot.delta();
   std::size_t at = 0;
   cot.consume(out.size(), [&](uint64_t first_index, std::span<const core::Block> q) {
-    hash_sender_chunks(first_index, delta, q, [&](std::size_t first, std::size_t n,
-                                                  const core::Block* h0, const core::Block* h1) {
-      for (std::size_t k = 0; k < n; ++k) out[at + first + k] = {h0[k], h1[k]};
-    });
+    hash.hash_pairs(q, delta, first_index, out.subspan(at, q.size()));
     at += q.size();
   });
 }
 
 void random_ot(FerretCotReceiver& cot, core::BitVector& choices, std::span<core::Block> out) {
+  const CrHash hash;
   TWAIN_REQUIRE(choices.size() == out.size(), InvalidArgument,
                 "random_ot: " + std::to_string(choices.size()) + " choice bits for " +
                     std::to_string(out.size()) + " outputs");
   std::size_t at = 0;
   cot.consume(out.size(), [&](uint64_t first_index, std::span<const core::Block> t) {
     put_low_bits(t.data(), t.size(), choices, at);
-    hash_receiver_chunks(first_index, t, [&](std::size_t first, std::size_t n, const core::Block* h) {
-      std::copy_n(h, n, out.data() + at + first);
-    });
+    hash.hash(t, first_index, out.subspan(at, t.size()));
     at += t.size();
   });
 }

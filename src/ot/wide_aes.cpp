@@ -61,6 +61,45 @@ void WideAes::keystream_below(core::Block counter, uint32_t bound, uint32_t* out
   }
 }
 
+void WideAes::tccr_hash(const core::Block* in, uint64_t first_tweak, core::Block* out,
+                        std::size_t n) const {
+  if (vaes_) {
+    detail::vaes_tccr_hash(keys_, in, first_tweak, out, n);
+    return;
+  }
+  constexpr std::size_t kChunk = 64;
+  alignas(16) std::array<core::Block, kChunk> permuted;
+  alignas(16) std::array<core::Block, kChunk> tweaked;
+  for (std::size_t done = 0; done < n; done += kChunk) {
+    const std::size_t m = n - done < kChunk ? n - done : kChunk;
+    fallback_.encrypt(in + done, permuted.data(), m);
+    for (std::size_t k = 0; k < m; ++k) {
+      tweaked[k] = permuted[k] ^ core::Block{first_tweak + done + k, 0};
+    }
+    fallback_.encrypt(tweaked.data(), tweaked.data(), m);
+    for (std::size_t k = 0; k < m; ++k) out[done + k] = tweaked[k] ^ permuted[k];
+  }
+}
+
+void WideAes::tccr_hash_pairs(const core::Block* q, const core::Block& delta, uint64_t first_tweak,
+                              core::Block* out0, core::Block* out1, std::size_t stride,
+                              std::size_t n) const {
+  if (vaes_) {
+    detail::vaes_tccr_hash_pairs(keys_, q, delta, first_tweak, out0, out1, stride, n);
+    return;
+  }
+  constexpr std::size_t kChunk = 64;
+  alignas(16) std::array<core::Block, kChunk> hashed;
+  for (std::size_t done = 0; done < n; done += kChunk) {
+    const std::size_t m = n - done < kChunk ? n - done : kChunk;
+    tccr_hash(q + done, first_tweak + done, hashed.data(), m);
+    for (std::size_t k = 0; k < m; ++k) out0[(done + k) * stride] = hashed[k];
+    for (std::size_t k = 0; k < m; ++k) hashed[k] = q[done + k] ^ delta;
+    tccr_hash(hashed.data(), first_tweak + done, hashed.data(), m);
+    for (std::size_t k = 0; k < m; ++k) out1[(done + k) * stride] = hashed[k];
+  }
+}
+
 namespace {
 
 // sigma({lo, hi}) = {hi, hi ^ lo}.

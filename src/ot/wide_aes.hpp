@@ -23,6 +23,15 @@ class WideAes {
   // below bound: out[j] = (w_j * bound) >> 32.
   void keystream_below(core::Block counter, uint32_t bound, uint32_t* out, std::size_t blocks) const;
 
+  // The tweakable hash of cr_hash.hpp under this key, H(x, i) = AES(AES(x) ^ i) ^ AES(x):
+  // out[k] = H(in[k], first_tweak + k), in and out possibly the same array.
+  void tccr_hash(const core::Block* in, uint64_t first_tweak, core::Block* out, std::size_t n) const;
+  // Both hashes of each correlated OT of a sender: out0[k * stride] = H(q[k], first_tweak + k),
+  // out1[k * stride] = H(q[k] ^ delta, first_tweak + k), stride >= 1 (interleaved pairs: 2).
+  void tccr_hash_pairs(const core::Block* q, const core::Block& delta, uint64_t first_tweak,
+                       core::Block* out0, core::Block* out1, std::size_t stride,
+                       std::size_t n) const;
+
   bool uses_vaes() const { return vaes_; }
 
  private:

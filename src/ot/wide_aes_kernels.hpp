@@ -26,6 +26,15 @@ void vaes_keystream(const RoundKeys& keys, core::Block counter, core::Block* out
 // WideAes::keystream_below.
 void vaes_keystream_below(const RoundKeys& keys, core::Block counter, uint32_t bound, uint32_t* out,
                           std::size_t blocks);
+// The tweakable hash of cr_hash.hpp, H(x, i) = AES(AES(x) ^ i) ^ AES(x) under keys:
+// out[k] = H(in[k], first_tweak + k) (in and out may be the same array), and the pairs of a
+// correlated OT sender, out0[k * stride] = H(q[k], first_tweak + k) and
+// out1[k * stride] = H(q[k] ^ delta, first_tweak + k).
+void vaes_tccr_hash(const RoundKeys& keys, const core::Block* in, uint64_t first_tweak,
+                    core::Block* out, std::size_t n);
+void vaes_tccr_hash_pairs(const RoundKeys& keys, const core::Block* q, const core::Block& delta,
+                          uint64_t first_tweak, core::Block* out0, core::Block* out1,
+                          std::size_t stride, std::size_t n);
 // The Half-Tree expansion of HalfTreeHash::expand (wide_aes.hpp): out[2i] = H(in[i]),
 // out[2i + 1] = in[i] ^ H(in[i]); returns the XOR of the out[2i].
 core::Block vaes_half_tree_expand(const RoundKeys& keys, const core::Block* in, core::Block* out,

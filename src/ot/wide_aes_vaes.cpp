@@ -143,6 +143,82 @@ void vaes_keystream_below(const RoundKeys& keys, core::Block counter, uint32_t b
   }
 }
 
+namespace {
+
+// The tweaks first + k and first + k + 1 of two adjacent blocks ({tweak, 0} each).
+__m256i tweak_pair(uint64_t first, std::size_t k) {
+  return _mm256_set_epi64x(0, static_cast<long long>(first + k + 1), 0,
+                           static_cast<long long>(first + k));
+}
+
+// H(x, i) = pi(pi(x) ^ i) ^ pi(x) of one block.
+__m128i tccr_one(const RoundKeys& keys, __m128i x, uint64_t tweak) {
+  const __m128i p = encrypt_one(keys, x);
+  const __m128i t = _mm_set_epi64x(0, static_cast<long long>(tweak));
+  return _mm_xor_si128(encrypt_one(keys, _mm_xor_si128(p, t)), p);
+}
+
+}  // namespace
+
+void vaes_tccr_hash(const RoundKeys& keys, const core::Block* in, uint64_t first_tweak,
+                    core::Block* out, std::size_t n) {
+  const WideKeys w = broadcast(keys);
+  std::size_t i = 0;
+  for (; i + 2 * kWidth <= n; i += 2 * kWidth) {
+    __m256i p[kWidth];
+    __m256i t[kWidth];
+    for (int j = 0; j < kWidth; ++j) {
+      p[j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(in + i + 2 * j));
+    }
+    encrypt_group<kWidth>(w, p);
+    for (int j = 0; j < kWidth; ++j) t[j] = _mm256_xor_si256(p[j], tweak_pair(first_tweak, i + 2 * j));
+    encrypt_group<kWidth>(w, t);
+    for (int j = 0; j < kWidth; ++j) {
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i + 2 * j), _mm256_xor_si256(t[j], p[j]));
+    }
+  }
+  for (; i < n; ++i) store(out[i], tccr_one(keys, load(in[i]), first_tweak + i));
+}
+
+void vaes_tccr_hash_pairs(const RoundKeys& keys, const core::Block* q, const core::Block& delta,
+                          uint64_t first_tweak, core::Block* out0, core::Block* out1,
+                          std::size_t stride, std::size_t n) {
+  const WideKeys w = broadcast(keys);
+  const __m256i wide_delta = _mm256_broadcastsi128_si256(load(delta));
+  constexpr int kPairs = kWidth / 2;  // registers of q per group: 2 * kPairs blocks
+  std::size_t i = 0;
+  for (; i + 2 * kPairs <= n; i += 2 * kPairs) {
+    // p[2j] holds q, p[2j + 1] holds q ^ delta, for the blocks i + 2j and i + 2j + 1.
+    __m256i p[kWidth];
+    __m256i t[kWidth];
+    for (int j = 0; j < kPairs; ++j) {
+      p[2 * j] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(q + i + 2 * j));
+      p[2 * j + 1] = _mm256_xor_si256(p[2 * j], wide_delta);
+    }
+    encrypt_group<kWidth>(w, p);
+    for (int j = 0; j < kPairs; ++j) {
+      const __m256i tweaks = tweak_pair(first_tweak, i + 2 * j);
+      t[2 * j] = _mm256_xor_si256(p[2 * j], tweaks);
+      t[2 * j + 1] = _mm256_xor_si256(p[2 * j + 1], tweaks);
+    }
+    encrypt_group<kWidth>(w, t);
+    for (int j = 0; j < kPairs; ++j) {
+      const __m256i h0 = _mm256_xor_si256(t[2 * j], p[2 * j]);
+      const __m256i h1 = _mm256_xor_si256(t[2 * j + 1], p[2 * j + 1]);
+      const std::size_t at = (i + 2 * j) * stride;
+      store(out0[at], _mm256_castsi256_si128(h0));
+      store(out0[at + stride], _mm256_extracti128_si256(h0, 1));
+      store(out1[at], _mm256_castsi256_si128(h1));
+      store(out1[at + stride], _mm256_extracti128_si256(h1, 1));
+    }
+  }
+  for (; i < n; ++i) {
+    const __m128i x = load(q[i]);
+    store(out0[i * stride], tccr_one(keys, x, first_tweak + i));
+    store(out1[i * stride], tccr_one(keys, _mm_xor_si128(x, load(delta)), first_tweak + i));
+  }
+}
+
 core::Block vaes_half_tree_expand(const RoundKeys& keys, const core::Block* in, core::Block* out,
                                   std::size_t n) {
   const WideKeys w = broadcast(keys);

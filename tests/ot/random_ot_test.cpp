@@ -49,6 +49,38 @@ TEST(CrHash, MatchesTheFixedKeyDefinition) {
   EXPECT_THROW(hash.hash(in, 0, std::span(out).first(10)), InvalidArgument);
 }
 
+// A sender's pairs, as two arrays and interleaved, equal the hashes of q and of q ^ delta, for
+// counts around the kernels' group sizes.
+TEST(CrHash, PairsAreTheHashesOfBothMessages) {
+  core::Prg prg(seed_of(4));
+  const CrHash hash;
+  const core::Block delta = prg.next_block();
+  for (std::size_t n : {0U, 1U, 7U, 8U, 9U, 17U, 1000U}) {
+    std::vector<core::Block> q(n);
+    prg.fill(q.data(), n * sizeof(core::Block));
+    std::vector<core::Block> flipped(n);
+    for (std::size_t k = 0; k < n; ++k) flipped[k] = q[k] ^ delta;
+    std::vector<core::Block> h0(n);
+    std::vector<core::Block> h1(n);
+    hash.hash(q, 1000, h0);
+    hash.hash(flipped, 1000, h1);
+    std::vector<core::Block> got0(n);
+    std::vector<core::Block> got1(n);
+    hash.hash_pairs(q, delta, 1000, got0, got1);
+    EXPECT_EQ(got0, h0) << n;
+    EXPECT_EQ(got1, h1) << n;
+    std::vector<BlockPair> pairs(n);
+    hash.hash_pairs(q, delta, 1000, pairs);
+    for (std::size_t k = 0; k < n; ++k) {
+      ASSERT_EQ(pairs[k][0], h0[k]) << n << " " << k;
+      ASSERT_EQ(pairs[k][1], h1[k]) << n << " " << k;
+    }
+  }
+  std::vector<core::Block> q(4);
+  std::vector<core::Block> short_out(3);
+  EXPECT_THROW(hash.hash_pairs(q, delta, 0, short_out, short_out), InvalidArgument);
+}
+
 TEST(RandomOt, ReceiverGetsTheChosenMessageOnly) {
   auto [ch0, ch1] = memory_pair();
   core::Prg sender_prg(seed_of(2));
