@@ -169,24 +169,36 @@ void OtSource::generate(const Needs& needs, Pool& pool) {
                 "OtSource: triples come in words of 64, asked for " + std::to_string(needs.triples));
   // Triples (Beaver, CRYPTO 1991) from two random bit OTs, one in each direction (Asharov,
   // Lindell, Schneider and Zohner, CCS 2013): a = u, b = s0 ^ s1, c = (a & b) ^ s0 ^ s_u.
-  for (uint64_t done = 0; done < needs.triples;) {
-    const std::size_t n = std::min<uint64_t>(kChunk, needs.triples - done);
-    std::optional<ot::CotSenderBatch> fs, bs;
-    std::optional<ot::CotReceiverBatch> fr, br;
-    next(n, true, fs, fr);
-    next(n, false, bs, br);
-    const ot::BitOtSenderBatch sent = ot::random_bit_ot(fs ? *fs : *bs);
-    const ot::BitOtReceiverBatch received = ot::random_bit_ot(fr ? *fr : *br);
-    const auto a = received.choices.words();
-    std::vector<uint64_t> b(a.size()), c(a.size());
-    for (std::size_t w = 0; w < a.size(); ++w) {
-      const uint64_t s0 = sent.m0.words()[w];
-      b[w] = s0 ^ sent.m1.words()[w];
-      c[w] = (a[w] & b[w]) ^ s0 ^ received.m.words()[w];
+  // Every forward bit OT first, then every backward one: one change of direction whatever the
+  // count (a Ferret end sends as it produces, so alternating would cost a flight per chunk).
+  ot::BitOtSenderBatch sent{core::BitVector(needs.triples), core::BitVector(needs.triples)};
+  ot::BitOtReceiverBatch received{core::BitVector(needs.triples), core::BitVector(needs.triples)};
+  for (const bool forward : {true, false}) {
+    for (uint64_t done = 0; done < needs.triples;) {
+      const std::size_t n = std::min<uint64_t>(kChunk, needs.triples - done);
+      std::optional<ot::CotSenderBatch> s;
+      std::optional<ot::CotReceiverBatch> r;
+      next(n, forward, s, r);
+      if (s) {
+        const ot::BitOtSenderBatch bits = ot::random_bit_ot(*s);
+        ot::copy_bits(bits.m0, 0, sent.m0, done, n);
+        ot::copy_bits(bits.m1, 0, sent.m1, done, n);
+      } else {
+        const ot::BitOtReceiverBatch bits = ot::random_bit_ot(*r);
+        ot::copy_bits(bits.choices, 0, received.choices, done, n);
+        ot::copy_bits(bits.m, 0, received.m, done, n);
+      }
+      done += n;
     }
-    pool.add_triples(a, b, c);
-    done += n;
   }
+  const auto a = received.choices.words();
+  std::vector<uint64_t> b(a.size()), c(a.size());
+  for (std::size_t w = 0; w < a.size(); ++w) {
+    const uint64_t s0 = sent.m0.words()[w];
+    b[w] = s0 ^ sent.m1.words()[w];
+    c[w] = (a[w] & b[w]) ^ s0 ^ received.m.words()[w];
+  }
+  pool.add_triples(a, b, c);
   for (uint64_t done = 0; done < needs.leaf_ots;) {
     const std::size_t n = std::min<uint64_t>(kChunk, needs.leaf_ots - done);
     std::optional<ot::CotSenderBatch> s;
