@@ -164,6 +164,23 @@ void OtSource::next(std::size_t n, bool forward, std::optional<ot::CotSenderBatc
   }
 }
 
+void OtSource::bit_ots(uint64_t count, bool forward,
+                       const std::function<void(uint64_t, const ot::BitOtSenderBatch&)>& sent,
+                       const std::function<void(uint64_t, const ot::BitOtReceiverBatch&)>& received) {
+  for (uint64_t done = 0; done < count;) {
+    const std::size_t n = std::min<uint64_t>(kChunk, count - done);
+    std::optional<ot::CotSenderBatch> s;
+    std::optional<ot::CotReceiverBatch> r;
+    next(n, forward, s, r);
+    if (s) {
+      sent(done, ot::random_bit_ot(*s));
+    } else {
+      received(done, ot::random_bit_ot(*r));
+    }
+    done += n;
+  }
+}
+
 void OtSource::generate(const Needs& needs, Pool& pool) {
   TWAIN_REQUIRE(needs.triples % 64 == 0, InvalidArgument,
                 "OtSource: triples come in words of 64, asked for " + std::to_string(needs.triples));
@@ -174,22 +191,16 @@ void OtSource::generate(const Needs& needs, Pool& pool) {
   ot::BitOtSenderBatch sent{core::BitVector(needs.triples), core::BitVector(needs.triples)};
   ot::BitOtReceiverBatch received{core::BitVector(needs.triples), core::BitVector(needs.triples)};
   for (const bool forward : {true, false}) {
-    for (uint64_t done = 0; done < needs.triples;) {
-      const std::size_t n = std::min<uint64_t>(kChunk, needs.triples - done);
-      std::optional<ot::CotSenderBatch> s;
-      std::optional<ot::CotReceiverBatch> r;
-      next(n, forward, s, r);
-      if (s) {
-        const ot::BitOtSenderBatch bits = ot::random_bit_ot(*s);
-        ot::copy_bits(bits.m0, 0, sent.m0, done, n);
-        ot::copy_bits(bits.m1, 0, sent.m1, done, n);
-      } else {
-        const ot::BitOtReceiverBatch bits = ot::random_bit_ot(*r);
-        ot::copy_bits(bits.choices, 0, received.choices, done, n);
-        ot::copy_bits(bits.m, 0, received.m, done, n);
-      }
-      done += n;
-    }
+    bit_ots(
+        needs.triples, forward,
+        [&](uint64_t first, const ot::BitOtSenderBatch& bits) {
+          ot::copy_bits(bits.m0, 0, sent.m0, first, bits.m0.size());
+          ot::copy_bits(bits.m1, 0, sent.m1, first, bits.m1.size());
+        },
+        [&](uint64_t first, const ot::BitOtReceiverBatch& bits) {
+          ot::copy_bits(bits.choices, 0, received.choices, first, bits.choices.size());
+          ot::copy_bits(bits.m, 0, received.m, first, bits.m.size());
+        });
   }
   const auto a = received.choices.words();
   std::vector<uint64_t> b(a.size()), c(a.size());
@@ -199,20 +210,12 @@ void OtSource::generate(const Needs& needs, Pool& pool) {
     c[w] = (a[w] & b[w]) ^ s0 ^ received.m.words()[w];
   }
   pool.add_triples(a, b, c);
-  for (uint64_t done = 0; done < needs.leaf_ots;) {
-    const std::size_t n = std::min<uint64_t>(kChunk, needs.leaf_ots - done);
-    std::optional<ot::CotSenderBatch> s;
-    std::optional<ot::CotReceiverBatch> r;
-    next(n, true, s, r);
-    if (s) {
-      const auto bits = ot::random_bit_ot(*s);
-      pool.add_leaf_send(bits.m0, bits.m1);
-    } else {
-      const auto bits = ot::random_bit_ot(*r);
-      pool.add_leaf_receive(bits.choices, bits.m);
-    }
-    done += n;
-  }
+  bit_ots(
+      needs.leaf_ots, true,
+      [&](uint64_t, const ot::BitOtSenderBatch& bits) { pool.add_leaf_send(bits.m0, bits.m1); },
+      [&](uint64_t, const ot::BitOtReceiverBatch& bits) {
+        pool.add_leaf_receive(bits.choices, bits.m);
+      });
   for (const bool forward : {true, false}) {
     const uint64_t total = forward ? needs.cots_forward : needs.cots_backward;
     for (uint64_t done = 0; done < total;) {

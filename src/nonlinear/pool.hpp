@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "nonlinear/options.hpp"
 #include "ot/cot.hpp"
 #include "ot/ferret.hpp"
+#include "ot/random_ot.hpp"
 
 namespace twain::nonlinear {
 
@@ -103,6 +105,11 @@ class OtSource {
   // The next n forward and backward correlations as seen from this party.
   void next(std::size_t n, bool forward, std::optional<ot::CotSenderBatch>& s,
             std::optional<ot::CotReceiverBatch>& r);
+  // `count` random bit OTs in one direction, kChunk at a time: each chunk goes to
+  // sent(first, bits) where this party sends and to received(first, bits) where it receives.
+  void bit_ots(uint64_t count, bool forward,
+               const std::function<void(uint64_t, const ot::BitOtSenderBatch&)>& sent,
+               const std::function<void(uint64_t, const ot::BitOtReceiverBatch&)>& received);
 
   Role role_;
   std::optional<ot::CotSender> iknp_sender_;

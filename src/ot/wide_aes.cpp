@@ -23,6 +23,17 @@ bool have_vaes() {
   return vaes;
 }
 
+// The portable paths work in pieces of this many blocks, kept on the stack.
+constexpr std::size_t kFallbackChunk = 64;
+
+// Calls body(done, m) for consecutive pieces [done, done + m) of n, m <= kFallbackChunk.
+template <class Body>
+void for_pieces(std::size_t n, Body&& body) {
+  for (std::size_t done = 0; done < n; done += kFallbackChunk) {
+    body(done, n - done < kFallbackChunk ? n - done : kFallbackChunk);
+  }
+}
+
 }  // namespace
 
 WideAes::WideAes(const core::Block& key) : fallback_(key), vaes_(have_vaes()) {
@@ -51,14 +62,12 @@ void WideAes::keystream_below(core::Block counter, uint32_t bound, uint32_t* out
     detail::vaes_keystream_below(keys_, counter, bound, out, blocks);
     return;
   }
-  constexpr std::size_t kChunk = 64;
-  alignas(16) std::array<core::Block, kChunk> stream;
-  for (std::size_t done = 0; done < blocks; done += kChunk) {
-    const std::size_t m = blocks - done < kChunk ? blocks - done : kChunk;
+  alignas(16) std::array<core::Block, kFallbackChunk> stream;
+  for_pieces(blocks, [&](std::size_t done, std::size_t m) {
     fallback_.keystream(counter.plus(done), stream.data(), m);
     const auto* words = reinterpret_cast<const uint32_t*>(stream.data());
     for (std::size_t j = 0; j < 4 * m; ++j) out[4 * done + j] = detail::scale_below(words[j], bound);
-  }
+  });
 }
 
 void WideAes::tccr_hash(const core::Block* in, uint64_t first_tweak, core::Block* out,
@@ -67,18 +76,16 @@ void WideAes::tccr_hash(const core::Block* in, uint64_t first_tweak, core::Block
     detail::vaes_tccr_hash(keys_, in, first_tweak, out, n);
     return;
   }
-  constexpr std::size_t kChunk = 64;
-  alignas(16) std::array<core::Block, kChunk> permuted;
-  alignas(16) std::array<core::Block, kChunk> tweaked;
-  for (std::size_t done = 0; done < n; done += kChunk) {
-    const std::size_t m = n - done < kChunk ? n - done : kChunk;
+  alignas(16) std::array<core::Block, kFallbackChunk> permuted;
+  alignas(16) std::array<core::Block, kFallbackChunk> tweaked;
+  for_pieces(n, [&](std::size_t done, std::size_t m) {
     fallback_.encrypt(in + done, permuted.data(), m);
     for (std::size_t k = 0; k < m; ++k) {
       tweaked[k] = permuted[k] ^ core::Block{first_tweak + done + k, 0};
     }
     fallback_.encrypt(tweaked.data(), tweaked.data(), m);
     for (std::size_t k = 0; k < m; ++k) out[done + k] = tweaked[k] ^ permuted[k];
-  }
+  });
 }
 
 void WideAes::tccr_hash_pairs(const core::Block* q, const core::Block& delta, uint64_t first_tweak,
@@ -88,16 +95,14 @@ void WideAes::tccr_hash_pairs(const core::Block* q, const core::Block& delta, ui
     detail::vaes_tccr_hash_pairs(keys_, q, delta, first_tweak, out0, out1, stride, n);
     return;
   }
-  constexpr std::size_t kChunk = 64;
-  alignas(16) std::array<core::Block, kChunk> hashed;
-  for (std::size_t done = 0; done < n; done += kChunk) {
-    const std::size_t m = n - done < kChunk ? n - done : kChunk;
+  alignas(16) std::array<core::Block, kFallbackChunk> hashed;
+  for_pieces(n, [&](std::size_t done, std::size_t m) {
     tccr_hash(q + done, first_tweak + done, hashed.data(), m);
     for (std::size_t k = 0; k < m; ++k) out0[(done + k) * stride] = hashed[k];
     for (std::size_t k = 0; k < m; ++k) hashed[k] = q[done + k] ^ delta;
     tccr_hash(hashed.data(), first_tweak + done, hashed.data(), m);
     for (std::size_t k = 0; k < m; ++k) out1[(done + k) * stride] = hashed[k];
-  }
+  });
 }
 
 namespace {
@@ -118,12 +123,10 @@ core::Block HalfTreeHash::of_zero() const {
 
 core::Block HalfTreeHash::expand(const core::Block* in, core::Block* out, std::size_t n) const {
   if (pi_.vaes_) return detail::vaes_half_tree_expand(pi_.keys_, in, out, n);
-  constexpr std::size_t kChunk = 64;
-  alignas(16) std::array<core::Block, kChunk> s;
-  alignas(16) std::array<core::Block, kChunk> h;
+  alignas(16) std::array<core::Block, kFallbackChunk> s;
+  alignas(16) std::array<core::Block, kFallbackChunk> h;
   core::Block sum;
-  for (std::size_t done = 0; done < n; done += kChunk) {
-    const std::size_t m = n - done < kChunk ? n - done : kChunk;
+  for_pieces(n, [&](std::size_t done, std::size_t m) {
     for (std::size_t i = 0; i < m; ++i) s[i] = sigma(in[done + i]);
     pi_.fallback_.encrypt(s.data(), h.data(), m);
     for (std::size_t i = 0; i < m; ++i) {
@@ -132,7 +135,7 @@ core::Block HalfTreeHash::expand(const core::Block* in, core::Block* out, std::s
       out[2 * (done + i)] = left;
       out[2 * (done + i) + 1] = in[done + i] ^ left;
     }
-  }
+  });
   return sum;
 }
 

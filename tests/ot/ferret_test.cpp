@@ -25,6 +25,12 @@ using testing::memory_pair;
 using testing::run_parties;
 using testing::seed_of;
 
+std::vector<core::Block> random_blocks(std::size_t n, core::Prg& prg) {
+  std::vector<core::Block> blocks(n);
+  prg.fill(std::span<core::Block>(blocks));
+  return blocks;
+}
+
 // The code against a plain oracle: the same positions (AES-128 counter mode under the code's
 // public key, 32-bit words w, position (w * k) >> 32), XORed one row at a time.
 TEST(Lpn, CodeMatchesItsDefinitionAndIsLinear) {
@@ -32,10 +38,8 @@ TEST(Lpn, CodeMatchesItsDefinitionAndIsLinear) {
   const std::size_t columns = 300;
   const LpnEncoder code(rows, columns);
   core::Prg prg(seed_of(42));
-  std::vector<core::Block> a(columns);
-  std::vector<core::Block> b(columns);
-  prg.fill(std::span<core::Block>(a));
-  prg.fill(std::span<core::Block>(b));
+  const std::vector<core::Block> a = random_blocks(columns, prg);
+  const std::vector<core::Block> b = random_blocks(columns, prg);
   std::vector<core::Block> sum(columns);
   for (std::size_t i = 0; i < columns; ++i) sum[i] = a[i] ^ b[i];
   std::vector<core::Block> ya(rows);
@@ -73,10 +77,8 @@ TEST(Lpn, RowRangesEqualTheWholeProduct) {
   const std::size_t columns = 5000;
   const LpnEncoder code(rows, columns);
   core::Prg prg(seed_of(43));
-  std::vector<core::Block> base(columns);
-  prg.fill(std::span<core::Block>(base));
-  std::vector<core::Block> initial(rows);
-  prg.fill(std::span<core::Block>(initial));
+  const std::vector<core::Block> base = random_blocks(columns, prg);
+  const std::vector<core::Block> initial = random_blocks(rows, prg);
   std::vector<core::Block> whole = initial;
   code.encode(base, whole);
   std::vector<core::Block> assigned(rows);
