@@ -105,9 +105,9 @@ void FerretCotSender::bootstrap(core::Prg& prg) {
 void FerretCotSender::produce_segment() {
   const std::size_t k = params_.k;
   const std::span<const core::Block> base = out_.base();
-  if (out_.first_tree() == 0) spcot_.begin(channel_, prg_);
+  if (out_.first_tree() == 0) spcot_.begin(channel_, prg_, delta_);
   const std::span<core::Block> rows = out_.rows();
-  spcot_.send_trees(channel_, delta_, base.subspan(k), rows, pool_);
+  spcot_.send_trees(channel_, base.subspan(k), rows, pool_);
   code_.encode_rows(base.first(k), out_.first_row(), rows, pool_);
   out_.finish_segment();
 }

@@ -1,6 +1,5 @@
 #include "ot/random_ot.hpp"
 
-#include <algorithm>
 #include <string>
 
 #include "core/errors.hpp"

@@ -131,27 +131,27 @@ void SpcotSender::send(net::Channel& channel, core::Prg& prg, const core::Block&
                        std::span<const core::Block> base_q, std::span<core::Block> out,
                        core::ThreadPool* pool) {
   check_sizes(shape_, base_q.size(), out.size());
-  begin(channel, prg);
-  send_trees(channel, delta, base_q, out, pool);
+  begin(channel, prg, delta);
+  send_trees(channel, base_q, out, pool);
 }
 
-void SpcotSender::begin(net::Channel& channel, core::Prg& prg) {
+void SpcotSender::begin(net::Channel& channel, core::Prg& prg, const core::Block& delta) {
+  TWAIN_REQUIRE((delta.lo & 1U) == 1, InvalidArgument,
+                "SPCOT: delta must have least significant bit 1 (LSB form)");
+  delta_ = delta;
   for (core::Block& root : roots_) root = prg.next_block();
   channel.send_u64(shape_header(shape_));
   next_tree_ = 0;
   begun_ = true;
 }
 
-void SpcotSender::send_trees(net::Channel& channel, const core::Block& delta,
-                             std::span<const core::Block> base_q, std::span<core::Block> out,
-                             core::ThreadPool* pool) {
+void SpcotSender::send_trees(net::Channel& channel, std::span<const core::Block> base_q,
+                             std::span<core::Block> out, core::ThreadPool* pool) {
   const std::size_t first = next_tree_;
   const std::size_t count = next_trees(shape_, base_q.size(), begun_, first, out.size());
-  TWAIN_REQUIRE((delta.lo & 1U) == 1, InvalidArgument,
-                "SPCOT: delta must have least significant bit 1 (LSB form)");
   for_trees(count, pool, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
-      build_tree(first + i, delta, base_q, out.data() + i * shape_.leaves());
+      build_tree(first + i, base_q, out.data() + i * shape_.leaves());
     }
   });
   channel.send(std::span<const core::Block>(message_).subspan(first * shape_.depth,
@@ -161,14 +161,14 @@ void SpcotSender::send_trees(net::Channel& channel, const core::Block& delta,
   begun_ = next_tree_ < shape_.trees;
 }
 
-void SpcotSender::build_tree(std::size_t tree, const core::Block& delta,
-                             std::span<const core::Block> base_q, core::Block* nodes) {
+void SpcotSender::build_tree(std::size_t tree, std::span<const core::Block> base_q,
+                             core::Block* nodes) {
   const std::size_t depth = shape_.depth;
   core::Block* message = message_.data() + tree * depth;
   const core::Block* q = base_q.data() + tree * depth;
   // Level 1: (s, s ^ delta).
   nodes[0] = roots_[tree];
-  nodes[1] = roots_[tree] ^ delta;
+  nodes[1] = roots_[tree] ^ delta_;
   message[0] = nodes[0] ^ q[0];
   const Repair none;
   for (std::size_t level = 2; level <= depth; ++level) {
@@ -208,9 +208,7 @@ void SpcotReceiver::receive_trees(net::Channel& channel, std::span<const core::B
   const std::size_t count = next_trees(shape_, base_t.size(), begun_, first, out.size());
   channel.recv(std::span<core::Block>(message_).subspan(first * shape_.depth, count * shape_.depth));
   for_trees(count, pool, [&](std::size_t begin, std::size_t end) {
-    // One tree's scratch per thread, in L2 cache, kept across calls.
-    thread_local std::vector<core::Block> nodes;
-    nodes.resize(shape_.leaves());
+    std::vector<core::Block> nodes(shape_.leaves());  // one tree's scratch, in L2 cache
     for (std::size_t i = begin; i < end; ++i) {
       rebuild_tree(first + i, base_t, nodes.data(), out.data() + i * shape_.leaves());
     }

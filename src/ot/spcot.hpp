@@ -80,22 +80,21 @@ class SpcotSender {
             std::span<const core::Block> base_q, std::span<core::Block> out,
             core::ThreadPool* pool = nullptr);
 
-  // The same batch a few trees at a time, so that a caller can use each tree's leaves while they
-  // are in cache; the bytes on the wire are those of send. begin draws every root and queues
-  // the header; send_trees then expands the next out.size() / leaves() trees into out and sends
+  // The same batch a few trees at a time, so that a caller holds only those trees' leaves; the
+  // bytes on the wire are those of send. begin checks delta, draws every root and queues the
+  // header; send_trees then expands the next out.size() / leaves() trees into out and sends
   // their message blocks. Each call of send_trees takes whole trees, and the batch's trees are
   // taken in order before the next begin (else InvalidArgument).
-  void begin(net::Channel& channel, core::Prg& prg);
-  void send_trees(net::Channel& channel, const core::Block& delta,
-                  std::span<const core::Block> base_q, std::span<core::Block> out,
-                  core::ThreadPool* pool = nullptr);
+  void begin(net::Channel& channel, core::Prg& prg, const core::Block& delta);
+  void send_trees(net::Channel& channel, std::span<const core::Block> base_q,
+                  std::span<core::Block> out, core::ThreadPool* pool = nullptr);
 
  private:
-  void build_tree(std::size_t tree, const core::Block& delta, std::span<const core::Block> base_q,
-                  core::Block* nodes);
+  void build_tree(std::size_t tree, std::span<const core::Block> base_q, core::Block* nodes);
 
   GgmShape shape_;
   HalfTreeHash hash_;
+  core::Block delta_;
   std::vector<core::Block> roots_;
   std::vector<core::Block> message_;
   std::size_t next_tree_ = 0;

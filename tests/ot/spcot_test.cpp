@@ -175,10 +175,10 @@ TEST(Spcot, PoolsAndPiecesGiveTheSameLeaves) {
             sender.send(ch, prg, base.delta, base.q, out, p);
             return out;
           }
-          sender.begin(ch, prg);
+          sender.begin(ch, prg, base.delta);
           std::span<core::Block> rest(out);
           for (const std::size_t trees : piece_trees) {
-            sender.send_trees(ch, base.delta, base.q, rest.first(trees * shape.leaves()), p);
+            sender.send_trees(ch, base.q, rest.first(trees * shape.leaves()), p);
             rest = rest.subspan(trees * shape.leaves());
           }
           return out;
@@ -220,13 +220,14 @@ TEST(Spcot, TreesOutOfTurnAreRejected) {
   std::vector<core::Block> out(3 * shape.leaves());
   const std::span<core::Block> one_tree = std::span(out).first(shape.leaves());
   SpcotSender sender(shape);
-  EXPECT_THROW(sender.send_trees(*ch0, base.delta, base.q, one_tree), InvalidArgument);
-  sender.begin(*ch0, prg);
-  EXPECT_THROW(sender.send_trees(*ch0, base.delta, base.q, std::span(out).first(70)), InvalidArgument);
-  EXPECT_THROW(sender.send_trees(*ch0, base.delta, base.q, out), InvalidArgument);
-  sender.send_trees(*ch0, base.delta, base.q, one_tree);
-  sender.send_trees(*ch0, base.delta, base.q, one_tree);
-  EXPECT_THROW(sender.send_trees(*ch0, base.delta, base.q, one_tree), InvalidArgument);
+  EXPECT_THROW(sender.send_trees(*ch0, base.q, one_tree), InvalidArgument);
+  EXPECT_THROW(sender.begin(*ch0, prg, core::Block{2, 5}), InvalidArgument);  // even delta
+  sender.begin(*ch0, prg, base.delta);
+  EXPECT_THROW(sender.send_trees(*ch0, base.q, std::span(out).first(70)), InvalidArgument);
+  EXPECT_THROW(sender.send_trees(*ch0, base.q, out), InvalidArgument);
+  sender.send_trees(*ch0, base.q, one_tree);
+  sender.send_trees(*ch0, base.q, one_tree);
+  EXPECT_THROW(sender.send_trees(*ch0, base.q, one_tree), InvalidArgument);
   SpcotReceiver receiver(shape);
   EXPECT_THROW(receiver.receive_trees(*ch1, base.t, one_tree), InvalidArgument);
 }
