@@ -60,7 +60,7 @@ SessionOptions decode_request(std::span<const uint8_t> bytes) {
   return o;
 }
 
-// Ferret's setup (base OTs and a 0.95 MB bootstrap, 0.1-0.25 s here) and its first segment,
+// Ferret's setup (base OTs and a 0.95 MB bootstrap, 0.08-0.25 s here) and its first segment,
 // which also computes the 606,907 base COTs of its next iteration, pay off only for large plans;
 // below this many correlated OTs IKNP (128 bits each) is faster end to end on a fast link.
 constexpr uint64_t kFerretThresholdCots = uint64_t{1} << 24;
