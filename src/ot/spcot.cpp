@@ -88,21 +88,6 @@ void check_sizes(const GgmShape& shape, std::size_t base, std::size_t out) {
                     " and " + std::to_string(out));
 }
 
-// How many trees `out` blocks hold, after checking that they are whole trees of the begun batch
-// and that the batch has that many left after next_tree.
-std::size_t next_trees(const GgmShape& shape, std::size_t base, bool begun, std::size_t next_tree,
-                       std::size_t out) {
-  TWAIN_REQUIRE(base == shape.base_cots(), InvalidArgument,
-                "SPCOT: expected " + std::to_string(shape.base_cots()) + " base COTs, got " +
-                    std::to_string(base));
-  TWAIN_REQUIRE(begun, InvalidArgument, "SPCOT: trees asked for before the batch began");
-  TWAIN_REQUIRE(out % shape.leaves() == 0 && out / shape.leaves() <= shape.trees - next_tree,
-                InvalidArgument,
-                "SPCOT: " + std::to_string(out) + " outputs are not whole trees of the " +
-                    std::to_string(shape.trees - next_tree) + " left in the batch");
-  return out / shape.leaves();
-}
-
 template <class Body>
 void for_trees(std::size_t trees, core::ThreadPool* pool, Body&& body) {
   if (pool != nullptr) {
@@ -113,6 +98,23 @@ void for_trees(std::size_t trees, core::ThreadPool* pool, Body&& body) {
 }
 
 }  // namespace
+
+std::size_t detail::TreeCursor::take(const GgmShape& shape, std::size_t base, std::size_t out,
+                                     std::size_t& count) {
+  TWAIN_REQUIRE(base == shape.base_cots(), InvalidArgument,
+                "SPCOT: expected " + std::to_string(shape.base_cots()) + " base COTs, got " +
+                    std::to_string(base));
+  TWAIN_REQUIRE(begun_, InvalidArgument, "SPCOT: trees asked for before the batch began");
+  TWAIN_REQUIRE(out % shape.leaves() == 0 && out / shape.leaves() <= shape.trees - next_,
+                InvalidArgument,
+                "SPCOT: " + std::to_string(out) + " outputs are not whole trees of the " +
+                    std::to_string(shape.trees - next_) + " left in the batch");
+  count = out / shape.leaves();
+  const std::size_t first = next_;
+  next_ += count;
+  begun_ = next_ < shape.trees;
+  return first;
+}
 
 void GgmShape::validate() const {
   TWAIN_REQUIRE(depth >= 6 && depth <= 24, InvalidArgument,
@@ -141,14 +143,13 @@ void SpcotSender::begin(net::Channel& channel, core::Prg& prg, const core::Block
   delta_ = delta;
   for (core::Block& root : roots_) root = prg.next_block();
   channel.send_u64(shape_header(shape_));
-  next_tree_ = 0;
-  begun_ = true;
+  cursor_.begin();
 }
 
 void SpcotSender::send_trees(net::Channel& channel, std::span<const core::Block> base_q,
                              std::span<core::Block> out, core::ThreadPool* pool) {
-  const std::size_t first = next_tree_;
-  const std::size_t count = next_trees(shape_, base_q.size(), begun_, first, out.size());
+  std::size_t count = 0;
+  const std::size_t first = cursor_.take(shape_, base_q.size(), out.size(), count);
   for_trees(count, pool, [&](std::size_t begin, std::size_t end) {
     for (std::size_t i = begin; i < end; ++i) {
       build_tree(first + i, base_q, out.data() + i * shape_.leaves());
@@ -157,8 +158,6 @@ void SpcotSender::send_trees(net::Channel& channel, std::span<const core::Block>
   channel.send(std::span<const core::Block>(message_).subspan(first * shape_.depth,
                                                              count * shape_.depth));
   channel.flush();
-  next_tree_ += count;
-  begun_ = next_tree_ < shape_.trees;
 }
 
 void SpcotSender::build_tree(std::size_t tree, std::span<const core::Block> base_q,
@@ -198,14 +197,13 @@ void SpcotReceiver::begin(net::Channel& channel) {
                 "SPCOT: the sender expands " + std::to_string(header >> 8) + " trees of depth " +
                     std::to_string(header & 0xFF) + ", this side " +
                     std::to_string(shape_.trees) + " of depth " + std::to_string(shape_.depth));
-  next_tree_ = 0;
-  begun_ = true;
+  cursor_.begin();
 }
 
 void SpcotReceiver::receive_trees(net::Channel& channel, std::span<const core::Block> base_t,
                                   std::span<core::Block> out, core::ThreadPool* pool) {
-  const std::size_t first = next_tree_;
-  const std::size_t count = next_trees(shape_, base_t.size(), begun_, first, out.size());
+  std::size_t count = 0;
+  const std::size_t first = cursor_.take(shape_, base_t.size(), out.size(), count);
   channel.recv(std::span<core::Block>(message_).subspan(first * shape_.depth, count * shape_.depth));
   for_trees(count, pool, [&](std::size_t begin, std::size_t end) {
     std::vector<core::Block> nodes(shape_.leaves());  // one tree's scratch, in L2 cache
@@ -213,8 +211,6 @@ void SpcotReceiver::receive_trees(net::Channel& channel, std::span<const core::B
       rebuild_tree(first + i, base_t, nodes.data(), out.data() + i * shape_.leaves());
     }
   });
-  next_tree_ += count;
-  begun_ = next_tree_ < shape_.trees;
 }
 
 void SpcotReceiver::rebuild_tree(std::size_t tree, std::span<const core::Block> base_t,

@@ -31,6 +31,28 @@ struct GgmShape {
   void validate() const;
 };
 
+namespace detail {
+
+// The trees of a batch taken so far: a batch is begun, then taken whole trees at a time, in
+// order, until none is left.
+class TreeCursor {
+ public:
+  void begin() {
+    next_ = 0;
+    begun_ = true;
+  }
+  // The first of the trees that `out` blocks hold, which it claims, after checking base ==
+  // shape.base_cots(), that the batch was begun and that out holds whole trees of those left
+  // (else InvalidArgument); count receives how many.
+  std::size_t take(const GgmShape& shape, std::size_t base, std::size_t out, std::size_t& count);
+
+ private:
+  std::size_t next_ = 0;
+  bool begun_ = false;
+};
+
+}  // namespace detail
+
 // Single-point COT of Ferret (Yang, Weng, Lan, Zhang and Wang, CCS 2020, section 4,
 // semi-honest) from the correlated GGM trees of Half-Tree: Guo, Yang, Wang, Zhang, Xie, Liu
 // and Zhao, "Half-Tree: Halving the Cost of Tree Expansion in COT and DPF", EUROCRYPT 2023,
@@ -97,8 +119,7 @@ class SpcotSender {
   core::Block delta_;
   std::vector<core::Block> roots_;
   std::vector<core::Block> message_;
-  std::size_t next_tree_ = 0;
-  bool begun_ = false;
+  detail::TreeCursor cursor_;
 };
 
 // Constant time in the choice bits and the punctured indices.
@@ -131,8 +152,7 @@ class SpcotReceiver {
   // H(0): both children of a zero node.
   core::Block zero_child_;
   std::vector<core::Block> message_;
-  std::size_t next_tree_ = 0;
-  bool begun_ = false;
+  detail::TreeCursor cursor_;
 };
 
 }  // namespace twain::ot
