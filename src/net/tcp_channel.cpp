@@ -238,6 +238,17 @@ void TcpChannel::close() {
   close_fd(fd);
 }
 
+int TcpChannel::release() {
+  TWAIN_REQUIRE(fd_ >= 0, NetworkError, "TcpChannel: release of the closed channel to " + peer_);
+  TWAIN_REQUIRE(in_begin_ == in_end_, InvalidArgument,
+                "TcpChannel::release: " + std::to_string(in_end_ - in_begin_) + " bytes received from " + peer_ +
+                    " are still buffered");
+  flush();
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
 void TcpChannel::set_io_timeout(std::chrono::milliseconds timeout) {
   check_timeout(timeout, true, "TcpChannel::set_io_timeout: timeout");
   options_.io_timeout = timeout;

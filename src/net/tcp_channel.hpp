@@ -54,6 +54,11 @@ class TcpChannel final : public Channel {
   std::chrono::milliseconds message_timeout() const noexcept { return options_.message_timeout; }
   // "host:port" of the other end, as used in error messages.
   const std::string& peer() const noexcept { return peer_; }
+  const TcpOptions& options() const noexcept { return options_; }
+  // Flushes, then hands the connected socket to the caller (a wrapper such as TlsChannel that
+  // takes the connection over); this channel is closed afterwards. Throws NetworkError on a closed
+  // channel, InvalidArgument when received bytes are still buffered (they would be lost).
+  int release();
 
  protected:
   void write_raw(const uint8_t* data, std::size_t bytes) override;
