@@ -294,10 +294,13 @@ TlsServerContext::TlsServerContext(const std::string& cert_file, const std::stri
     throw FormatError(std::string(where) + ": cannot load the certificate chain '" + cert_file +
                       "': " + openssl_errors());
   }
-  if (SSL_CTX_use_PrivateKey_file(ctx_.get(), key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
-    throw FormatError(std::string(where) + ": cannot load the private key '" + key_file + "': " + openssl_errors());
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(key_file.c_str(), "r"), BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr, EVP_PKEY_free);
+  if (!key) {
+    throw FormatError(std::string(where) + ": no PEM private key in '" + key_file + "': " + openssl_errors());
   }
-  if (SSL_CTX_check_private_key(ctx_.get()) != 1) {
+  if (SSL_CTX_use_PrivateKey(ctx_.get(), key.get()) != 1 || SSL_CTX_check_private_key(ctx_.get()) != 1) {
     throw InvalidArgument(std::string(where) + ": the private key '" + key_file +
                           "' does not belong to the certificate '" + cert_file + "': " + openssl_errors());
   }
@@ -400,8 +403,8 @@ void TlsChannel::handshake(const std::string& host, const TlsClientOptions* clie
       if (wait == Wait::kReady) continue;
       s.failed = true;
       if (wait == Wait::kMessage) {
-        throw TimeoutError(head + " timed out: it did not complete within the message timeout of " +
-                           ms_text(options_.message_timeout));
+        throw TimeoutError(head + " timed out: the handshake did not complete within the message timeout of " +
+                           ms_text(options_.message_timeout) + " (" + them + peer_ + " is too slow)");
       }
       std::string hint;
       if (s.records.received == 0) {
@@ -424,6 +427,7 @@ void TlsChannel::handshake(const std::string& host, const TlsClientOptions* clie
     std::string reason = first_reason();
     const long verify = SSL_get_verify_result(s.ssl);
     if (!s.is_server && verify != X509_V_OK) reason += std::string(" (") + X509_verify_cert_error_string(verify) + ")";
+    if (reason.find("alert") != std::string::npos) reason = them + peer_ + " refused the handshake: " + reason;
     if (s.eof) reason = them + peer_ + " closed the connection during the handshake";
     if (s.socket_error != 0) reason += std::string(" (") + std::strerror(s.socket_error) + ")";
     throw NetworkError(head + " failed: " + reason + "; OpenSSL: " + openssl_errors());
