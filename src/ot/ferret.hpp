@@ -38,14 +38,20 @@ struct FerretParams {
 // (eprint 2020/925), Table 2 (128-bit LPN security; Galois' swanky uses the same set).
 // Ferret's own regular set n = 10,168,320, k = 452,000, t = 1,280 has 7,944 leaves per tree,
 // not a power of two, which the punctured index (taken from the base COTs' random choice
-// bits, spcot.hpp) needs. 10,198,341 COTs per iteration.
+// bits, spcot.hpp) needs. 10,198,341 COTs per iteration. Re-estimated with the estimator of Liu,
+// Wang, Yang and Yu (EUROCRYPT 2024, eprint 2022/712), including the algebraic attack of Briaud
+// and Oygarden (EUROCRYPT 2023): 151.8 bits, BJMM-ISD the cheapest attack
+// (tools/lpn_estimate.py --ferret).
 inline constexpr FerretParams kFerretRegular128{589'760, GgmShape{1'319, 13}};
 // 128-bit security, regular noise, for bootstrapping only: n = 649,728, k = 36,288, t = 1,269
 // (2^9 leaves per tree), Ferret's setup ("pre") parameters, as emp-ot's FerretCOT uses them
 // (N_PRE_REG, K_PRE_REG, T_PRE_REG). One iteration of it, from 47,709 IKNP COTs, makes the
 // 606,907 base COTs of kFerretRegular128: about 0.95 MB of setup traffic instead of 9.7 MB.
+// The same estimator: 132.1 bits, BJMM-ISD the cheapest. Not counted there: the later hybrid
+// attack of eprint 2025/1284, which its authors' public program puts at about 122 bits for this
+// set (and about 150 for kFerretRegular128).
 inline constexpr FerretParams kFerretSetup128{36'288, GgmShape{1'269, 9}};
-// Small and insecure: for tests only (122,176 COTs per iteration).
+// Small and insecure: for tests only (122,176 COTs per iteration; about 25 bits, SD 2.0).
 inline constexpr FerretParams kFerretInsecureForTests{8'192, GgmShape{64, 11}};
 
 // Ferret: Yang, Weng, Lan, Zhang and Wang, "Ferret: Fast Extension for coRRElated oT with small
