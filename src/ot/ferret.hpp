@@ -43,14 +43,16 @@ struct FerretParams {
 // and Oygarden (EUROCRYPT 2023): 151.8 bits, BJMM-ISD the cheapest attack
 // (tools/lpn_estimate.py --ferret).
 inline constexpr FerretParams kFerretRegular128{589'760, GgmShape{1'319, 13}};
-// 128-bit security, regular noise, for bootstrapping only: n = 649,728, k = 36,288, t = 1,269
-// (2^9 leaves per tree), Ferret's setup ("pre") parameters, as emp-ot's FerretCOT uses them
-// (N_PRE_REG, K_PRE_REG, T_PRE_REG). One iteration of it, from 47,709 IKNP COTs, makes the
-// 606,907 base COTs of kFerretRegular128: about 0.95 MB of setup traffic instead of 9.7 MB.
-// The same estimator: 132.1 bits, BJMM-ISD the cheapest. Not counted there: the later hybrid
-// attack of eprint 2025/1284, which its authors' public program puts at about 122 bits for this
-// set (and about 150 for kFerretRegular128).
-inline constexpr FerretParams kFerretSetup128{36'288, GgmShape{1'269, 9}};
+// 128-bit security, regular noise, for bootstrapping only: n = 870,400, k = 65,536, t = 850 (2^10
+// leaves per tree), emp-ot's set ferret_b10 (emp-ot/tuning.h, PrimalLPNParameter(850, 16, 10): the
+// instance with which its Ferret, FerretCOT in older releases, bootstraps its larger sets). One
+// iteration of it, from 74,036 IKNP COTs, makes the 606,907 base COTs of kFerretRegular128: about
+// 1.33 MB of setup traffic instead of 9.7 MB. The same estimator: 128.6 bits, BJMM-ISD the
+// cheapest. Not counted there: the later hybrid attack of eprint 2025/1284, which its authors'
+// public program (hybrid_2_quick, github.com/1234wangtr/Code_estimators) puts at 138.8 bits for
+// this set (about 150 for kFerretRegular128, and 122.1 for Ferret's own setup set n = 649,728,
+// k = 36,288, t = 1,269, which this one replaces).
+inline constexpr FerretParams kFerretSetup128{65'536, GgmShape{850, 10}};
 // Small and insecure: for tests only (122,176 COTs per iteration; about 25 bits, SD 2.0).
 inline constexpr FerretParams kFerretInsecureForTests{8'192, GgmShape{64, 11}};
 
