@@ -532,7 +532,7 @@ void TlsChannel::after_io_error(int ssl_error, const char* doing, std::size_t do
 
 void TlsChannel::write_raw(const uint8_t* data, std::size_t bytes) {
   TWAIN_REQUIRE(state_->ssl != nullptr && !state_->failed, NetworkError,
-                "TlsChannel: send to " + peer_ + " on a closed channel");
+                "TlsChannel: send to " + peer_ + " on a closed channel (or one a TLS error ended)");
   const auto message_deadline = operation_start() + options_.message_timeout;
   std::size_t done = 0;
   while (done < bytes) {
@@ -549,7 +549,7 @@ void TlsChannel::write_raw(const uint8_t* data, std::size_t bytes) {
 
 void TlsChannel::read_raw(uint8_t* data, std::size_t bytes) {
   TWAIN_REQUIRE(state_->ssl != nullptr && !state_->failed, NetworkError,
-                "TlsChannel: recv from " + peer_ + " on a closed channel");
+                "TlsChannel: recv from " + peer_ + " on a closed channel (or one a TLS error ended)");
   const auto message_deadline = operation_start() + options_.message_timeout;
   std::size_t done = 0;
   while (done < bytes) {
