@@ -135,7 +135,7 @@ int command_bench(const std::vector<std::string>& args) {
   }
   const std::string file = options.required("--model");
   std::cout << std::fixed << std::setprecision(3);
-  const engine::ServerModel model = load_server_model(options, std::cout);
+  const engine::ServerModel model = load_server_model(options, std::cout, true);
   if (options.has("--accuracy")) return accuracy(model, options, link);
   const std::vector<float> random = seeded_image(model.graph());
   const auto [run, seconds] = run_loopback(model, options, link, options.has("--image") ? nullptr : &random);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <semaphore>
 #include <thread>
 
@@ -13,21 +14,39 @@
 #include "engine/server_model.hpp"
 #include "server_load.hpp"
 #include "net/tcp_channel.hpp"
+#include "net/tls_channel.hpp"
 
 namespace twain::apps {
 namespace {
 
 constexpr int64_t kMaxConcurrentSessions = 1024;
 
-// One client on its own thread; an error ends that session only.
-void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel> channel,
+// One client on its own thread (its TLS handshake too, when `tls` is given); an error ends that
+// session only.
+void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel> tcp, const net::TlsServerContext* tls,
                const engine::ServerPolicy& policy, std::size_t number, std::mutex& log) {
   try {
+    std::unique_ptr<net::Channel> channel;
+    const net::TlsChannel* secure = nullptr;
+    if (tls != nullptr) {
+      auto tls_channel = net::TlsChannel::server(std::move(tcp), *tls);
+      secure = tls_channel.get();
+      channel = std::move(tls_channel);
+    } else {
+      channel = std::move(tcp);
+    }
     const engine::SessionReport r = engine::serve_session(model, *channel, policy);
     std::lock_guard lock(log);
     std::cerr << "twain serve: session " << number << " done: online " << r.online.seconds << " s, "
               << (r.online.traffic.bytes_sent + r.online.traffic.bytes_received) << " bytes online; server peak resident memory "
               << (peak_rss_bytes() >> 20) << " MiB\n";
+    if (secure != nullptr) {
+      const auto app = channel->counters();
+      const auto records = secure->record_bytes();
+      std::cerr << "twain serve: session " << number << " over " << secure->cipher() << ": "
+                << (app.bytes_sent + app.bytes_received) << " application bytes in "
+                << (records.sent + records.received) << " bytes of TLS records\n";
+    }
   } catch (const std::exception& e) {
     std::lock_guard lock(log);
     std::cerr << "twain serve: session " << number << " ended with an error: " << e.what() << "\n";
@@ -37,10 +56,19 @@ void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel
 }  // namespace
 
 int command_serve(const std::vector<std::string>& args) {
-  const CliOptions options("serve", args,
-                           {{"--model"}, {"--port"}, {"--host"}, {"--threads"}, {"--bits"}, {"--frac"},
-                            {"--kernel-cache-mib"}, {"--max-sessions"}, {"--max-concurrent"}});
+  auto specs = server_option_specs();
+  for (const char* name : {"--port", "--host", "--threads", "--max-sessions", "--max-concurrent", "--tls-cert",
+                           "--tls-key"})
+    specs.push_back({name});
+  const CliOptions options("serve", args, specs);
+  if (options.has("--tls-cert") != options.has("--tls-key"))
+    throw InvalidArgument("serve: --tls-cert and --tls-key go together");
+  // Loaded before the model so that a wrong file fails at once.
+  std::optional<net::TlsServerContext> tls;
+  if (options.has("--tls-cert")) tls.emplace(options.required("--tls-cert"), options.required("--tls-key"));
   const engine::ServerModel model = load_server_model(options, std::cerr);
+  std::cerr << "twain serve: model fingerprint " << model.fingerprint() << "\n";
+  if (tls) std::cerr << "twain serve: TLS 1.3 only, certificate key pin " << tls->pin() << "\n";
   engine::ServerPolicy policy;
   policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
   const auto max_sessions = options.integer("--max-sessions", 0, 0, int64_t{1} << 40);
@@ -68,7 +96,7 @@ int command_serve(const std::vector<std::string>& args) {
     }
     ++active;
     std::thread([&, number, channel = std::move(channel)]() mutable {
-      serve_one(model, std::move(channel), policy, static_cast<std::size_t>(number), log);
+      serve_one(model, std::move(channel), tls ? &*tls : nullptr, policy, static_cast<std::size_t>(number), log);
       slots.release();
       --active;
       active.notify_all();
@@ -81,18 +109,45 @@ int command_serve(const std::vector<std::string>& args) {
 
 int command_query(const std::vector<std::string>& args) {
   auto specs = client_option_specs();
-  specs.push_back({"--server"});
+  for (const char* name : {"--server", "--tls-ca", "--tls-pin", "--expect-model"}) specs.push_back({name});
   const CliOptions options("query", args, specs);
   const Endpoint server = parse_endpoint(options.required("--server"));
+  (void)expected_model(options);  // a malformed fingerprint fails before connecting
+  if (options.has("--tls-ca") || options.has("--tls-pin")) {
+    const net::TlsClientContext context({options.get("--tls-ca", ""), options.get("--tls-pin", "")});
+    auto channel = net::TlsChannel::connect(server.host, server.port, context);
+    const ClientRun run = run_client(*channel, options);
+    const auto records = channel->record_bytes();
+    const auto app = channel->counters();
+    std::cout << "TLS 1.3 (" << channel->cipher() << "): " << (records.sent + records.received)
+              << " bytes of TLS records for " << (app.bytes_sent + app.bytes_received) << " application bytes\n";
+    nlohmann::json extra;
+    extra["tls"] = {{"cipher", channel->cipher()},
+                    {"record_bytes_sent", records.sent},
+                    {"record_bytes_received", records.received}};
+    return report_client(run, options, extra);
+  }
   auto channel = net::TcpChannel::connect(server.host, server.port);
-  return report_client(run_client(*channel, options), options);
+  const ClientRun run = [&] {
+    try {
+      return run_client(*channel, options);
+    } catch (const NetworkError& e) {
+      if (channel->counters().bytes_received != 0) throw;
+      // A TLS server waits for a ClientHello that a plain client never sends.
+      const std::string what = std::string(e.what()) +
+                               " (nothing came from the server: if it serves TLS, query it with --tls-ca or --tls-pin)";
+      if (dynamic_cast<const TimeoutError*>(&e) != nullptr) throw TimeoutError(what);
+      throw NetworkError(what);
+    }
+  }();
+  return report_client(run, options);
 }
 
 int command_local(const std::vector<std::string>& args) {
   auto specs = client_option_specs();
   for (const OptionSpec& spec : server_option_specs()) specs.push_back(spec);
   const CliOptions options("local", args, specs);
-  const engine::ServerModel model = load_server_model(options, std::cerr);
+  const engine::ServerModel model = load_server_model(options, std::cerr, true);
   return report_client(run_loopback(model, options, std::nullopt, nullptr).client, options);
 }
 

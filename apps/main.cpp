@@ -28,6 +28,7 @@ commands:
   query     run a secure inference against a server on an image
   local     both parties in one command over loopback TCP
   plain     the float and fixed-point references on an image (no cryptography)
+  describe  the exact public description a client would receive, and its SHA-256
   bench     both parties over loopback TCP, every phase timed, JSON report
   demo      the embedded Fashion-MNIST model on its shipped real test images (./run.sh demo)
   he-demo   one encrypted convolution between two processes (the RLWE layer alone)
@@ -41,7 +42,7 @@ constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decod
   --spec FILE       preprocessing spec (default: the server's, else ImageNet's)
   --mode M          exact (default: every truncation is the floor shift) or fast (at most 1 off)
   --ot B            auto (default: iknp for small models, ferret for large), ferret (silent OT,
-                    about 0.22 bit per OT after a 0.95 MB setup) or iknp (128 bits per OT)
+                    about 0.22 bit per OT after a 1.33 MB setup) or iknp (128 bits per OT)
   --threads N       threads of this party's linear layers (default 1)
   --json FILE       write the measurements and the prediction as JSON
 )";
@@ -49,19 +50,37 @@ constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decod
 constexpr const char* kServerModelOptions = R"(  --kernel-cache-mib M  memory for convolution kernels kept in NTT form (default 4096); layers
                     beyond it keep their weights and transform kernels on use (less memory, more
                     server time); constant kernels (1x1 layers on large images) cost nothing
+  --weight-bits B   public bound 2^B on every quantised weight and BatchNorm scale (default f + 1,
+                    |w| <= 2): the description reveals B, never the weights; a larger weight is refused
+  --max-topk K      the client may learn at most the K best classes (default 5)
+  --allow-logits    the client may learn every logit (default: refused)
+  --send-names      send tensor and op names in the description (default: none)
+  --min-statistical-bits S  refuse the model unless a whole session reaches S bits of statistical
+                    security (default 32; the target is 40, but the flooding of models with large
+                    weight noise must still decrypt under the HE parameters, which caps the bits
+                    they reach: every session reports the bits it reached)
 )";
 
 const std::map<std::string, std::string> kHelp = {
     {"serve", R"(twain serve --model m.onnx --port P [--host A] [--threads N] [--bits L] [--frac F]
-            [--kernel-cache-mib M] [--max-concurrent C] [--max-sessions S]
+            [--kernel-cache-mib M] [--max-concurrent C] [--max-sessions S] [--tls-cert C --tls-key K]
   Loads, quantises (l = L, default 37; f = F, default 12) and preprocesses the model once, then
   serves clients on A:P (default 127.0.0.1), each session on its own thread; a client that
   disconnects or misbehaves ends its own session only. preprocess.json and the labels next to the
   model are sent to clients as the model card. At most C sessions run at once (default 4; more
-  clients wait to be accepted). --max-sessions: exit after S sessions.
+  clients wait to be accepted). --max-sessions: exit after S sessions. Prints the model's
+  fingerprint (what clients pass to --expect-model).
+  --tls-cert C --tls-key K   speak TLS 1.3 only, with the certificate chain C and private key K
+                    (PEM files); prints the certificate's key pin (what clients pass to --tls-pin)
 )" + std::string(kServerModelOptions)},
     {"query", std::string(R"(twain query --server HOST:P --image x.png [options]
   The client: learns the top-k classes (or the logits); the server learns nothing.
+  --tls-ca FILE     TLS 1.3: the server's certificate must chain to a CA in FILE (PEM) and name
+                    HOST (a DNS name, or an IP address as an IP subjectAltName)
+  --tls-pin sha256:HEX  TLS 1.3: the SHA-256 of the server certificate's SubjectPublicKeyInfo
+                    must be HEX (no CA needed); with --tls-ca, both must hold
+  --expect-model HEX    refuse, before sending anything, a server whose model fingerprint is not
+                    HEX (the 64 hex digits twain serve prints)
 )") + kClientOptions},
     {"local", std::string(R"(twain local --model m.onnx --image x.png [--bits L] [--frac F] [options]
   serve and query in one command over loopback TCP.
@@ -72,6 +91,11 @@ const std::map<std::string, std::string> kHelp = {
   true labels (from the file names, NNNN_label.png), each checked against the fixed-point
   evaluator; exits non-zero unless every one is equal.
 )"},
+    {"describe", std::string(R"(twain describe --model m.onnx [--out FILE] [--bits L] [--frac F] [server options]
+  Writes the exact public description a client of `twain serve` with the same options receives
+  (architecture, fixed-point parameters, weight bounds, output policy; no weight), prints its
+  SHA-256 and the model fingerprint (description and card) that `query --expect-model` pins.
+)") + kServerModelOptions},
     {"plain", R"(twain plain --model m.onnx --image x.png [--topk K] [--spec FILE] [--bits L] [--frac F]
   The float evaluator and the fixed-point evaluator (the exact-mode oracle) on the image.
 )"},
@@ -163,6 +187,7 @@ int main(int argc, char** argv) {
     if (command == "query") return apps::command_query(rest);
     if (command == "local") return apps::command_local(rest);
     if (command == "plain") return apps::command_plain(rest);
+    if (command == "describe") return apps::command_describe(rest);
     if (command == "bench") return apps::command_bench(rest);
     if (command == "demo") return apps::command_demo(rest);
     if (command == "he-serve") {

@@ -3,26 +3,52 @@
 #include <sys/resource.h>
 
 #include "engine/model_loader.hpp"
+#include "engine/options.hpp"
+#include "model/quantize.hpp"
 #include "model_card.hpp"
+
+#include <algorithm>
+#include <optional>
 
 namespace twain::apps {
 
-std::vector<OptionSpec> server_option_specs() { return {{"--model"}, {"--bits"}, {"--frac"}, {"--kernel-cache-mib"}}; }
+std::vector<OptionSpec> server_option_specs() {
+  return {{"--model"},     {"--bits"},         {"--frac"},          {"--weight-bits"},           {"--kernel-cache-mib"},
+          {"--max-topk"},  {"--allow-logits", false}, {"--send-names", false}, {"--min-statistical-bits"}};
+}
 
-engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log) {
+engine::ModelPolicy model_policy(const CliOptions& options, bool one_user) {
+  engine::ModelPolicy p;
+  const auto cache_mib = static_cast<std::size_t>(options.integer(
+      "--kernel-cache-mib", static_cast<int64_t>(engine::kDefaultKernelCacheBytes >> 20), 0, int64_t{1} << 30));
+  p.kernel_cache_bytes = cache_mib << 20;
+  const int64_t asked_topk = one_user ? options.integer("--topk", 5, 1, engine::kMaxTopK) : 5;
+  p.max_top_k = static_cast<int>(options.integer("--max-topk", std::max<int64_t>(5, asked_topk), 1, engine::kMaxTopK));
+  p.allow_logits = options.has("--allow-logits") || (one_user && options.has("--logits"));
+  p.send_names = options.has("--send-names");
+  p.min_statistical_bits = static_cast<int>(
+      options.integer("--min-statistical-bits", engine::kDefaultMinStatisticalBits, 1, he::kStatisticalSecurityBits));
+  return p;
+}
+
+engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user) {
   const std::string file = options.required("--model");
   const int bits = static_cast<int>(options.integer("--bits", engine::kDefaultRingBits, 24, 48));
   const int frac = static_cast<int>(options.integer("--frac", engine::kDefaultFracBits, 1, 20));
-  const auto cache_mib = static_cast<std::size_t>(options.integer(
-      "--kernel-cache-mib", static_cast<int64_t>(engine::kDefaultKernelCacheBytes >> 20), 0, int64_t{1} << 30));
-  engine::ServerModel model(engine::load_quantized_model(file, bits, frac), make_card(file), cache_mib << 20);
+  std::optional<int> weight_bits;
+  if (options.has("--weight-bits"))
+    weight_bits = static_cast<int>(options.integer("--weight-bits", 0, 0, model::kMaxWeightBits));
+  const engine::ModelPolicy policy = model_policy(options, one_user);
+  const auto cache_mib = policy.kernel_cache_bytes >> 20;
+  engine::ServerModel model(engine::load_quantized_model(file, bits, frac, weight_bits), make_card(file), policy);
   log << "model " << file << " (l = " << bits << ", f = " << frac << "): " << model.graph().ops.size()
       << " ops, preprocessed in " << model.preprocess_seconds() << " s; kernels keep "
       << (model.kernel_bytes() >> 20) << " MiB";
   if (model.on_demand_layers() > 0)
     log << " (" << model.on_demand_layers() << " convolution(s) beyond --kernel-cache-mib " << cache_mib
         << " transform their kernels on use)";
-  log << "\n";
+  log << "; sessions reach " << model.flooding().statistical_bits << " bits of statistical security ("
+      << model.flooding().responses << " HE responses)\n";
   return model;
 }
 

@@ -10,11 +10,17 @@
 
 namespace twain::apps {
 
-// --model, --bits, --frac and --kernel-cache-mib.
+// --model, --bits, --frac, --weight-bits, --kernel-cache-mib, --max-topk, --allow-logits,
+// --send-names, --min-statistical-bits.
 std::vector<OptionSpec> server_option_specs();
 
 // Loads, quantises and preprocesses --model; writes one line on what it kept to `log`.
-engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log);
+// one_user: both parties belong to the one user of this command (local, bench), so the output
+// policy allows what its client options ask for.
+engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user = false);
+
+// The server's share of the model: quantised and described as `twain serve` would (no kernels).
+engine::ModelPolicy model_policy(const CliOptions& options, bool one_user);
 
 // This process's peak resident memory so far, in bytes.
 uint64_t peak_rss_bytes();

@@ -42,6 +42,14 @@ class TimeoutError : public NetworkError {
   using NetworkError::NetworkError;
 };
 
+// A request that parses but that the server's policy (or the client's own limits on what it
+// accepts from a server) does not allow: more classes than the server reveals, logits where they
+// are not allowed, another model than the one expected.
+class PolicyError : public Error {
+ public:
+  using Error::Error;
+};
+
 // A correctness bound could not be met (for example noise beyond what decrypts exactly).
 class CapacityError : public Error {
  public:

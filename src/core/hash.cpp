@@ -44,4 +44,15 @@ Digest Sha256::finish() {
 
 Digest sha256(const void* data, std::size_t bytes) { return Sha256().update(data, bytes).finish(); }
 
+std::string to_hex(std::span<const uint8_t> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes.size());
+  for (uint8_t b : bytes) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
 }  // namespace twain::core

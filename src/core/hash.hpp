@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace twain::core {
@@ -30,5 +31,7 @@ class Sha256 {
 };
 
 Digest sha256(const void* data, std::size_t bytes);
+// Lowercase hexadecimal, two digits per byte.
+std::string to_hex(std::span<const uint8_t> bytes);
 
 }  // namespace twain::core

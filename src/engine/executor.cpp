@@ -24,16 +24,18 @@ bool is_linear(const model::QOpKind& op) {
 
 }  // namespace
 
-std::vector<LinearClient> make_linear_clients(const model::QuantizedGraph& graph, const he::ContextPtr& context) {
+std::vector<LinearClient> make_linear_clients(const model::QuantizedGraph& graph, const he::ContextPtr& context,
+                                              const std::vector<he::FloodBudget>& budgets) {
   std::vector<LinearClient> clients(graph.ops.size());
   for (std::size_t i = 0; i < graph.ops.size(); ++i) {
     const model::QOp& op = graph.ops[i];
+    const he::FloodBudget& budget = budgets.at(i);
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
-      clients[i].emplace<linear::Conv2dClient>(context, conv_shape(*conv), conv->weight_bound);
+      clients[i].emplace<linear::Conv2dClient>(context, conv_shape(*conv), conv->weight_bound, budget);
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
-      clients[i].emplace<linear::FullyConnectedClient>(context, gemm_shape(*gemm), gemm->weight_bound);
+      clients[i].emplace<linear::FullyConnectedClient>(context, gemm_shape(*gemm), gemm->weight_bound, budget);
     } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {
-      clients[i].emplace<linear::BatchNormClient>(context, affine_shape(graph, op), affine->scale_bound);
+      clients[i].emplace<linear::BatchNormClient>(context, affine_shape(graph, op), affine->scale_bound, budget);
     }
   }
   return clients;

@@ -21,8 +21,10 @@ namespace twain::engine {
 using LinearClient = std::variant<std::monostate, linear::Conv2dClient, linear::FullyConnectedClient,
                                   linear::BatchNormClient>;
 
-// The client's linear objects for a (public) graph: plans rebuilt from the public description.
-std::vector<LinearClient> make_linear_clients(const model::QuantizedGraph& graph, const he::ContextPtr& context);
+// The client's linear objects for a (public) graph: plans rebuilt from the public description,
+// flooded for `budgets` (by op index: SessionFlooding::layers, as the server's).
+std::vector<LinearClient> make_linear_clients(const model::QuantizedGraph& graph, const he::ContextPtr& context,
+                                              const std::vector<he::FloodBudget>& budgets);
 
 // Options of the nonlinear protocols for a graph and a session.
 nonlinear::Options nonlinear_options(const model::QuantizedGraph& graph, const SessionOptions& options);

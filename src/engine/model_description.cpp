@@ -1,6 +1,10 @@
 #include "engine/model_description.hpp"
 
 #include "core/errors.hpp"
+#include "core/hash.hpp"
+#include "engine/options.hpp"
+
+#include <algorithm>
 #include "engine/wire.hpp"
 
 namespace twain::engine {
@@ -9,7 +13,7 @@ namespace {
 using namespace model;
 
 constexpr uint32_t kMagic = 0x444d5754;  // "TWMD"
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;
 
 template <class... Fs>
 struct Overloaded : Fs... {
@@ -139,16 +143,19 @@ QOpKind read_op(WireReader& r) {
 
 }  // namespace
 
-std::vector<uint8_t> describe_public(const QuantizedGraph& graph) {
+std::vector<uint8_t> describe_public(const QuantizedGraph& graph, const PublicPolicy& policy, bool names) {
   static_assert(std::variant_size_v<QOpKind> == 15, "a new op needs its public fields in the description");
   WireWriter w;
   w.u32(kMagic);
   w.u8(kVersion);
   w.u8(static_cast<uint8_t>(graph.ring_bits));
   w.u8(static_cast<uint8_t>(graph.frac_bits));
+  w.u8(static_cast<uint8_t>(policy.statistical_bits));
+  w.u32(static_cast<uint32_t>(policy.max_top_k));
+  w.u8(policy.allow_logits ? 1 : 0);
   w.u32(static_cast<uint32_t>(graph.tensors.size()));
   for (const QTensor& t : graph.tensors) {
-    w.string(t.name);
+    w.string(names ? t.name : std::string());
     w.u8(static_cast<uint8_t>(t.shape.size()));
     for (int64_t d : t.shape) w.u32(static_cast<uint32_t>(d));
     w.u32(static_cast<uint32_t>(t.scale_bits));
@@ -157,7 +164,7 @@ std::vector<uint8_t> describe_public(const QuantizedGraph& graph) {
   w.u32(static_cast<uint32_t>(graph.output));
   w.u32(static_cast<uint32_t>(graph.ops.size()));
   for (const QOp& op : graph.ops) {
-    w.string(op.name);
+    w.string(names ? op.name : std::string());
     w.u8(static_cast<uint8_t>(op.inputs.size()));
     for (TensorId id : op.inputs) w.u32(static_cast<uint32_t>(id));
     w.u32(static_cast<uint32_t>(op.output));
@@ -166,22 +173,40 @@ std::vector<uint8_t> describe_public(const QuantizedGraph& graph) {
   return w.take();
 }
 
-QuantizedGraph parse_public(std::span<const uint8_t> bytes) {
+std::string model_fingerprint(std::span<const uint8_t> description, std::string_view card) {
+  core::Sha256 h;
+  h.update_u64(description.size()).update(description.data(), description.size());
+  h.update_u64(card.size()).update(card);
+  return core::to_hex(h.finish());
+}
+
+PublicModel parse_public(std::span<const uint8_t> bytes) {
   WireReader r(bytes, "model description");
   if (bytes.size() > kMaxDescriptionBytes) r.fail("larger than " + std::to_string(kMaxDescriptionBytes) + " bytes");
   if (r.u32("magic") != kMagic) r.fail("bad magic (not a twain model description)");
   if (const uint8_t version = r.u8("version"); version != kVersion)
     r.fail("version " + std::to_string(version) + ", this build reads version " + std::to_string(kVersion));
-  QuantizedGraph g;
+  PublicModel m;
+  QuantizedGraph& g = m.graph;
   g.ring_bits = r.u8("ring_bits");
   g.frac_bits = r.u8("frac_bits");
+  m.policy.statistical_bits = r.small("statistical_bits", 128);
+  m.policy.max_top_k = static_cast<int>(r.integer("max_top_k", 1, kMaxTopK));
+  m.policy.allow_logits = r.small("allow_logits", 1) != 0;
   const auto tensors = r.integer("tensor count", 1, kMaxGraphTensors);
+  int64_t elements = 0;
   for (int64_t i = 0; i < tensors; ++i) {
     QTensor t;
     t.name = r.string("tensor name", kMaxNameLength);
     const auto rank = r.u8("rank");
     if (rank < 1 || rank > kMaxRank) r.fail("tensor '" + t.name + "' has rank " + std::to_string(rank));
     for (int d = 0; d < rank; ++d) t.shape.push_back(r.integer("dimension", 1, kMaxTensorElements));
+    // Each tensor is checked by validate(); the sum is bounded here, before the next is read.
+    int64_t count = 1;
+    for (int64_t d : t.shape) count = std::min(count * d, kMaxDescribedElements + 1);
+    elements += count;
+    if (elements > kMaxDescribedElements)
+      r.fail("its tensors hold more than " + std::to_string(kMaxDescribedElements) + " elements in all");
     t.scale_bits = static_cast<int>(r.integer("scale", 0, 64));
     g.tensors.push_back(std::move(t));
   }
@@ -196,6 +221,7 @@ QuantizedGraph parse_public(std::span<const uint8_t> bytes) {
       op.inputs.push_back(static_cast<TensorId>(r.integer("input id", 0, tensors - 1)));
     op.output = static_cast<TensorId>(r.integer("output id", 0, tensors - 1));
     op.op = read_op(r);
+    if (op.name.empty()) op.name = op_name(op.op) + " #" + std::to_string(i);  // a label for reports
     g.ops.push_back(std::move(op));
   }
   r.finish();
@@ -204,7 +230,20 @@ QuantizedGraph parse_public(std::span<const uint8_t> bytes) {
   } catch (const InvalidArgument& e) {
     r.fail(e.what());
   }
-  return g;
+  // Planning the linear layers costs about their kernel taps times their outputs; bound the sum.
+  int64_t taps = 0;
+  for (const QOp& op : g.ops) {
+    if (const auto* conv = std::get_if<qop::Conv2d>(&op.op)) {
+      const Conv2dGeometry& s = conv->shape;
+      taps += int64_t{s.out_channels} * (s.in_channels / std::max(1, s.groups)) * s.kernel_h * s.kernel_w;
+    } else if (const auto* gemm = std::get_if<qop::Gemm>(&op.op)) {
+      taps += int64_t{gemm->in_features} * gemm->out_features;
+    }
+    if (taps > kMaxDescribedKernelTaps)
+      r.fail("its linear layers have more than " + std::to_string(kMaxDescribedKernelTaps) + " weights in all");
+  }
+  if (m.policy.statistical_bits < 1) r.fail("statistical_bits = 0");
+  return m;
 }
 
 }  // namespace twain::engine

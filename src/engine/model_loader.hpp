@@ -5,6 +5,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 #include "model/quantized_graph.hpp"
 
@@ -15,7 +16,9 @@ inline constexpr int kDefaultFracBits = 12;
 
 // Throws onnx::ImportError for a file it cannot import, InvalidArgument / CapacityError from
 // the passes and the quantiser.
+// weight_bits: the public weight bound's exponent (model::quantize; f + 1 when not given).
 model::QuantizedGraph load_quantized_model(const std::filesystem::path& onnx_file, int ring_bits = kDefaultRingBits,
-                                          int frac_bits = kDefaultFracBits);
+                                          int frac_bits = kDefaultFracBits,
+                                          std::optional<int> weight_bits = std::nullopt);
 
 }  // namespace twain::engine

@@ -27,6 +27,10 @@ struct SessionReport {
   PhaseReport offline;  // triples and correlated OTs, sized from the plan
   PhaseReport online;   // everything that depends on the input
   std::vector<StepReport> steps;  // the online phase, op by op
+  // The client's whole view of the session is within 2^-statistical_bits_session of a function
+  // of its outputs (engine/session_flooding.hpp), over flooded_responses HE responses.
+  double statistical_bits_session = 0;
+  uint64_t flooded_responses = 0;
 };
 
 // This party's share of every tensor of the graph, by tensor id (tests and debugging: each party

@@ -6,19 +6,47 @@
 #include "core/errors.hpp"
 #include "engine/linear_shapes.hpp"
 #include "engine/model_description.hpp"
+#include "engine/options.hpp"
 #include "model/ring.hpp"
 
 namespace twain::engine {
 
-ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, std::size_t kernel_cache_bytes)
+ServedDescription describe_for_serving(const model::QuantizedGraph& graph, const he::Context& context,
+                                       const ModelPolicy& policy) {
+  ServedDescription d;
+  d.flooding = strongest_session_flooding(graph, context, policy.statistical_bits);
+  TWAIN_REQUIRE(d.flooding.budget.statistical_bits >= policy.min_statistical_bits, PolicyError,
+                "this model's sessions reach " + std::to_string(d.flooding.budget.statistical_bits) +
+                    " bits of statistical security at most (the flooding that hides its weights must decrypt "
+                    "under the HE parameters), below the required " +
+                    std::to_string(policy.min_statistical_bits) +
+                    ": lower the public weight bound (--weight-bits) or accept fewer bits (--min-statistical-bits)");
+  d.policy = {d.flooding.budget.statistical_bits, policy.max_top_k, policy.allow_logits};
+  d.bytes = describe_public(graph, d.policy, policy.send_names);
+  return d;
+}
+
+ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, const ModelPolicy& policy)
     : graph_(std::move(graph)), card_(std::move(card)) {
+  const std::size_t kernel_cache_bytes = policy.kernel_cache_bytes;
+  TWAIN_REQUIRE(policy.max_top_k >= 1 && policy.max_top_k <= kMaxTopK, InvalidArgument,
+                "max_top_k = " + std::to_string(policy.max_top_k) + " outside [1, " + std::to_string(kMaxTopK) + "]");
+  TWAIN_REQUIRE(policy.statistical_bits >= 1 && policy.statistical_bits <= 128 &&
+                    policy.min_statistical_bits >= 1 && policy.min_statistical_bits <= policy.statistical_bits,
+                InvalidArgument,
+                "statistical security: need 1 <= minimum (" + std::to_string(policy.min_statistical_bits) +
+                    ") <= target (" + std::to_string(policy.statistical_bits) + ") <= 128");
   const auto start = std::chrono::steady_clock::now();
   TWAIN_REQUIRE(card_.size() <= kMaxCardBytes, InvalidArgument,
                 "the model card has " + std::to_string(card_.size()) + " bytes, more than " +
                     std::to_string(kMaxCardBytes));
   graph_.validate();
-  description_ = describe_public(graph_);
   context_ = he::Context::create(he::Parameters::standard(graph_.ring_bits));
+  ServedDescription served = describe_for_serving(graph_, *context_, policy);
+  flooding_ = served.flooding;
+  public_policy_ = served.policy;
+  description_ = std::move(served.bytes);
+  fingerprint_ = model_fingerprint(description_, card_);
   std::size_t cached = 0;
   // Kernel memory goes to layers in graph order while it lasts.
   const auto account = [&](const linear::Conv2dServer& layer) {
@@ -29,21 +57,23 @@ ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, std::siz
       ++on_demand_layers_;
     }
   };
-  for (const model::QOp& op : graph_.ops) {
+  for (std::size_t i = 0; i < graph_.ops.size(); ++i) {
+    const model::QOp& op = graph_.ops[i];
+    const he::FloodBudget& budget = flooding_.layers[i];
     auto server = std::make_unique<LinearServer>();
     const std::size_t left = kernel_cache_bytes - std::min(kernel_cache_bytes, cached);
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
       account(server->emplace<linear::Conv2dServer>(context_, conv_shape(*conv), conv->weights, conv->weight_bound,
-                                                    left));
+                                                    left, budget));
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
       account(server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm), gemm->weights,
-                                                            gemm->weight_bound, left)
+                                                            gemm->weight_bound, left, budget)
                   .convolution());
     } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {
       std::vector<uint64_t> shift;
       for (int64_t s : affine->shift) shift.push_back(model::to_ring(s, graph_.ring_bits));
       account(server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), affine->scale, shift,
-                                                       affine->scale_bound, left)
+                                                       affine->scale_bound, left, budget)
                   .convolution());
     }
     linear_.push_back(std::move(server));

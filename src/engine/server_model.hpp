@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "engine/model_description.hpp"
+#include "engine/session_flooding.hpp"
 #include "he/params.hpp"
 #include "linear/batch_norm.hpp"
 #include "linear/conv2d_server.hpp"
@@ -26,23 +28,62 @@ inline constexpr std::size_t kMaxCardBytes = std::size_t{1} << 20;
 // weights and transform kernels on use (linear::Conv2dServer).
 inline constexpr std::size_t kDefaultKernelCacheBytes = std::size_t{4} << 30;
 
+// The least statistical security a server accepts by default. The target is 40 bits for a whole
+// session; N = 4096 with log2 Q = 109 caps what models with large weight noise reach below it
+// (the flooding must decrypt exactly), and the bits reached are reported with every session.
+inline constexpr int kDefaultMinStatisticalBits = 32;
+
+// What the server operator decides about a model it serves (DESIGN.md section 1): all of it is
+// public, none of it depends on the weights.
+struct ModelPolicy {
+  // Memory for precomputed kernels (see the constructor).
+  std::size_t kernel_cache_bytes = kDefaultKernelCacheBytes;
+  // The client learns at most this many classes ...
+  int max_top_k = 5;
+  // ... and every logit only when this is set.
+  bool allow_logits = false;
+  // Tensor and op names travel in the description only when this is set.
+  bool send_names = false;
+  // Statistical security of a session: the target, and the least the server accepts when the
+  // model's flooding cannot reach the target under the HE parameters (engine/session_flooding.hpp).
+  int statistical_bits = he::kStatisticalSecurityBits;
+  int min_statistical_bits = kDefaultMinStatisticalBits;
+};
+
+// What a server sends about a model under `policy`, and the flooding it commits to: the session
+// flooding's strongest target (engine/session_flooding.hpp), the public policy, the description.
+// Throws PolicyError when that target is below policy.min_statistical_bits, CapacityError when a
+// layer does not fit the HE parameters at all.
+struct ServedDescription {
+  SessionFlooding flooding;
+  PublicPolicy policy;
+  std::vector<uint8_t> bytes;
+};
+ServedDescription describe_for_serving(const model::QuantizedGraph& graph, const he::Context& context,
+                                       const ModelPolicy& policy);
+
 class ServerModel {
  public:
   // Validates the graph (with its parameters) and preprocesses every linear op. Throws
-  // InvalidArgument for an invalid graph, CapacityError when a layer's public weight bound does
-  // not fit the HE parameters of the graph's ring.
+  // InvalidArgument for an invalid graph or policy, CapacityError when a layer's public weight
+  // bound does not fit the HE parameters of the graph's ring, PolicyError when the session's
+  // statistical security stays below policy.min_statistical_bits.
   // card: public text the client receives with the description (the preprocessing spec and class
   // names of apps/, as JSON), at most kMaxCardBytes.
-  // kernel_cache_bytes: memory for precomputed kernels (convolutions, and the Gemm and BatchNorm
-  // layers that run as convolutions), given to layers in graph order while it lasts (a layer
-  // that does not fit transforms its kernels on use).
-  explicit ServerModel(model::QuantizedGraph graph, std::string card = {},
-                       std::size_t kernel_cache_bytes = kDefaultKernelCacheBytes);
+  // policy.kernel_cache_bytes: memory for precomputed kernels (convolutions, and the Gemm and
+  // BatchNorm layers that run as convolutions), given to layers in graph order while it lasts (a
+  // layer that does not fit transforms its kernels on use).
+  explicit ServerModel(model::QuantizedGraph graph, std::string card = {}, const ModelPolicy& policy = {});
 
   const model::QuantizedGraph& graph() const { return graph_; }
   const std::vector<uint8_t>& description() const { return description_; }
   const std::string& card() const { return card_; }
+  const PublicPolicy& policy() const { return public_policy_; }
+  // model_fingerprint(description(), card()): what a client pins with --expect-model.
+  const std::string& fingerprint() const { return fingerprint_; }
   const he::ContextPtr& context() const { return context_; }
+  // How every response of a session is flooded (the client derives the same).
+  const SessionFlooding& flooding() const { return flooding_; }
   // The linear server of op `index` (monostate for other ops).
   const LinearServer& linear(std::size_t index) const { return *linear_[index]; }
   double preprocess_seconds() const { return preprocess_seconds_; }
@@ -54,7 +95,10 @@ class ServerModel {
   model::QuantizedGraph graph_;
   std::vector<uint8_t> description_;
   std::string card_;
+  PublicPolicy public_policy_;
+  std::string fingerprint_;
   he::ContextPtr context_;
+  SessionFlooding flooding_;
   std::vector<std::unique_ptr<LinearServer>> linear_;
   double preprocess_seconds_ = 0;
   std::size_t kernel_bytes_ = 0;

@@ -60,7 +60,7 @@ SessionOptions decode_request(std::span<const uint8_t> bytes) {
   return o;
 }
 
-// Ferret's setup (base OTs and a 0.95 MB bootstrap, 0.08-0.25 s here) and its first segment,
+// Ferret's setup (base OTs and a 1.33 MB bootstrap, 0.08-0.25 s here) and its first segment,
 // which also computes the 606,907 base COTs of its next iteration, pay off only for large plans;
 // below this many correlated OTs IKNP (128 bits each) is faster end to end on a fast link.
 constexpr uint64_t kFerretThresholdCots = uint64_t{1} << 24;
@@ -95,6 +95,14 @@ PhaseReport measure(net::Channel& channel, const std::function<void()>& work) {
 
 }  // namespace
 
+void check_output_request(const SessionOptions& options, const PublicPolicy& policy) {
+  if (options.reveal_logits && !policy.allow_logits)
+    throw PolicyError("the server does not reveal logits (its operator did not allow them): ask for the top-k classes");
+  if (!options.reveal_logits && options.top_k > policy.max_top_k)
+    throw PolicyError("the server reveals at most the top " + std::to_string(policy.max_top_k) + " classes; " +
+                      std::to_string(options.top_k) + " were asked for");
+}
+
 SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy,
                             const Progress& progress, Trace* trace) {
   SessionReport report;
@@ -107,12 +115,15 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, con
     channel.flush();
     options = decode_request(channel.recv_message(kMaxRequestBytes));
     if (options.backend == nonlinear::Backend::kFerretInsecureForTests && !policy.allow_insecure_for_tests)
-      throw FormatError("session request: the client asked for insecure test parameters; refused");
+      throw PolicyError("session request: the client asked for insecure test parameters; refused");
+    check_output_request(options, model.policy());
     pk = he::deserialize_public_key(*model.context(), channel.recv_message(kMaxPublicKeyBytes));
   });
   const nonlinear::Options nl = nonlinear_options(model.graph(), options);
   std::optional<nonlinear::NonlinearSession> nonlinear;
   add(report.setup, measure(channel, [&] { nonlinear.emplace(nonlinear::Role::kServer, channel, prg, nl, options.backend); }));
+  report.statistical_bits_session = model.flooding().statistical_bits;
+  report.flooded_responses = model.flooding().responses;
   report.offline = measure(channel, [&] { nonlinear->offline(plan_graph(model.graph(), options)); });
   report.online = measure(channel, [&] {
     const auto pool = make_pool(policy.threads);
@@ -131,13 +142,19 @@ ClientSession::ClientSession(net::Channel& channel, const SessionOptions& option
   TWAIN_REQUIRE(options.top_k >= 1 && options.top_k <= kMaxTopK, InvalidArgument,
                 "top_k = " + std::to_string(options.top_k) + " outside [1, " + std::to_string(kMaxTopK) + "]");
   connect_ = measure(channel_, [&] {
-    graph_ = parse_public(channel_.recv_message(kMaxDescriptionBytes));
+    const std::vector<uint8_t> description = channel_.recv_message(kMaxDescriptionBytes);
+    PublicModel described = parse_public(description);
+    graph_ = std::move(described.graph);
+    policy_ = described.policy;
     const std::vector<uint8_t> card = channel_.recv_message(kMaxCardBytes);
     card_.assign(card.begin(), card.end());
+    fingerprint_ = model_fingerprint(description, card_);
   });
 }
 
 InferenceResult ClientSession::infer(std::span<const float> image, const Progress& progress, Trace* trace) {
+  // Refused here, before any work or traffic, as the server would refuse it.
+  check_output_request(options_, policy_);
   InferenceResult result;
   result.frac_bits = graph_.frac_bits;
   SessionReport& report = result.report;
@@ -152,7 +169,10 @@ InferenceResult ClientSession::infer(std::span<const float> image, const Progres
     channel_.send_message(encode_request(options_));
     sk = he::generate_secret_key(*context, prg);
     channel_.send_message(he::serialize(*context, he::generate_public_key(*context, *sk, prg)));
-    linear = make_linear_clients(graph_, context);
+    const SessionFlooding flooding = plan_session_flooding(graph_, *context, policy_.statistical_bits);
+    report.statistical_bits_session = flooding.statistical_bits;
+    report.flooded_responses = flooding.responses;
+    linear = make_linear_clients(graph_, context, flooding.layers);
   });
   add(report.setup, connect_);
   const nonlinear::Options nl = nonlinear_options(graph_, options_);

@@ -29,8 +29,12 @@ struct ServerPolicy {
   int threads = 1;
 };
 
-// Serves one client on `channel`. Throws FormatError for a malformed or refused request,
-// NetworkError when the client disconnects; the model is untouched either way.
+// Throws PolicyError when `options` ask for more than `policy` reveals.
+void check_output_request(const SessionOptions& options, const PublicPolicy& policy);
+
+// Serves one client on `channel`. Throws FormatError for a malformed request, PolicyError for one
+// the policy refuses (before any offline work), NetworkError when the client disconnects; the
+// model is untouched either way.
 // trace: when given, receives the server's share of every tensor.
 SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy = {},
                             const Progress& progress = {}, Trace* trace = nullptr);
@@ -58,6 +62,11 @@ class ClientSession {
   const model::QuantizedGraph& model() const { return graph_; }
   // The server's public model card (ServerModel::card), possibly empty.
   const std::string& card() const { return card_; }
+  // What the server's policy makes public: its statistical security, the most classes it reveals.
+  const PublicPolicy& policy() const { return policy_; }
+  // model_fingerprint of the description and card the server sent.
+  const std::string& fingerprint() const { return fingerprint_; }
+  // Throws PolicyError, before any traffic, when the options ask for more than policy() allows.
   // trace: when given, receives the client's share of every tensor.
   InferenceResult infer(std::span<const float> image, const Progress& progress = {}, Trace* trace = nullptr);
 
@@ -67,6 +76,8 @@ class ClientSession {
   int threads_;
   model::QuantizedGraph graph_;
   std::string card_;
+  PublicPolicy policy_;
+  std::string fingerprint_;
   PhaseReport connect_;
 };
 

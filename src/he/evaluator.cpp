@@ -36,11 +36,10 @@ double rerandomization_variance(std::size_t n) {
 // The flooding for `revealed` coefficients (he/flooding.hpp) and the estimate after adding it;
 // throws CapacityError when it would not decrypt exactly.
 FloodDistribution flood_distribution(const Context& context, const NoiseEstimate& noise, std::size_t revealed,
-                                     int statistical_bits, NoiseEstimate& flooded) {
-  TWAIN_REQUIRE(statistical_bits >= 0 && statistical_bits <= 128 && revealed <= context.n(), InvalidArgument,
-                "flood: statistical_bits must be in [0, 128] and revealed coefficients at most n");
+                                     const FloodBudget& budget, NoiseEstimate& flooded) {
+  TWAIN_REQUIRE(revealed <= context.n(), InvalidArgument, "flood: revealed coefficients must be at most n");
   const FloodDistribution distribution =
-      choose_flooding(noise.weight_bound(), revealed == 0 ? context.n() : revealed, statistical_bits);
+      choose_flooding(noise.weight_bound(), revealed == 0 ? context.n() : revealed, budget);
   flooded = noise;
   flooded.worst_case += distribution.bound;
   try {
@@ -61,13 +60,27 @@ NoiseEstimate product_noise(const NoiseEstimate& input, double weight_norm2_squa
   return {variance, variance, 0};
 }
 
-NoiseEstimate response_noise(const Context& context, const NoiseEstimate& product, std::size_t revealed_coefficients,
-                             int statistical_bits) {
+namespace {
+
+NoiseEstimate unflooded_response(const Context& context, const NoiseEstimate& product) {
   NoiseEstimate noise = product;
   noise.variance += kRoundingVariance + rerandomization_variance(context.n());
+  return noise;
+}
+
+}  // namespace
+
+NoiseEstimate response_noise(const Context& context, const NoiseEstimate& product, std::size_t revealed_coefficients,
+                             const FloodBudget& budget) {
   NoiseEstimate flooded;
-  flood_distribution(context, noise, revealed_coefficients, statistical_bits, flooded);
+  flood_distribution(context, unflooded_response(context, product), revealed_coefficients, budget, flooded);
   return flooded;
+}
+
+FloodDistribution response_flooding(const Context& context, const NoiseEstimate& product,
+                                    std::size_t revealed_coefficients, const FloodBudget& budget) {
+  NoiseEstimate flooded;
+  return flood_distribution(context, unflooded_response(context, product), revealed_coefficients, budget, flooded);
 }
 
 void add_plain(const Context& context, Ciphertext& ct, std::span<const uint64_t> message, core::Prg& prg) {
@@ -142,7 +155,7 @@ double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const Flood
   require_same_parameters(context, ct.params_id, "ciphertext");
   NoiseEstimate flooded;
   const FloodDistribution distribution =
-      flood_distribution(context, ct.noise, policy.revealed_coefficients, policy.statistical_bits, flooded);
+      flood_distribution(context, ct.noise, policy.revealed_coefficients, policy.budget, flooded);
   if (ct.c0.form() == math::PolyForm::Ntt) {
     ct.c0.to_coefficients();
     ct.c1.to_coefficients();
@@ -229,10 +242,10 @@ SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, 
 
 SwitchedCiphertext finish_response(const Context& context, Ciphertext product, std::span<const uint64_t> mask,
                                    const PublicKey& pk, core::Prg& prg, std::span<const uint32_t> c0_indices,
-                                   int statistical_bits) {
+                                   const FloodBudget& budget) {
   rerandomize(context, product, pk, prg);
   add_plain(context, product, mask, prg);
-  flood(context, product, prg, {statistical_bits, c0_indices.size(), c0_indices});
+  flood(context, product, prg, {budget, c0_indices.size(), c0_indices});
   return switch_modulus(context, product, minimal_switch_bits(context, product.noise), c0_indices);
 }
 

@@ -13,6 +13,7 @@
 
 #include "core/prg.hpp"
 #include "he/ciphertext.hpp"
+#include "he/flooding.hpp"
 #include "he/keys.hpp"
 #include "he/plaintext.hpp"
 
@@ -46,7 +47,8 @@ class MultiplyAccumulator {
 void rerandomize(const Context& context, Ciphertext& ct, const PublicKey& pk, core::Prg& prg);
 
 struct FloodPolicy {
-  int statistical_bits = kStatisticalSecurityBits;
+  // The session this response belongs to (he/flooding.hpp).
+  FloodBudget budget;
   // How many coefficients of this response the client will see (the c0 kept); 0 means all n.
   std::size_t revealed_coefficients = 0;
   // The c0 coefficients to flood: the ones the client will see (all n when empty). Coefficients
@@ -57,9 +59,9 @@ struct FloodPolicy {
 // Adds to c0 (coefficient form; converted if needed) flooding noise (he/flooding.hpp: uniform on
 // [-W, W] with W = B m 2^s, or Irwin-Hall of order 3 with a bound of about 3.5 sqrt(m) B 2^s,
 // whichever bound is smaller), B the high-probability bound of the weight-dependent noise and m
-// the revealed coefficients: for any two weight sets within the same public bounds that give the
-// same result, what the client sees differs by less than 2^-statistical_bits in statistical
-// distance. Returns the bound of the added noise (0 when no products contributed noise). Throws
+// the revealed coefficients, widened for the session's budget: for any two weight sets within the
+// same public bounds that give the same results, what the client sees of all the session's
+// responses differs by less than 2^-budget.statistical_bits in statistical distance. Returns the bound of the added noise (0 when no products contributed noise). Throws
 // CapacityError when the result would no longer decrypt exactly.
 double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const FloodPolicy& policy = {});
 
@@ -79,7 +81,10 @@ SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, 
 // data only, so both parties agree on every response's modulus before any is sent. Throws
 // CapacityError when the flooded noise would not decrypt exactly.
 NoiseEstimate response_noise(const Context& context, const NoiseEstimate& product, std::size_t revealed_coefficients,
-                             int statistical_bits = kStatisticalSecurityBits);
+                             const FloodBudget& budget = {});
+// The flooding finish_response adds to such a response (response_noise's bounded part).
+FloodDistribution response_flooding(const Context& context, const NoiseEstimate& product,
+                                    std::size_t revealed_coefficients, const FloodBudget& budget = {});
 // The noise of sum_k ct_k * w_k over distinct fresh inputs with noise `input`, given the sum of
 // the squared-norm bounds of the w_k (as MultiplyAccumulator computes it).
 NoiseEstimate product_noise(const NoiseEstimate& input, double weight_norm2_squared_sum);
@@ -88,6 +93,6 @@ NoiseEstimate product_noise(const NoiseEstimate& input, double weight_norm2_squa
 // re-randomise, flood for the coefficients kept, switch to the smallest exact modulus.
 SwitchedCiphertext finish_response(const Context& context, Ciphertext product, std::span<const uint64_t> mask,
                                    const PublicKey& pk, core::Prg& prg, std::span<const uint32_t> c0_indices = {},
-                                   int statistical_bits = kStatisticalSecurityBits);
+                                   const FloodBudget& budget = {});
 
 }  // namespace twain::he

@@ -12,50 +12,51 @@ namespace {
 
 constexpr double kWidthLimit = 0x1p120;  // widths at or above this are reported as infinite
 
-FloodDistribution make(FloodShape shape, double width, double bound) {
-  if (width >= kWidthLimit) return {shape, 0, std::numeric_limits<double>::infinity()};
-  return {shape, static_cast<math::u128>(width), bound};
-}
-
 }  // namespace
 
-FloodDistribution choose_flooding(double noise_bound, std::size_t revealed, int statistical_bits) {
-  TWAIN_REQUIRE(statistical_bits >= 0 && statistical_bits <= 128, InvalidArgument,
-                "choose_flooding: statistical_bits = " + std::to_string(statistical_bits) + " is outside [0, 128]");
+FloodDistribution choose_flooding(double noise_bound, std::size_t revealed, const FloodBudget& budget) {
+  const int s = budget.statistical_bits;
+  TWAIN_REQUIRE(s >= 0 && s <= 128, InvalidArgument,
+                "choose_flooding: statistical_bits = " + std::to_string(s) + " is outside [0, 128]");
+  TWAIN_REQUIRE(budget.responses >= 1, InvalidArgument, "choose_flooding: a session budget of no responses");
   TWAIN_REQUIRE(revealed >= 1, InvalidArgument, "choose_flooding: no revealed coefficient");
   TWAIN_REQUIRE(noise_bound >= 0, InvalidArgument, "choose_flooding: negative noise bound");
   if (noise_bound == 0) return {};
-  const double m = static_cast<double>(revealed);
-  const double uniform_width = std::ceil(std::ldexp(noise_bound * m, statistical_bits));
-  FloodDistribution best = make(FloodShape::Uniform, uniform_width, uniform_width);
-  if (statistical_bits <= 58 && m <= std::ldexp(1.0, 58 - statistical_bits)) {
-    const double l = std::ceil(
-        std::ldexp(kIrwinHallMargin * std::sqrt(kIrwinHall3Fisher) * std::sqrt(m) * noise_bound, statistical_bits));
-    const double bound = std::ceil(1.5 * l);
-    if (bound < best.bound) best = make(FloodShape::IrwinHall3, l, bound);
-  }
-  return best;
+  const double mr = static_cast<double>(revealed) * static_cast<double>(budget.responses);
+  const double l = std::ceil(std::ldexp(std::sqrt(kIrwinHall3Fisher * mr) * noise_bound / (2 * kFloodingDistance), s));
+  if (l >= kWidthLimit) return {0, std::numeric_limits<double>::infinity()};
+  return {static_cast<math::u128>(l), std::ceil(1.5 * l)};
 }
 
-math::u128 flooding_offset(const FloodDistribution& distribution) {
-  return distribution.shape == FloodShape::Uniform ? distribution.width : 3 * distribution.width / 2;
+void FloodLedger::add(const FloodDistribution& distribution, double noise_bound, std::size_t revealed,
+                      uint64_t count) {
+  responses_ += count;
+  if (noise_bound == 0) return;
+  const double m = static_cast<double>(revealed), n = static_cast<double>(count);
+  const double width = static_cast<double>(distribution.width);
+  coefficients_ += n * m;
+  hellinger_squared_ += n * m * noise_bound * noise_bound * kIrwinHall3Fisher / (8 * width * width);
 }
+
+double FloodLedger::statistical_bits() const {
+  const double distance = std::sqrt(2 * hellinger_squared_) + coefficients_ * std::ldexp(1.0, -kTailBits);
+  return distance == 0 ? std::numeric_limits<double>::infinity() : -std::log2(distance);
+}
+
+math::u128 flooding_offset(const FloodDistribution& distribution) { return 3 * distribution.width / 2; }
 
 std::vector<math::u128> sample_flooding(const FloodDistribution& distribution, std::size_t count, core::Prg& prg) {
   TWAIN_REQUIRE(distribution.width >= 1, InvalidArgument, "sample_flooding: the width must be positive");
-  if (distribution.shape == FloodShape::Uniform) return sample_uniform_below(count, 2 * distribution.width + 1, prg);
-  // Irwin-Hall: A1 + A2 + A3 + round(F1 + F2 + F3), the F_j as 64-bit fractions.
+  // A1 + A2 + A3 + K, K = round(F1 + F2 + F3) drawn exactly: (1, 23, 23, 1) / 48.
   std::vector<math::u128> values = sample_uniform_below(count, distribution.width, prg);
   for (int j = 0; j < 2; ++j) {
     const std::vector<math::u128> more = sample_uniform_below(count, distribution.width, prg);
     for (std::size_t i = 0; i < count; ++i) values[i] += more[i];
   }
-  std::vector<uint64_t> fractions(3 * count);
-  prg.fill(fractions.data(), fractions.size() * sizeof(uint64_t));
-  constexpr math::u128 kHalf = math::u128{1} << 63;
+  const std::vector<math::u128> rounding = sample_uniform_below(count, 48, prg);
   for (std::size_t i = 0; i < count; ++i) {
-    const math::u128 sum = static_cast<math::u128>(fractions[3 * i]) + fractions[3 * i + 1] + fractions[3 * i + 2];
-    values[i] += (sum + kHalf) >> 64;  // round(sum / 2^64), in {0, 1, 2, 3}
+    const math::u128 u = rounding[i];
+    values[i] += static_cast<math::u128>(u >= 1) + static_cast<math::u128>(u >= 24) + static_cast<math::u128>(u >= 47);
   }
   return values;
 }

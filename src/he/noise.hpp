@@ -2,16 +2,18 @@
 //
 // A coefficient's error is tracked as a sub-Gaussian part with variance proxy `variance` plus a
 // bounded part `worst_case`. For sub-Gaussian X, P(|X| > z sqrt(v)) <= 2 exp(-z^2 / 2), so with
-// z = kTailFactor a coefficient exceeds bound() with probability at most 2^-64.
+// z = kTailFactor a coefficient exceeds bound() with probability at most 2^-kTailBits: small
+// enough to add over every coefficient of a session (he/flooding.hpp).
 #pragma once
 
 #include <cmath>
 
 namespace twain::he {
 
-inline constexpr double kTailFactor = 9.5;  // sqrt(2 ln 2^65) = 9.49
-// Flooding makes what the client sees statistically 2^-40-close to a distribution that depends
-// only on the result (DESIGN.md section 1: 40-bit statistical security).
+inline constexpr int kTailBits = 80;
+inline constexpr double kTailFactor = 10.6;  // sqrt(2 ln 2^81) = 10.596
+// Flooding makes what the client sees in a whole session statistically 2^-40-close to a
+// distribution that depends only on its outputs (DESIGN.md section 1: 40-bit statistical security).
 inline constexpr int kStatisticalSecurityBits = 40;
 
 struct NoiseEstimate {

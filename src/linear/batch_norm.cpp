@@ -37,11 +37,11 @@ std::string BatchNormShape::describe() const {
 
 BatchNormServer::BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const int64_t> scale,
                                  std::span<const uint64_t> shift, uint64_t scale_bound,
-                                 std::size_t precompute_limit_bytes)
+                                 std::size_t precompute_limit_bytes, const he::FloodBudget& budget)
     : shape_(shape),
       plain_mask_(context->plain_mask()),
       shift_(shift.begin(), shift.end()),
-      conv_(std::move(context), shape.as_conv2d(), scale, scale_bound, precompute_limit_bytes) {
+      conv_(std::move(context), shape.as_conv2d(), scale, scale_bound, precompute_limit_bytes, budget) {
   TWAIN_REQUIRE(shift_.size() == static_cast<std::size_t>(shape_.channels), InvalidArgument,
                 "BatchNormServer: " + std::to_string(shift_.size()) + " shifts where " + shape_.describe() +
                     " takes " + std::to_string(shape_.channels));
@@ -63,8 +63,9 @@ std::vector<uint64_t> BatchNormServer::run(net::Channel& channel, const he::Publ
   return share;
 }
 
-BatchNormClient::BatchNormClient(he::ContextPtr context, const BatchNormShape& shape, uint64_t scale_bound)
-    : conv_(std::move(context), shape.as_conv2d(), scale_bound) {}
+BatchNormClient::BatchNormClient(he::ContextPtr context, const BatchNormShape& shape, uint64_t scale_bound,
+                                 const he::FloodBudget& budget)
+    : conv_(std::move(context), shape.as_conv2d(), scale_bound, budget) {}
 
 std::vector<uint64_t> BatchNormClient::run(net::Channel& channel, const he::SecretKey& sk,
                                            std::span<const uint64_t> client_share, core::Prg& prg,

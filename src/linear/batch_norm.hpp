@@ -41,7 +41,8 @@ class BatchNormServer {
   // CapacityError as Conv2dServer's constructor, which also says how precompute_limit_bytes
   // decides where the kernels are kept.
   BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const int64_t> scale,
-                  std::span<const uint64_t> shift, uint64_t scale_bound, std::size_t precompute_limit_bytes = SIZE_MAX);
+                  std::span<const uint64_t> shift, uint64_t scale_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
+                  const he::FloodBudget& budget = {});
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
   // The convolution applying the scales.
@@ -61,7 +62,8 @@ class BatchNormServer {
 
 class BatchNormClient {
  public:
-  BatchNormClient(he::ContextPtr context, const BatchNormShape& shape, uint64_t scale_bound);
+  BatchNormClient(he::ContextPtr context, const BatchNormShape& shape, uint64_t scale_bound,
+                  const he::FloodBudget& budget = {});
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
 

@@ -15,10 +15,9 @@
 
 namespace twain::linear {
 
-Conv2dClient::Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uint64_t weight_bound)
-    : context_(std::move(context)),
-      layer_(shape),
-      plan_(cheapest_group_merge(unstrided_layer(shape), *context_, weight_bound)) {}
+Conv2dClient::Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uint64_t weight_bound,
+                           const he::FloodBudget& budget)
+    : context_(std::move(context)), layer_(shape), plan_(plan_layer(shape, *context_, weight_bound, budget)) {}
 
 std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretKey& sk,
                                         std::span<const uint64_t> client_share, core::Prg& prg,

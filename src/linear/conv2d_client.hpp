@@ -18,7 +18,8 @@ class Conv2dClient {
  public:
   // The same public description the server has: shape and weight bound (the plan is rebuilt
   // here, so both parties agree on every message without sending it).
-  Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uint64_t weight_bound);
+  Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uint64_t weight_bound,
+               const he::FloodBudget& budget = {});
 
   const Conv2dPlan& plan() const { return plan_; }
 

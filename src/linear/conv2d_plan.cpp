@@ -62,8 +62,9 @@ Conv2dShape phase_shape(const Conv2dShape& shape) {
 class ResponseModel {
  public:
   // taps: nonzero kernel taps per input channel of a group, prefix-summed (taps[c] for channels < c).
-  ResponseModel(const he::Context& context, uint64_t weight_bound, const std::vector<std::size_t>& taps)
-      : context_(context), weight_bound_(weight_bound), taps_(taps) {}
+  ResponseModel(const he::Context& context, uint64_t weight_bound, const he::FloodBudget& budget,
+                const std::vector<std::size_t>& taps)
+      : context_(context), weight_bound_(weight_bound), budget_(budget), taps_(taps) {}
 
   // Variance of the weight-dependent noise of a sum over channel blocks (as MultiplyAccumulator)
   // of kernels packing `packed` output channels each.
@@ -84,15 +85,23 @@ class ResponseModel {
   int response_bits(double weight_variance, std::size_t revealed) const {
     try {
       const he::NoiseEstimate product{weight_variance, weight_variance, 0};
-      return he::minimal_switch_bits(context_, he::response_noise(context_, product, revealed));
+      return he::minimal_switch_bits(context_, he::response_noise(context_, product, revealed, budget_));
     } catch (const CapacityError&) {
       return 0;
     }
   }
 
+  // Adds `count` responses revealing `revealed` outputs to `ledger`.
+  void account(double weight_variance, std::size_t revealed, uint64_t count, he::FloodLedger& ledger) const {
+    if (count == 0) return;
+    const he::NoiseEstimate product{weight_variance, weight_variance, 0};
+    ledger.add(he::response_flooding(context_, product, revealed, budget_), product.weight_bound(), revealed, count);
+  }
+
  private:
   const he::Context& context_;
   uint64_t weight_bound_;
+  he::FloodBudget budget_;
   const std::vector<std::size_t>& taps_;
 };
 
@@ -109,18 +118,19 @@ struct Candidate {
 
 }  // namespace
 
-Conv2dPlan Conv2dPlan::cheapest(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound) {
-  if (shape.stride_h == 1 && shape.stride_w == 1) return Conv2dPlan(shape, context, weight_bound, false);
+Conv2dPlan Conv2dPlan::cheapest(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+                                const he::FloodBudget& budget) {
+  if (shape.stride_h == 1 && shape.stride_w == 1) return Conv2dPlan(shape, context, weight_bound, budget, false);
   // Both layouts of a strided layer; the one that sends fewer bytes (a public choice).
   std::optional<Conv2dPlan> direct;
   std::optional<CapacityError> direct_error;
   try {
-    direct = Conv2dPlan(shape, context, weight_bound, false);
+    direct = Conv2dPlan(shape, context, weight_bound, budget, false);
   } catch (const CapacityError& e) {
     direct_error = e;
   }
   try {
-    Conv2dPlan phases(shape, context, weight_bound, true);
+    Conv2dPlan phases(shape, context, weight_bound, budget, true);
     if (!direct || phases.bytes_sent(Role::Client) + phases.bytes_sent(Role::Server) <
                        direct->bytes_sent(Role::Client) + direct->bytes_sent(Role::Server))
       return phases;
@@ -130,11 +140,18 @@ Conv2dPlan Conv2dPlan::cheapest(const Conv2dShape& shape, const he::Context& con
   return std::move(*direct);
 }
 
-Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound)
-    : Conv2dPlan(cheapest(shape, context, weight_bound)) {}
+Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+                       const he::FloodBudget& budget)
+    : Conv2dPlan(cheapest(shape, context, weight_bound, budget)) {}
 
-Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound, bool phases)
-    : shape_(shape), weight_bound_(weight_bound), n_(context.n()), plain_mask_(context.plain_mask()), phases_(phases) {
+Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+                       const he::FloodBudget& budget, bool phases)
+    : shape_(shape),
+      weight_bound_(weight_bound),
+      budget_(budget),
+      n_(context.n()),
+      plain_mask_(context.plain_mask()),
+      phases_(phases) {
   shape_.validate();
   TWAIN_REQUIRE(weight_bound < kMaxWeightBound, InvalidArgument,
                 "Conv2dPlan: weight bound " + std::to_string(weight_bound) + " is not below 2^40");
@@ -160,7 +177,7 @@ Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uin
   const int oh = layout_.output_height(), ow = layout_.output_width();
   const int ig = layout_.in_channels_per_group(), og = layout_.out_channels_per_group();
   const uint64_t groups = static_cast<uint64_t>(layout_.groups);
-  const ResponseModel model(context, weight_bound, taps_);
+  const ResponseModel model(context, weight_bound, budget_, taps_);
   auto response_size = [&](int bits, std::size_t m) {
     return he::kHeaderBytes + kSwitchedFieldBytes + core::packed_size(n_ + m, bits);
   };
@@ -310,6 +327,20 @@ uint64_t Conv2dPlan::bytes_sent(Role role) const {
   for (const SpatialBlock& s : spatial_)
     for (int r = 0; r < responses_per_block_; ++r) per_group += kFrameBytes + response_bytes(s, r);
   return static_cast<uint64_t>(shape_.groups) * per_group;
+}
+
+void Conv2dPlan::account(const he::Context& context, he::FloodLedger& ledger) const {
+  const ResponseModel model(context, weight_bound_, budget_, taps_);
+  const int ig = layout_.in_channels_per_group();
+  const int last_packed = channels_in_response(responses_per_block_ - 1);
+  const double full_variance = model.weight_variance(ig, block_.channels, channel_blocks_, channels_per_response_);
+  const double last_variance = model.weight_variance(ig, block_.channels, channel_blocks_, last_packed);
+  const auto groups = static_cast<uint64_t>(shape_.groups);
+  for (const SpatialBlock& s : spatial_) {
+    model.account(full_variance, s.kept.size() * static_cast<std::size_t>(channels_per_response_),
+                  groups * static_cast<uint64_t>(responses_per_block_ - 1), ledger);
+    model.account(last_variance, s.kept.size() * static_cast<std::size_t>(last_packed), groups, ledger);
+  }
 }
 
 std::vector<uint64_t> Conv2dPlan::encode_input(std::span<const uint64_t> tensor, int group, int channel_block,

@@ -40,6 +40,7 @@
 #include <string>
 #include <vector>
 
+#include "he/flooding.hpp"
 #include "he/params.hpp"
 #include "he/plaintext.hpp"
 #include "linear/conv2d_shape.hpp"
@@ -68,16 +69,20 @@ struct SpatialBlock {
 
 class Conv2dPlan {
  public:
-  // weight_bound: the public bound on |w| (fixed-point weights), below 2^40. Throws
-  // InvalidArgument for an invalid shape or bound, CapacityError naming the shape when no block
-  // shape gives responses that decrypt exactly under these parameters.
-  Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound);
+  // weight_bound: the public bound on |w| (fixed-point weights), below 2^40. budget: the session
+  // this layer runs in (its responses are flooded for all of the session's, he/flooding.hpp; the
+  // default is a session of one response). Throws InvalidArgument for an invalid shape or bound,
+  // CapacityError naming the shape when no block shape gives responses that decrypt exactly under
+  // these parameters.
+  Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+             const he::FloodBudget& budget = {});
 
   const Conv2dShape& shape() const { return shape_; }
   // The stride-1 convolution the blocks are laid on: shape() itself, or its stride phases.
   const Conv2dShape& layout() const { return layout_; }
   bool stride_phases() const { return phases_; }
   uint64_t weight_bound() const { return weight_bound_; }
+  const he::FloodBudget& flood_budget() const { return budget_; }
   std::size_t n() const { return n_; }
   const BlockExtent& block() const { return block_; }
   // Channel blocks per group; block b holds channels [b Cn, min((b + 1) Cn, I)) of its group in
@@ -111,6 +116,8 @@ class Conv2dPlan {
   std::size_t response_bytes(const SpatialBlock& block, int response) const;
   // Bytes `role` sends for one layer, the 8-byte message frames included.
   uint64_t bytes_sent(Role role) const;
+  // Adds every response of the layer, with the flooding it gets, to `ledger`.
+  void account(const he::Context& context, he::FloodLedger& ledger) const;
 
   // The plaintext polynomial of one input block: values of `tensor` (CHW, each below 2^l, else
   // InvalidArgument) in group `group`, channel block `channel_block` and `spatial`, zero where
@@ -134,11 +141,14 @@ class Conv2dPlan {
 
  private:
   // The cheaper of the direct and the stride-phase layouts (only the direct one at stride 1).
-  static Conv2dPlan cheapest(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound);
-  Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound, bool phases);
+  static Conv2dPlan cheapest(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+                             const he::FloodBudget& budget);
+  Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+             const he::FloodBudget& budget, bool phases);
 
   Conv2dShape shape_;
   uint64_t weight_bound_;
+  he::FloodBudget budget_;
   std::size_t n_;
   uint64_t plain_mask_;
   bool phases_ = false;

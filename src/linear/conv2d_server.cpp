@@ -15,10 +15,8 @@
 namespace twain::linear {
 
 Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
-                           uint64_t weight_bound, std::size_t precompute_limit_bytes)
-    : context_(std::move(context)),
-      layer_(shape),
-      plan_(cheapest_group_merge(unstrided_layer(shape), *context_, weight_bound)) {
+                           uint64_t weight_bound, std::size_t precompute_limit_bytes, const he::FloodBudget& budget)
+    : context_(std::move(context)), layer_(shape), plan_(plan_layer(shape, *context_, weight_bound, budget)) {
   TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
                 "Conv2dServer: " + std::to_string(weights.size()) + " weights where " + shape.describe() +
                     " takes " + std::to_string(shape.weight_size()));
@@ -140,7 +138,8 @@ std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicK
     std::vector<uint64_t> mask(context.n());
     for (auto& x : mask) x = child.next_u64() & context.plain_mask();
     const std::vector<uint32_t> kept = plan_.response_kept(block, response_index);
-    const he::SwitchedCiphertext response = he::finish_response(context, acc.result(), mask, pk, child, kept);
+    const he::SwitchedCiphertext response =
+        he::finish_response(context, acc.result(), mask, pk, child, kept, plan_.flood_budget());
     // The client sizes every response from the public plan; a mismatch is a bug, caught here.
     TWAIN_REQUIRE(response.bits == plan_.response_bits(block, response_index), Error,
                   "Conv2dServer: response modulus 2^" + std::to_string(response.bits) + " differs from the plan's 2^" +

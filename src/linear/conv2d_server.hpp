@@ -35,10 +35,11 @@ class Conv2dServer {
   //   on demand: otherwise only the weights are kept, and each session encodes and transforms a
   //     kernel when it uses it (one NTT per kernel and use; same messages, same result).
   // Constant kernels (Conv2dPlan::constant_kernels) are kept as scalars either way.
-  // Throws InvalidArgument for a bad shape, weight count or weight, CapacityError when the bound
-  // does not fit the parameters.
+  // budget: the session's flooding budget (Conv2dPlan). Throws InvalidArgument for a bad shape,
+  // weight count or weight, CapacityError when the bound does not fit the parameters.
   Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
-               uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX);
+               uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
+               const he::FloodBudget& budget = {});
 
   const Conv2dPlan& plan() const { return plan_; }
   bool precomputed() const { return weights_.empty(); }

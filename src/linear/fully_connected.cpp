@@ -31,8 +31,8 @@ std::string FullyConnectedShape::describe() const {
 
 FullyConnectedServer::FullyConnectedServer(he::ContextPtr context, const FullyConnectedShape& shape,
                                            std::span<const int64_t> weights, uint64_t weight_bound,
-                                           std::size_t precompute_limit_bytes)
-    : conv_(std::move(context), shape.as_conv2d(), weights, weight_bound, precompute_limit_bytes) {}
+                                           std::size_t precompute_limit_bytes, const he::FloodBudget& budget)
+    : conv_(std::move(context), shape.as_conv2d(), weights, weight_bound, precompute_limit_bytes, budget) {}
 
 std::vector<uint64_t> FullyConnectedServer::run(net::Channel& channel, const he::PublicKey& pk,
                                                 std::span<const uint64_t> server_share, core::Prg& prg,
@@ -41,8 +41,8 @@ std::vector<uint64_t> FullyConnectedServer::run(net::Channel& channel, const he:
 }
 
 FullyConnectedClient::FullyConnectedClient(he::ContextPtr context, const FullyConnectedShape& shape,
-                                           uint64_t weight_bound)
-    : conv_(std::move(context), shape.as_conv2d(), weight_bound) {}
+                                           uint64_t weight_bound, const he::FloodBudget& budget)
+    : conv_(std::move(context), shape.as_conv2d(), weight_bound, budget) {}
 
 std::vector<uint64_t> FullyConnectedClient::run(net::Channel& channel, const he::SecretKey& sk,
                                                 std::span<const uint64_t> client_share, core::Prg& prg,

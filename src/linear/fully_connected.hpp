@@ -38,7 +38,8 @@ class FullyConnectedServer {
   // weights: O x I row-major fixed-point integers with |w| <= weight_bound (below 2^40). Throws
   // as Conv2dServer's constructor.
   FullyConnectedServer(he::ContextPtr context, const FullyConnectedShape& shape, std::span<const int64_t> weights,
-                       uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX);
+                       uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
+                       const he::FloodBudget& budget = {});
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
   // The convolution it runs (precompute_limit_bytes works as there).
@@ -55,7 +56,8 @@ class FullyConnectedServer {
 
 class FullyConnectedClient {
  public:
-  FullyConnectedClient(he::ContextPtr context, const FullyConnectedShape& shape, uint64_t weight_bound);
+  FullyConnectedClient(he::ContextPtr context, const FullyConnectedShape& shape, uint64_t weight_bound,
+                       const he::FloodBudget& budget = {});
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
 

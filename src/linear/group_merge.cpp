@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/errors.hpp"
+#include "linear/strided_pointwise.hpp"
 
 namespace twain::linear {
 
@@ -38,7 +39,8 @@ std::vector<int64_t> merge_group_weights(const Conv2dShape& shape, std::span<con
   return out;
 }
 
-Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound) {
+Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+                                const he::FloodBudget& budget) {
   shape.validate();
   std::optional<Conv2dPlan> best;
   uint64_t best_bytes = 0;
@@ -51,7 +53,7 @@ Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& con
     if (m > 1 && static_cast<std::size_t>(m / 2) * group_input >= context.n()) break;
     const Conv2dShape merged = merge_groups(shape, m);
     try {
-      Conv2dPlan plan(merged, context, weight_bound);
+      Conv2dPlan plan(merged, context, weight_bound, budget);
       const uint64_t bytes = plan.bytes_sent(Role::Client) + plan.bytes_sent(Role::Server);
       if (!best || bytes < best_bytes) {
         best = std::move(plan);
@@ -62,6 +64,11 @@ Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& con
     }
   }
   return *best;
+}
+
+Conv2dPlan plan_layer(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+                      const he::FloodBudget& budget) {
+  return cheapest_group_merge(unstrided_layer(shape), context, weight_bound, budget);
 }
 
 }  // namespace twain::linear

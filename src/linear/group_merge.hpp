@@ -24,6 +24,11 @@ std::vector<int64_t> merge_group_weights(const Conv2dShape& shape, std::span<con
 // the point where merged inputs fill a polynomial (m = 1, the layer itself, when that is
 // cheapest; plan.shape() is the layer planned). Public inputs only, so both parties choose the
 // same.
-Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound);
+Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+                                const he::FloodBudget& budget = {});
+// The plan both parties run a layer with: its unstrided form (strided_pointwise.hpp) with groups
+// merged as cheapest_group_merge chooses.
+Conv2dPlan plan_layer(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+                      const he::FloodBudget& budget);
 
 }  // namespace twain::linear

@@ -13,15 +13,11 @@
 namespace twain::model {
 namespace {
 
-uint64_t power_of_two_bound(const std::vector<int64_t>& values) {
-  uint64_t largest = 1;
-  for (int64_t v : values) largest = std::max(largest, static_cast<uint64_t>(v < 0 ? -v : v));
-  return std::bit_ceil(largest);
-}
 
 class Lowering {
  public:
-  Lowering(const Graph& g, int ring_bits, int frac_bits) : g_(g), f_(frac_bits) {
+  Lowering(const Graph& g, int ring_bits, int frac_bits, int weight_bits)
+      : g_(g), f_(frac_bits), weight_bits_(weight_bits) {
     q_.ring_bits = ring_bits;
     q_.frac_bits = frac_bits;
     limit_ = std::ldexp(1.0, ring_bits - 1);
@@ -67,6 +63,19 @@ class Lowering {
     return out;
   }
 
+  // The policy's bound, after checking every value against it.
+  uint64_t policy_bound(const std::vector<int64_t>& values, const Node& node, const char* what) const {
+    const int64_t bound = int64_t{1} << weight_bits_;
+    for (int64_t v : values)
+      TWAIN_REQUIRE(v >= -bound && v <= bound, PolicyError,
+                    Graph::describe(node) + ": a " + what + " of " + std::to_string(std::ldexp(static_cast<double>(v), -f_)) +
+                        " (" + std::to_string(v) + " at scale 2^" + std::to_string(f_) +
+                        ") exceeds the public weight bound 2^" + std::to_string(weight_bits_) + " (|w| <= " +
+                        std::to_string(std::ldexp(1.0, weight_bits_ - f_)) + "); raise it with --weight-bits " +
+                        std::to_string(std::bit_width(static_cast<uint64_t>(v < 0 ? -v : v) - 1)));
+    return static_cast<uint64_t>(bound);
+  }
+
   int64_t fixed(double x, int bits, const Node& node, const char* what) const {
     const int64_t v = quantize_value(x, bits);
     TWAIN_REQUIRE(std::fabs(static_cast<double>(v)) < limit_, CapacityError,
@@ -91,19 +100,19 @@ class Lowering {
             [&](const op::Conv& o) {
               qop::Conv2d c{o.shape, fixed_all(o.weights, o.weights.size(), f_, node, "weight"),
                             fixed_all(o.bias, static_cast<std::size_t>(o.shape.out_channels), 2 * f_, node, "bias"), 1};
-              c.weight_bound = power_of_two_bound(c.weights);
+              c.weight_bound = policy_bound(c.weights, node, "weight");
               return emit(node.name, {at_scale_f(x)}, std::move(c), out.name, out.shape, 2 * f_, false);
             },
             [&](const op::Gemm& o) {
               qop::Gemm c{o.in_features, o.out_features, fixed_all(o.weights, o.weights.size(), f_, node, "weight"),
                           fixed_all(o.bias, static_cast<std::size_t>(o.out_features), 2 * f_, node, "bias"), 1};
-              c.weight_bound = power_of_two_bound(c.weights);
+              c.weight_bound = policy_bound(c.weights, node, "weight");
               return emit(node.name, {at_scale_f(x)}, std::move(c), out.name, out.shape, 2 * f_, false);
             },
             [&](const op::ChannelAffine& o) {
               qop::ChannelAffine c{static_cast<int>(o.scale.size()), fixed_all(o.scale, o.scale.size(), f_, node, "scale"),
                                    fixed_all(o.shift, o.shift.size(), 2 * f_, node, "shift"), 1};
-              c.scale_bound = power_of_two_bound(c.scale);
+              c.scale_bound = policy_bound(c.scale, node, "BatchNorm scale");
               return emit(node.name, {at_scale_f(x)}, std::move(c), out.name, out.shape, 2 * f_, false);
             },
             [&](const op::Relu&) { return emit(node.name, {x}, qop::Relu{}, out.name, out.shape, s, true); },
@@ -197,6 +206,7 @@ class Lowering {
 
   const Graph& g_;
   int f_;
+  int weight_bits_;
   double limit_ = 0;
   QuantizedGraph q_;
   std::vector<bool> nonnegative_;
@@ -213,13 +223,17 @@ int64_t quantize_value(double x, int bits) {
   return static_cast<int64_t>(scaled);
 }
 
-QuantizedGraph quantize(const Graph& graph, int ring_bits, int frac_bits) {
+QuantizedGraph quantize(const Graph& graph, int ring_bits, int frac_bits, std::optional<int> weight_bits) {
   TWAIN_REQUIRE(ring_bits >= 16 && ring_bits <= 64, InvalidArgument,
                 "quantize: ring_bits = " + std::to_string(ring_bits) + " is outside [16, 64]");
   TWAIN_REQUIRE(frac_bits >= 1 && 2 * frac_bits < ring_bits, InvalidArgument,
                 "quantize: frac_bits = " + std::to_string(frac_bits) + " is outside [1, (l - 1) / 2]");
+  const int bits = weight_bits.value_or(frac_bits + kWeightHeadroomBits);
+  TWAIN_REQUIRE(bits >= 0 && bits <= kMaxWeightBits && bits < ring_bits - 1, InvalidArgument,
+                "quantize: weight_bits = " + std::to_string(bits) + " is outside [0, " +
+                    std::to_string(std::min(kMaxWeightBits, ring_bits - 2)) + "]");
   const Graph optimized = optimize(graph);
-  return Lowering(optimized, ring_bits, frac_bits).run();
+  return Lowering(optimized, ring_bits, frac_bits, bits).run();
 }
 
 std::vector<uint64_t> quantize_input(const QuantizedGraph& graph, std::span<const float> input) {

@@ -28,6 +28,14 @@ std::size_t input_size(const model::QuantizedGraph& g) {
   return static_cast<std::size_t>(model::element_count(g.tensors[static_cast<std::size_t>(g.input)].shape));
 }
 
+// A server whose operator allows logits (the tests below compare them).
+ModelPolicy logits_allowed(std::size_t kernel_cache_bytes = kDefaultKernelCacheBytes) {
+  ModelPolicy policy;
+  policy.allow_logits = true;
+  policy.kernel_cache_bytes = kernel_cache_bytes;
+  return policy;
+}
+
 SessionOptions revealing(nonlinear::TruncMode mode) {
   SessionOptions options;
   options.mode = mode;
@@ -37,7 +45,7 @@ SessionOptions revealing(nonlinear::TruncMode mode) {
 }
 
 TEST(EngineSession, ExactModeEqualsTheFixedPointEvaluatorOnFashionMnist) {
-  const ServerModel model(load_quantized_model(kFashionModel));
+  const ServerModel model(load_quantized_model(kFashionModel), "", logits_allowed());
   const std::vector<float> image = seeded_image(input_size(model.graph()), 1);
   const auto run = testing::run_local(model, image, revealing(nonlinear::TruncMode::kExact));
   const std::vector<uint64_t> expected =
@@ -47,11 +55,34 @@ TEST(EngineSession, ExactModeEqualsTheFixedPointEvaluatorOnFashionMnist) {
     EXPECT_EQ(run.client.logits[i], model::to_signed(expected[i], model.graph().ring_bits)) << "logit " << i;
   EXPECT_EQ(run.client.report.steps.size(), model.graph().ops.size());
   EXPECT_GT(run.client.report.online.traffic.bytes_sent, 0u);
+  // Both parties derive the same flooding; the target is 40 bits for the whole session, and this
+  // model's weight noise under N = 4096 caps it at 39.
+  EXPECT_GE(run.client.report.statistical_bits_session, 39.0);
+  EXPECT_EQ(run.client.report.statistical_bits_session, run.server.statistical_bits_session);
+  EXPECT_GT(run.client.report.flooded_responses, 10u);
+}
+
+// The output policy: logits only when allowed, at most max_top_k classes; the client refuses
+// before any traffic beyond the description, with the check the server runs on each request.
+TEST(EngineSession, OutputPolicyIsEnforcedBeforeAnyOfflineWork) {
+  const ServerModel model(load_quantized_model(kFashionModel));
+  EXPECT_FALSE(model.policy().allow_logits);
+  EXPECT_EQ(model.policy().max_top_k, 5);
+  const std::vector<float> image = seeded_image(input_size(model.graph()), 4);
+  EXPECT_THROW(testing::run_local(model, image, revealing(nonlinear::TruncMode::kExact)), PolicyError);
+  SessionOptions six = revealing(nonlinear::TruncMode::kExact);
+  six.reveal_logits = false;
+  six.top_k = 6;
+  EXPECT_THROW(testing::run_local(model, image, six), PolicyError);
+  // The check the server runs on every request (serve_session, before the offline phase).
+  EXPECT_THROW(check_output_request(six, model.policy()), PolicyError);
+  EXPECT_THROW(check_output_request(revealing(nonlinear::TruncMode::kExact), model.policy()), PolicyError);
+  EXPECT_NO_THROW(check_output_request(revealing(nonlinear::TruncMode::kExact), PublicPolicy{40, 5, true}));
 }
 
 TEST(EngineSession, KernelsTransformedOnUseGiveTheSameLogits) {
-  const ServerModel cached(load_quantized_model(kFashionModel));
-  const ServerModel on_demand(load_quantized_model(kFashionModel), "", 0);
+  const ServerModel cached(load_quantized_model(kFashionModel), "", logits_allowed());
+  const ServerModel on_demand(load_quantized_model(kFashionModel), "", logits_allowed(0));
   EXPECT_EQ(cached.on_demand_layers(), 0u);
   EXPECT_GT(on_demand.on_demand_layers(), 0u);
   EXPECT_LT(on_demand.kernel_bytes(), cached.kernel_bytes());
@@ -63,7 +94,7 @@ TEST(EngineSession, KernelsTransformedOnUseGiveTheSameLogits) {
 }
 
 TEST(EngineSession, TopKRevealsTheLargestLogitsOnly) {
-  const ServerModel model(load_quantized_model(kFashionModel));
+  const ServerModel model(load_quantized_model(kFashionModel), "", logits_allowed());
   const std::vector<float> image = seeded_image(input_size(model.graph()), 2);
   SessionOptions options = revealing(nonlinear::TruncMode::kExact);
   options.reveal_logits = false;
@@ -86,7 +117,7 @@ TEST(EngineSession, TopKRevealsTheLargestLogitsOnly) {
 // Fast mode: every truncation of the secure run is within one unit of the floor shift of the
 // secure run's own input to it (DESIGN.md section 2); the other ops are exact on their inputs.
 TEST(EngineSession, FastModeTruncationsAreWithinOneUnitOpByOp) {
-  const ServerModel model(load_quantized_model(kFashionModel));
+  const ServerModel model(load_quantized_model(kFashionModel), "", logits_allowed());
   const model::QuantizedGraph& g = model.graph();
   const auto run = testing::run_local(model, seeded_image(input_size(g), 3), revealing(nonlinear::TruncMode::kFast));
   const auto value = [&](model::TensorId id, std::size_t i) {

@@ -92,7 +92,7 @@ TEST(HeFlooding, FloodingNoiseOfTheStatedWidthIsPresent) {
   Ciphertext ct = acc.result();
   rerandomize(*k.context, ct, k.pk, k.prg);
   const double before = measure_noise_log2(*k.context, k.sk, ct);
-  const double width = std::log2(flood(*k.context, ct, k.prg, {kStatisticalSecurityBits, 1}));
+  const double width = std::log2(flood(*k.context, ct, k.prg, {FloodBudget{}, 1}));
   EXPECT_GE(width, before + kStatisticalSecurityBits);
   const double after = measure_noise_log2(*k.context, k.sk, ct);
   // The largest of n uniform draws on [-W, W] is within a bit of W.
@@ -194,7 +194,7 @@ TEST(HeFlooding, ResponsesDependOnWeightBoundsNotOnWeights) {
     Ciphertext ct = acc.result();
     add_plain(*k.context, ct, mask, k.prg);
     rerandomize(*k.context, ct, k.pk, k.prg);
-    widths.push_back(flood(*k.context, ct, k.prg, {kStatisticalSecurityBits, kept.size()}));
+    widths.push_back(flood(*k.context, ct, k.prg, {FloodBudget{}, kept.size()}));
     const SwitchedCiphertext response =
         switch_modulus(*k.context, ct, minimal_switch_bits(*k.context, ct.noise), kept);
     bits.push_back(response.bits);
@@ -226,7 +226,7 @@ TEST(HeFlooding, FloodLandsOnTheListedCoefficients) {
   }
   Ciphertext ct = acc.result();
   rerandomize(*k.context, ct, k.pk, k.prg);
-  const double width = flood(*k.context, ct, k.prg, {kStatisticalSecurityBits, flooded.size(), flooded});
+  const double width = flood(*k.context, ct, k.prg, {FloodBudget{}, flooded.size(), flooded});
   // Switched well above the minimal modulus, so that the switching noise stays far below the flood.
   const int bits = minimal_switch_bits(*k.context, ct.noise) + 12;
   const double flood_after_switch = std::log2(width) + bits - k.context->q_log2();

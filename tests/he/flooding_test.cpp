@@ -1,4 +1,4 @@
-// The flooding distributions of he/flooding.hpp: the choice between the shapes, the Hellinger
+// The flooding distributions of he/flooding.hpp: the width under a session budget, the Hellinger
 // bound the Irwin-Hall shape relies on (checked against the exact distribution computed from the
 // Irwin-Hall distribution function), and the sampler's statistics.
 #include <gtest/gtest.h>
@@ -8,6 +8,7 @@
 
 #include "core/errors.hpp"
 #include "he/flooding.hpp"
+#include "he/noise.hpp"
 
 namespace twain::he {
 namespace {
@@ -37,31 +38,57 @@ TEST(HeFloodingDistribution, FisherInformationConstantMatchesNumericalIntegratio
   EXPECT_NEAR(sum * h, kIrwinHall3Fisher, 1e-6);
 }
 
-TEST(HeFloodingDistribution, ShapeWithTheSmallerBoundIsChosen) {
+TEST(HeFloodingDistribution, WidthFollowsTheSessionBudget) {
   const double b = 1 << 20;
-  for (const std::size_t m : {1u, 2u, 12u, 13u, 14u, 196u, 4096u}) {
-    const FloodDistribution d = choose_flooding(b, m, 40);
-    const double uniform = std::ceil(std::ldexp(b * static_cast<double>(m), 40));
-    const double l = std::ceil(std::ldexp(kIrwinHallMargin * std::sqrt(kIrwinHall3Fisher) * std::sqrt(static_cast<double>(m)) * b, 40));
-    if (m <= 12) {
-      EXPECT_EQ(d.shape, FloodShape::Uniform) << m;
-      EXPECT_EQ(d.bound, uniform);
-      EXPECT_TRUE(d.width == static_cast<math::u128>(uniform));
-    } else {
-      EXPECT_EQ(d.shape, FloodShape::IrwinHall3) << m;
+  for (const std::size_t m : {1u, 13u, 196u, 4096u})
+    for (const uint64_t r : {uint64_t{1}, uint64_t{7}, uint64_t{2048}, uint64_t{1} << 20}) {
+      // L = sqrt(I3 m R) B 2^s / 1.7, |Z| <= 1.5 L.
+      const FloodDistribution d = choose_flooding(b, m, FloodBudget{40, r});
+      const double l = std::ceil(std::ldexp(std::sqrt(kIrwinHall3Fisher * static_cast<double>(m) * static_cast<double>(r)) * b / 1.7, 40));
+      EXPECT_TRUE(d.width == static_cast<math::u128>(l)) << m << " " << r;
       EXPECT_EQ(d.bound, std::ceil(1.5 * l));
-      EXPECT_TRUE(d.width == static_cast<math::u128>(l));
-      EXPECT_LT(d.bound, uniform);
     }
+  // About 1.88 sqrt(m) B 2^40 for one response: 4096 coefficients cost 2^(40 + 20 + 6.9); a
+  // session of 2^20 responses 10 bits more.
+  EXPECT_NEAR(std::log2(choose_flooding(b, 4096, FloodBudget{40, 1}).bound), 40 + 20 + 6 + std::log2(1.885), 0.01);
+  EXPECT_NEAR(std::log2(choose_flooding(b, 4096, FloodBudget{40, 1 << 20}).bound), 50 + 20 + 6 + std::log2(1.885), 0.01);
+  const FloodBudget one{40, 1};
+  EXPECT_EQ(choose_flooding(0, 100, one).width, 0u);
+  EXPECT_EQ(choose_flooding(0, 100, one).bound, 0.0);
+  EXPECT_TRUE(std::isinf(choose_flooding(std::ldexp(1.0, 80), 1, one).bound));
+  EXPECT_THROW(choose_flooding(b, 0, one), InvalidArgument);
+  EXPECT_THROW(choose_flooding(b, 1, FloodBudget{129, 1}), InvalidArgument);
+  EXPECT_THROW(choose_flooding(b, 1, FloodBudget{40, 0}), InvalidArgument);
+  EXPECT_THROW(choose_flooding(-1, 1, one), InvalidArgument);
+}
+
+// The ledger's bound, recomputed from the definitions for a session of R responses flooded under
+// a budget of R: it reaches the budget's bits, and stops reaching them when more responses than
+// the budget are flooded for it.
+TEST(HeFloodingDistribution, LedgerOfAFullSessionReachesItsStatisticalBits) {
+  const double b = std::ldexp(1.0, 30);
+  for (const uint64_t r : {uint64_t{1}, uint64_t{7}, uint64_t{2048}, uint64_t{1} << 16}) {
+    const FloodBudget budget{40, r};
+    FloodLedger ledger;
+    // Half the responses reveal 4 coefficients, half 2048.
+    const FloodDistribution few = choose_flooding(b, 4, budget), many = choose_flooding(b, 2048, budget);
+    ledger.add(few, b, 4, (r + 1) / 2);
+    ledger.add(many, b, 2048, r / 2);
+    EXPECT_EQ(ledger.responses(), r);
+    const auto h2 = [&](const FloodDistribution& d, double m, double count) {
+      const double l = static_cast<double>(d.width);
+      return count * m * b * b * kIrwinHall3Fisher / (8 * l * l);
+    };
+    const double sum = h2(few, 4, static_cast<double>((r + 1) / 2)) + h2(many, 2048, static_cast<double>(r / 2));
+    const double tails = (static_cast<double>((r + 1) / 2) * 4 + static_cast<double>(r / 2) * 2048) * 0x1p-80;
+    EXPECT_NEAR(ledger.statistical_bits(), -std::log2(std::sqrt(2 * sum) + tails), 1e-9) << r;
+    EXPECT_GE(ledger.statistical_bits(), 40.0) << r;
   }
-  // About 3.5 sqrt(m) B 2^40 for many coefficients: 4096 coefficients cost 2^(40 + 20 + 7.8).
-  EXPECT_NEAR(std::log2(choose_flooding(b, 4096, 40).bound), 40 + 20 + 6 + std::log2(3.52), 0.01);
-  EXPECT_EQ(choose_flooding(0, 100, 40).width, 0u);
-  EXPECT_EQ(choose_flooding(0, 100, 40).bound, 0.0);
-  EXPECT_TRUE(std::isinf(choose_flooding(std::ldexp(1.0, 80), 1, 40).bound));
-  EXPECT_THROW(choose_flooding(b, 0, 40), InvalidArgument);
-  EXPECT_THROW(choose_flooding(b, 1, 129), InvalidArgument);
-  EXPECT_THROW(choose_flooding(-1, 1, 40), InvalidArgument);
+  // 2^12 responses flooded for a budget of 1 reach about 34 bits, not 40.
+  FloodLedger short_budget;
+  short_budget.add(choose_flooding(b, 2048, FloodBudget{40, 1}), b, 2048, 4096);
+  EXPECT_LT(short_budget.statistical_bits(), 35.0);
+  EXPECT_TRUE(std::isinf(FloodLedger{}.statistical_bits()));
 }
 
 TEST(HeFloodingDistribution, HellingerBoundHoldsForTheExactRoundedDistribution) {
@@ -89,7 +116,7 @@ TEST(HeFloodingDistribution, HellingerBoundHoldsForTheExactRoundedDistribution) 
 
 TEST(HeFloodingDistribution, IrwinHallDrawsFollowTheExactDistribution) {
   const double l = 64;
-  const FloodDistribution d{FloodShape::IrwinHall3, 64, 96};
+  const FloodDistribution d{64, 96};
   core::Prg prg(core::Seed{41});
   const std::size_t count = 1 << 20;
   const auto draws = sample_flooding(d, count, prg);
@@ -121,7 +148,7 @@ TEST(HeFloodingDistribution, IrwinHallDrawsFollowTheExactDistribution) {
 TEST(HeFloodingDistribution, WideDrawsStayInRangeWithTheStatedSpread) {
   core::Prg prg(core::Seed{42});
   for (const double log_width : {40.0, 70.0, 100.0}) {
-    const FloodDistribution d = {FloodShape::IrwinHall3, static_cast<math::u128>(std::ldexp(1.0, log_width)),
+    const FloodDistribution d = {static_cast<math::u128>(std::ldexp(1.0, log_width)),
                                  std::ldexp(1.5, log_width)};
     const auto draws = sample_flooding(d, 1 << 16, prg);
     const double offset = static_cast<double>(flooding_offset(d));
@@ -137,9 +164,6 @@ TEST(HeFloodingDistribution, WideDrawsStayInRangeWithTheStatedSpread) {
     EXPECT_GT(largest, 1.2 * std::ldexp(1.0, log_width));
     EXPECT_LE(largest, d.bound);
   }
-  const FloodDistribution uniform{FloodShape::Uniform, 1000, 1000};
-  for (const auto x : sample_flooding(uniform, 1000, prg)) ASSERT_TRUE(x <= 2000);
-  EXPECT_TRUE(flooding_offset(uniform) == 1000);
   EXPECT_THROW(sample_flooding(FloodDistribution{}, 1, prg), InvalidArgument);
 }
 

@@ -171,7 +171,7 @@ TEST(Conv2dPlan, SmallerBlocksWhenTheWeightBoundRequiresThem) {
   const auto context = he::Context::create(he::Parameters::standard(37));
   const Conv2dShape shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
   const Conv2dPlan loose(shape, *context, 1);
-  const Conv2dPlan tight(shape, *context, 1 << 16);
+  const Conv2dPlan tight(shape, *context, 1 << 18);
   std::size_t loose_most = 0, tight_most = 0;
   for (const auto& sb : loose.spatial_blocks()) loose_most = std::max(loose_most, sb.kept.size());
   for (const auto& sb : tight.spatial_blocks()) tight_most = std::max(tight_most, sb.kept.size());

@@ -41,7 +41,7 @@ TEST(FixedEvaluator, HandComputedConvTruncation) {
   const auto& conv = std::get<qop::Conv2d>(plain.ops[0].op);
   EXPECT_EQ(conv.weights, std::vector<int64_t>{2});
   EXPECT_EQ(conv.bias, std::vector<int64_t>{-1});
-  EXPECT_EQ(conv.weight_bound, 2u);
+  EXPECT_EQ(conv.weight_bound, 8u);  // the policy's 2^(f + 1), whatever the weights
   const auto all = evaluate_fixed_all(plain, quantize_input(plain, x));
   EXPECT_EQ(all[static_cast<std::size_t>(plain.ops[0].output)], ring({7, -7, 1, 19}, 16));
   EXPECT_EQ(evaluate_fixed(plain, quantize_input(plain, x)), ring({1, -2, 0, 4}, 16));
