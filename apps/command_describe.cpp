@@ -6,9 +6,7 @@
 #include "commands.hpp"
 #include "core/errors.hpp"
 #include "core/hash.hpp"
-#include "engine/model_loader.hpp"
 #include "engine/server_model.hpp"
-#include "model/quantize.hpp"
 #include "model_card.hpp"
 #include "server_load.hpp"
 
@@ -19,12 +17,7 @@ int command_describe(const std::vector<std::string>& args) {
   specs.push_back({"--out"});
   const CliOptions options("describe", args, specs);
   const std::string file = options.required("--model");
-  const int bits = static_cast<int>(options.integer("--bits", engine::kDefaultRingBits, 24, 48));
-  const int frac = static_cast<int>(options.integer("--frac", engine::kDefaultFracBits, 1, 20));
-  std::optional<int> weight_bits;
-  if (options.has("--weight-bits"))
-    weight_bits = static_cast<int>(options.integer("--weight-bits", 0, 0, model::kMaxWeightBits));
-  const model::QuantizedGraph graph = engine::load_quantized_model(file, bits, frac, weight_bits);
+  const model::QuantizedGraph graph = load_server_graph(options);
   const auto context = he::Context::create(he::Parameters::standard(graph.ring_bits));
   const engine::ServedDescription d = engine::describe_for_serving(graph, *context, model_policy(options, false));
   if (options.has("--out")) {

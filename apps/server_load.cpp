@@ -31,17 +31,21 @@ engine::ModelPolicy model_policy(const CliOptions& options, bool one_user) {
   return p;
 }
 
-engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user) {
-  const std::string file = options.required("--model");
+model::QuantizedGraph load_server_graph(const CliOptions& options) {
   const int bits = static_cast<int>(options.integer("--bits", engine::kDefaultRingBits, 24, 48));
   const int frac = static_cast<int>(options.integer("--frac", engine::kDefaultFracBits, 1, 20));
   std::optional<int> weight_bits;
   if (options.has("--weight-bits"))
     weight_bits = static_cast<int>(options.integer("--weight-bits", 0, 0, model::kMaxWeightBits));
+  return engine::load_quantized_model(options.required("--model"), bits, frac, weight_bits);
+}
+
+engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user) {
+  const std::string file = options.required("--model");
   const engine::ModelPolicy policy = model_policy(options, one_user);
   const auto cache_mib = policy.kernel_cache_bytes >> 20;
-  engine::ServerModel model(engine::load_quantized_model(file, bits, frac, weight_bits), make_card(file), policy);
-  log << "model " << file << " (l = " << bits << ", f = " << frac << "): " << model.graph().ops.size()
+  engine::ServerModel model(load_server_graph(options), make_card(file), policy);
+  log << "model " << file << " (l = " << model.graph().ring_bits << ", f = " << model.graph().frac_bits << "): " << model.graph().ops.size()
       << " ops, preprocessed in " << model.preprocess_seconds() << " s; kernels keep "
       << (model.kernel_bytes() >> 20) << " MiB";
   if (model.on_demand_layers() > 0)

@@ -19,8 +19,11 @@ std::vector<OptionSpec> server_option_specs();
 // policy allows what its client options ask for.
 engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user = false);
 
-// The server's share of the model: quantised and described as `twain serve` would (no kernels).
+// The policy of --kernel-cache-mib, --max-topk, --allow-logits, --send-names, --min-statistical-bits.
 engine::ModelPolicy model_policy(const CliOptions& options, bool one_user);
+
+// --model imported and quantised under --bits, --frac and --weight-bits (no kernels prepared).
+model::QuantizedGraph load_server_graph(const CliOptions& options);
 
 // This process's peak resident memory so far, in bytes.
 uint64_t peak_rss_bytes();

@@ -1,6 +1,5 @@
 #include "engine/session_flooding.hpp"
 
-#include <bit>
 #include <string>
 
 #include "core/errors.hpp"
