@@ -48,6 +48,13 @@ SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const 
         const he::FloodBudget mine{statistical_bits, (budget.responses + shares[l] - 1) / shares[l]};
         try {
           const linear::Conv2dPlan plan = linear::plan_layer(layer.shape, context, layer.weight_bound, mine);
+          // A layer that fits only with a share w has a capacity near R / w; if its own responses
+          // times w exceed R it needs more than its own responses' worth of budget, and a larger
+          // R only raises w with it: no fixed point exists at this target.
+          if (shares[l] > 1 && plan.responses() * shares[l] > budget.responses)
+            throw CapacityError(layer.shape.describe() + ": its flooding for a session of " +
+                                std::to_string(budget.responses) + " responses does not decrypt at 2^-" +
+                                std::to_string(statistical_bits));
           plan.account(context, ledger);
           needed += plan.responses() * shares[l];
           by_op[layer.op] = mine;

@@ -62,6 +62,14 @@ NoiseEstimate product_noise(const NoiseEstimate& input, double weight_norm2_squa
 
 namespace {
 
+// The largest switch modulus exponent: k <= 62, and the client computes c1 s exactly over the
+// integers, so n 2^(k-1) must stay below Q / 8.
+int switch_bits_limit(const Context& context) {
+  const int exact_limit =
+      static_cast<int>(std::floor(context.q_log2() - std::log2(static_cast<double>(context.n())))) - 2;
+  return std::min(62, exact_limit);
+}
+
 NoiseEstimate unflooded_response(const Context& context, const NoiseEstimate& product) {
   NoiseEstimate noise = product;
   noise.variance += kRoundingVariance + rerandomization_variance(context.n());
@@ -195,19 +203,35 @@ double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const Flood
 }
 
 int minimal_switch_bits(const Context& context, const NoiseEstimate& noise) {
+  const int k = fitting_switch_bits(context, noise);
+  if (k != 0) return k;
+  throw CapacityError("switch_modulus: noise 2^" + std::to_string(noise.bound_log2()) + " leaves no modulus 2^k (k <= " +
+                      std::to_string(switch_bits_limit(context)) + ") that decrypts exactly (" + context.describe() + ")");
+}
+
+int response_switch_bits(const Context& context, const NoiseEstimate& product, std::size_t revealed_coefficients,
+                         const FloodBudget& budget) {
+  TWAIN_REQUIRE(revealed_coefficients <= context.n(), InvalidArgument,
+                "response_switch_bits: revealed coefficients must be at most n");
+  NoiseEstimate noise = unflooded_response(context, product);
+  noise.worst_case +=
+      choose_flooding(noise.weight_bound(), revealed_coefficients == 0 ? context.n() : revealed_coefficients, budget)
+          .bound;
+  return fitting_switch_bits(context, noise);
+}
+
+int fitting_switch_bits(const Context& context, const NoiseEstimate& noise) {
   const double bound = noise.bound();
   const double extra = switching_noise_bound(context.n());
   const int l = context.plain_bits();
   // The client computes c1 s exactly over the integers: n 2^(k-1) must stay below Q / 8.
-  const int exact_limit = static_cast<int>(std::floor(context.q_log2() - std::log2(static_cast<double>(context.n())))) - 2;
-  const int largest = std::min(62, exact_limit);
+  const int largest = switch_bits_limit(context);
   for (int k = l + 2; k <= largest; ++k) {
     // Noise after switching: (2^k / Q) bound + extra; it must stay below 2^(k - l - 2).
     const double scaled = std::ldexp(bound, k) / std::exp2(context.q_log2());
     if (scaled + extra < std::ldexp(1.0, k - l - 2)) return k;
   }
-  throw CapacityError("switch_modulus: noise 2^" + std::to_string(noise.bound_log2()) + " leaves no modulus 2^k (k <= " +
-                      std::to_string(largest) + ") that decrypts exactly (" + context.describe() + ")");
+  return 0;
 }
 
 SwitchedCiphertext switch_modulus(const Context& context, const Ciphertext& ct, int bits,

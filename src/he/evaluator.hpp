@@ -69,6 +69,12 @@ double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const Flood
 // to 2^k, with a factor-2 margin under the decryption bound. Throws CapacityError if none fits
 // (k <= 62, and n 2^k < Q / 4 so the client computes c1 s exactly).
 int minimal_switch_bits(const Context& context, const NoiseEstimate& noise);
+// The same without throwing: 0 when no modulus fits (planners try many candidates).
+int fitting_switch_bits(const Context& context, const NoiseEstimate& noise);
+// minimal_switch_bits of response_noise(context, product, revealed_coefficients, budget), or 0
+// when that response would not decrypt exactly.
+int response_switch_bits(const Context& context, const NoiseEstimate& product, std::size_t revealed_coefficients,
+                         const FloodBudget& budget = {});
 
 // Switches a coefficient-form ciphertext to modulus 2^bits: c' = round(2^bits c / Q) mod 2^bits.
 // c0_indices lists the c0 coefficients to keep (all when empty). A ciphertext carrying products

@@ -83,12 +83,8 @@ class ResponseModel {
 
   // The modulus bits of a response revealing `revealed` outputs; 0 when none decrypts exactly.
   int response_bits(double weight_variance, std::size_t revealed) const {
-    try {
-      const he::NoiseEstimate product{weight_variance, weight_variance, 0};
-      return he::minimal_switch_bits(context_, he::response_noise(context_, product, revealed, budget_));
-    } catch (const CapacityError&) {
-      return 0;
-    }
+    const he::NoiseEstimate product{weight_variance, weight_variance, 0};
+    return he::response_switch_bits(context_, product, revealed, budget_);
   }
 
   // Adds `count` responses revealing `revealed` outputs to `ledger`.
