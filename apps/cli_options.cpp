@@ -51,6 +51,22 @@ int64_t CliOptions::integer(const std::string& name, int64_t fallback, int64_t m
   return value;
 }
 
+std::chrono::milliseconds CliOptions::seconds(const std::string& name, std::chrono::milliseconds fallback,
+                                              std::chrono::milliseconds min, std::chrono::milliseconds max) const {
+  const auto it = values_.find(name);
+  if (it == values_.end()) return fallback;
+  char* end = nullptr;
+  errno = 0;
+  const double value = std::strtod(it->second.c_str(), &end);
+  const double ms = value * 1000;
+  if (end == it->second.c_str() || *end != '\0' || errno != 0 || !(ms >= static_cast<double>(min.count())) ||
+      !(ms <= static_cast<double>(max.count())))
+    throw InvalidArgument("invalid value '" + it->second + "' for " + name + ": expected seconds in [" +
+                          std::to_string(static_cast<double>(min.count()) / 1000) + ", " +
+                          std::to_string(static_cast<double>(max.count()) / 1000) + "]");
+  return std::chrono::milliseconds(static_cast<int64_t>(ms + 0.5));
+}
+
 uint16_t parse_port(const std::string& text) {
   char* end = nullptr;
   const long port = std::strtol(text.c_str(), &end, 10);

@@ -2,6 +2,7 @@
 // name checked against the subcommand's list so a typo is an error, not a silent default.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -27,6 +28,9 @@ class CliOptions {
   std::string get(const std::string& name, const std::string& fallback) const;
   // Integers in [min, max]; throws InvalidArgument naming the option otherwise.
   int64_t integer(const std::string& name, int64_t fallback, int64_t min, int64_t max) const;
+  // A time in seconds ("5", "0.25"), in [min, max], to the millisecond; InvalidArgument otherwise.
+  std::chrono::milliseconds seconds(const std::string& name, std::chrono::milliseconds fallback,
+                                    std::chrono::milliseconds min, std::chrono::milliseconds max) const;
 
  private:
   std::string command_;

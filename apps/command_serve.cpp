@@ -4,7 +4,8 @@
 #include <iostream>
 #include <mutex>
 #include <optional>
-#include <semaphore>
+#include <iomanip>
+#include <sstream>
 #include <thread>
 
 #include "client_run.hpp"
@@ -12,6 +13,7 @@
 #include "commands.hpp"
 #include "core/errors.hpp"
 #include "engine/server_model.hpp"
+#include "serve_admission.hpp"
 #include "server_load.hpp"
 #include "net/tcp_channel.hpp"
 #include "net/tls_channel.hpp"
@@ -20,14 +22,50 @@ namespace twain::apps {
 namespace {
 
 constexpr int64_t kMaxConcurrentSessions = 1024;
+constexpr int64_t kMaxHandshakes = 65536;
+// How long a connection with a valid request waits for a session slot before it is told the
+// server is busy: below the client's default inactivity timeout, so the client sees a closed
+// connection rather than timing out itself.
+constexpr std::chrono::seconds kSlotWait{20};
 
-// One client on its own thread (its TLS handshake too, when `tls` is given); an error ends that
-// session only.
-void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel> tcp, const net::TlsServerContext* tls,
-               const engine::ServerPolicy& policy, std::size_t number, std::mutex& log) {
+struct ServeLimits {
+  std::chrono::milliseconds handshake_timeout{5'000};
+  std::optional<std::chrono::milliseconds> session_timeout;  // else engine::session_time_budget
+  std::size_t max_handshakes = 512;
+};
+
+// One line per connection, whatever its outcome.
+class ServeLog {
+ public:
+  void line(std::size_t number, const std::string& peer, const std::string& text) {
+    std::lock_guard lock(mutex_);
+    std::cerr << "twain serve: session " << number << " from " << peer << ": " << text << "\n";
+  }
+
+ private:
+  std::mutex mutex_;
+};
+
+std::string seconds_text(double seconds) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(2) << seconds << " s";
+  return out.str();
+}
+
+// One connection on its own thread: the TLS handshake (when `tls` is given) and the request under
+// the handshake deadline, before any session slot is taken; then the session under its budget.
+// Every error ends this connection only.
+void serve_connection(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel> tcp,
+                      const net::TlsServerContext* tls, const engine::ServerPolicy& policy, const ServeLimits& limits,
+                      Admission& admission, std::atomic<std::size_t>& handshaking, std::size_t number, ServeLog& log) {
+  const std::string peer = tcp->peer();
+  const std::string host = tcp->peer_host();
+  const auto accepted = std::chrono::steady_clock::now();
+  std::unique_ptr<net::Channel> channel;
+  const net::TlsChannel* secure = nullptr;
+  std::optional<engine::SessionRequest> request;
   try {
-    std::unique_ptr<net::Channel> channel;
-    const net::TlsChannel* secure = nullptr;
+    tcp->set_deadline(accepted + limits.handshake_timeout);
     if (tls != nullptr) {
       auto tls_channel = net::TlsChannel::server(std::move(tcp), *tls);
       secure = tls_channel.get();
@@ -35,21 +73,54 @@ void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel
     } else {
       channel = std::move(tcp);
     }
-    const engine::SessionReport r = engine::serve_session(model, *channel, policy);
-    std::lock_guard lock(log);
-    std::cerr << "twain serve: session " << number << " done: online " << r.online.seconds << " s, "
-              << (r.online.traffic.bytes_sent + r.online.traffic.bytes_received) << " bytes online; server peak resident memory "
-              << (peak_rss_bytes() >> 20) << " MiB\n";
-    if (secure != nullptr) {
-      const auto app = channel->counters();
-      const auto records = secure->record_bytes();
-      std::cerr << "twain serve: session " << number << " over " << secure->cipher() << ": "
-                << (app.bytes_sent + app.bytes_received) << " application bytes in "
-                << (records.sent + records.received) << " bytes of TLS records\n";
-    }
+    request.emplace(engine::receive_request(model, *channel, policy));
+  } catch (const PolicyError& e) {
+    --handshaking;
+    log.line(number, peer, std::string("refused: ") + e.what());
+    return;
   } catch (const std::exception& e) {
-    std::lock_guard lock(log);
-    std::cerr << "twain serve: session " << number << " ended with an error: " << e.what() << "\n";
+    --handshaking;
+    log.line(number, peer, std::string("no valid request: ") + e.what());
+    return;
+  }
+  --handshaking;
+  const auto set_deadline = [&](std::chrono::steady_clock::time_point deadline) {
+    if (secure != nullptr) {
+      static_cast<net::TlsChannel&>(*channel).set_deadline(deadline);
+    } else {
+      static_cast<net::TcpChannel&>(*channel).set_deadline(deadline);
+    }
+  };
+  const auto verdict = admission.admit(host, std::chrono::steady_clock::now() + kSlotWait);
+  if (verdict == Admission::Verdict::kPeerLimit) {
+    log.line(number, peer, "refused: " + host + " already has " + std::to_string(admission.per_peer()) +
+                               " sessions (--max-per-peer)");
+    return;
+  }
+  if (verdict == Admission::Verdict::kBusy) {
+    log.line(number, peer, "refused: all " + std::to_string(admission.slots()) + " session slots stayed busy for " +
+                               std::to_string(kSlotWait.count()) + " s (--max-concurrent)");
+    return;
+  }
+  const AdmissionTicket ticket(admission, host);
+  try {
+    const auto budget = limits.session_timeout.value_or(engine::session_time_budget(model, request->options));
+    set_deadline(std::chrono::steady_clock::now() + budget);
+    const engine::SessionReport r = engine::serve_session(model, *channel, std::move(*request), policy);
+    const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - accepted).count();
+    std::ostringstream text;
+    text << "done in " << seconds_text(seconds) << " of its " << seconds_text(std::chrono::duration<double>(budget).count())
+         << " (online " << seconds_text(r.online.seconds) << "), "
+         << (channel->counters().bytes_sent + channel->counters().bytes_received) << " bytes";
+    if (secure != nullptr) {
+      const auto records = secure->record_bytes();
+      text << " (" << (records.sent + records.received) << " bytes of TLS records, " << secure->cipher() << ")";
+    }
+    text << "; server resident memory " << (resident_bytes() >> 20) << " MiB, peak " << (peak_rss_bytes() >> 20)
+         << " MiB";
+    log.line(number, peer, text.str());
+  } catch (const std::exception& e) {
+    log.line(number, peer, std::string("ended with an error: ") + e.what());
   }
 }
 
@@ -58,11 +129,22 @@ void serve_one(const engine::ServerModel& model, std::unique_ptr<net::TcpChannel
 int command_serve(const std::vector<std::string>& args) {
   auto specs = server_option_specs();
   for (const char* name : {"--port", "--host", "--threads", "--max-sessions", "--max-concurrent", "--tls-cert",
-                           "--tls-key"})
+                           "--tls-key", "--handshake-timeout", "--session-timeout", "--max-per-peer",
+                           "--max-handshakes"})
     specs.push_back({name});
   const CliOptions options("serve", args, specs);
   if (options.has("--tls-cert") != options.has("--tls-key"))
     throw InvalidArgument("serve: --tls-cert and --tls-key go together");
+  ServeLimits limits;
+  limits.handshake_timeout = options.seconds("--handshake-timeout", limits.handshake_timeout,
+                                             std::chrono::milliseconds(1), std::chrono::minutes(10));
+  if (options.has("--session-timeout"))
+    limits.session_timeout = options.seconds("--session-timeout", {}, std::chrono::seconds(1), net::kMaxChannelTimeout);
+  limits.max_handshakes = static_cast<std::size_t>(
+      options.integer("--max-handshakes", static_cast<int64_t>(limits.max_handshakes), 1, kMaxHandshakes));
+  const auto concurrent = options.integer("--max-concurrent", 4, 1, kMaxConcurrentSessions);
+  const auto per_peer = options.integer("--max-per-peer", concurrent, 1, kMaxConcurrentSessions);
+  const auto max_sessions = options.integer("--max-sessions", 0, 0, int64_t{1} << 40);
   // Loaded before the model so that a wrong file fails at once.
   std::optional<net::TlsServerContext> tls;
   if (options.has("--tls-cert")) tls.emplace(options.required("--tls-cert"), options.required("--tls-key"));
@@ -71,39 +153,46 @@ int command_serve(const std::vector<std::string>& args) {
   if (tls) std::cerr << "twain serve: TLS 1.3 only, certificate key pin " << tls->pin() << "\n";
   engine::ServerPolicy policy;
   policy.threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
-  const auto max_sessions = options.integer("--max-sessions", 0, 0, int64_t{1} << 40);
   // Port 0 asks the system for a free port (printed below).
   const std::string port = options.required("--port");
   net::TcpListener listener(port == "0" ? 0 : parse_port(port), options.get("--host", "127.0.0.1"));
   std::cerr << "twain serve: listening on " << options.get("--host", "127.0.0.1") << ":" << listener.port() << "\n";
-  // At most --max-concurrent sessions at once (a flood of connections waits in the backlog
-  // instead of spawning threads without bound).
-  const auto concurrent = options.integer("--max-concurrent", 4, 1, kMaxConcurrentSessions);
-  std::counting_semaphore<kMaxConcurrentSessions> slots(static_cast<std::ptrdiff_t>(concurrent));
-  std::atomic<int64_t> active{0};
-  std::mutex log;
-  for (int64_t number = 1; max_sessions == 0 || number <= max_sessions;) {
-    slots.acquire();
+  Admission admission(static_cast<std::size_t>(concurrent), static_cast<std::size_t>(per_peer));
+  std::atomic<std::size_t> handshaking{0};
+  std::atomic<int64_t> open{0};
+  ServeLog log;
+  for (int64_t number = 1; max_sessions == 0 || number <= max_sessions; ++number) {
     std::unique_ptr<net::TcpChannel> channel;
-    try {
-      channel = listener.accept();
-    } catch (const std::exception& e) {
-      slots.release();
-      std::lock_guard lock(log);
-      std::cerr << "twain serve: accept failed: " << e.what() << "\n";
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    for (;;) {
+      try {
+        channel = listener.accept(net::kMaxChannelTimeout);
+        break;
+      } catch (const TimeoutError&) {
+        // An idle server stays quiet.
+      } catch (const std::exception& e) {
+        // Out of descriptors, most likely: say so, and give sessions time to end.
+        log.line(static_cast<std::size_t>(number), "(not accepted)", std::string("accept failed: ") + e.what());
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    // Connections that have not sent a request yet are bounded too (each holds a thread and a
+    // descriptor until its handshake deadline).
+    if (handshaking.load() >= limits.max_handshakes) {
+      log.line(static_cast<std::size_t>(number), channel->peer(),
+               "refused: " + std::to_string(limits.max_handshakes) +
+                   " connections are already waiting for their request (--max-handshakes)");
       continue;
     }
-    ++active;
+    ++handshaking;
+    ++open;
     std::thread([&, number, channel = std::move(channel)]() mutable {
-      serve_one(model, std::move(channel), tls ? &*tls : nullptr, policy, static_cast<std::size_t>(number), log);
-      slots.release();
-      --active;
-      active.notify_all();
+      serve_connection(model, std::move(channel), tls ? &*tls : nullptr, policy, limits, admission, handshaking,
+                       static_cast<std::size_t>(number), log);
+      --open;
+      open.notify_all();
     }).detach();
-    ++number;
   }
-  for (int64_t left = active.load(); left != 0; left = active.load()) active.wait(left);
+  for (int64_t left = open.load(); left != 0; left = open.load()) open.wait(left);
   return 0;
 }
 

@@ -63,13 +63,21 @@ constexpr const char* kServerModelOptions = R"(  --kernel-cache-mib M  memory fo
 
 const std::map<std::string, std::string> kHelp = {
     {"serve", R"(twain serve --model m.onnx --port P [--host A] [--threads N] [--bits L] [--frac F]
-            [--kernel-cache-mib M] [--max-concurrent C] [--max-sessions S] [--tls-cert C --tls-key K]
+            [--kernel-cache-mib M] [--max-concurrent C] [--max-per-peer N] [--max-sessions S]
+            [--handshake-timeout T] [--session-timeout T] [--max-handshakes H]
+            [--tls-cert C --tls-key K]
   Loads, quantises (l = L, default 37; f = F, default 12) and preprocesses the model once, then
-  serves clients on A:P (default 127.0.0.1), each session on its own thread; a client that
+  serves clients on A:P (default 127.0.0.1), each connection on its own thread; a client that
   disconnects or misbehaves ends its own session only. preprocess.json and the labels next to the
-  model are sent to clients as the model card. At most C sessions run at once (default 4; more
-  clients wait to be accepted). --max-sessions: exit after S sessions. Prints the model's
-  fingerprint (what clients pass to --expect-model).
+  model are sent to clients as the model card. Prints the model's fingerprint (what clients pass
+  to --expect-model), then one line per connection when it ends (an idle server prints nothing).
+  A connection takes a session slot only once it sent a valid request:
+  --handshake-timeout T  seconds a connection has for its TLS handshake and its request (default 5)
+  --max-handshakes H     connections at most waiting for their request (default 512; more are closed)
+  --max-concurrent C     sessions at once (default 4); a valid request waits up to 20 s for a slot
+  --max-per-peer N       sessions at once, running or waiting, from one address (default C)
+  --session-timeout T    seconds a session may last (default: derived from its plan, at least 60)
+  --max-sessions S       exit after S connections
   --tls-cert C --tls-key K   speak TLS 1.3 only, with the certificate chain C and private key K
                     (PEM files); prints the certificate's key pin (what clients pass to --tls-pin)
 )" + std::string(kServerModelOptions)},

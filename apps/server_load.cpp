@@ -1,6 +1,7 @@
 #include "server_load.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "engine/model_loader.hpp"
 #include "engine/options.hpp"
@@ -8,6 +9,7 @@
 #include "model_card.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <optional>
 
 namespace twain::apps {
@@ -60,6 +62,13 @@ uint64_t peak_rss_bytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  if (!(statm >> size >> resident)) return 0;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace twain::apps

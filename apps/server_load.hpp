@@ -27,5 +27,7 @@ model::QuantizedGraph load_server_graph(const CliOptions& options);
 
 // This process's peak resident memory so far, in bytes.
 uint64_t peak_rss_bytes();
+// The process's resident memory now (0 where /proc is not readable).
+uint64_t resident_bytes();
 
 }  // namespace twain::apps

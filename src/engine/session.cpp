@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
+#include <type_traits>
+#include <variant>
 
 #include "core/errors.hpp"
 #include "engine/executor.hpp"
@@ -103,22 +106,50 @@ void check_output_request(const SessionOptions& options, const PublicPolicy& pol
                       std::to_string(options.top_k) + " were asked for");
 }
 
-SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy,
-                            const Progress& progress, Trace* trace) {
-  SessionReport report;
-  auto prg = core::Prg::from_os();
-  SessionOptions options;
+SessionRequest receive_request(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy) {
+  std::optional<SessionOptions> options;
   std::optional<he::PublicKey> pk;
-  report.setup = measure(channel, [&] {
+  const PhaseReport exchange = measure(channel, [&] {
     channel.send_message(model.description());
     channel.send_message(std::span(reinterpret_cast<const uint8_t*>(model.card().data()), model.card().size()));
     channel.flush();
     options = decode_request(channel.recv_message(kMaxRequestBytes));
-    if (options.backend == nonlinear::Backend::kFerretInsecureForTests && !policy.allow_insecure_for_tests)
+    if (options->backend == nonlinear::Backend::kFerretInsecureForTests && !policy.allow_insecure_for_tests)
       throw PolicyError("session request: the client asked for insecure test parameters; refused");
-    check_output_request(options, model.policy());
+    check_output_request(*options, model.policy());
     pk = he::deserialize_public_key(*model.context(), channel.recv_message(kMaxPublicKeyBytes));
   });
+  return {*options, std::move(*pk), exchange};
+}
+
+SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy,
+                            const Progress& progress, Trace* trace) {
+  return serve_session(model, channel, receive_request(model, channel, policy), policy, progress, trace);
+}
+
+std::chrono::milliseconds session_time_budget(const ServerModel& model, const SessionOptions& options) {
+  double bytes = kBudgetBytesPerOt * static_cast<double>(plan_graph(model.graph(), options).needs().correlated_ots());
+  for (std::size_t i = 0; i < model.graph().ops.size(); ++i) {
+    std::visit(
+        [&](const auto& server) {
+          if constexpr (!std::is_same_v<std::decay_t<decltype(server)>, std::monostate>)
+            bytes += static_cast<double>(server.plan().bytes_sent(linear::Role::Client) +
+                                         server.plan().bytes_sent(linear::Role::Server));
+        },
+        model.linear(i));
+  }
+  const auto transfer = std::chrono::duration<double>(bytes / kBudgetBytesPerSecond);
+  return kBudgetFloor + kBudgetPerOp * static_cast<int64_t>(model.graph().ops.size()) +
+         std::chrono::ceil<std::chrono::milliseconds>(transfer);
+}
+
+SessionReport serve_session(const ServerModel& model, net::Channel& channel, SessionRequest request,
+                            const ServerPolicy& policy, const Progress& progress, Trace* trace) {
+  SessionReport report;
+  auto prg = core::Prg::from_os();
+  const SessionOptions options = request.options;
+  const he::PublicKey pk = std::move(request.public_key);
+  report.setup = request.exchange;
   const nonlinear::Options nl = nonlinear_options(model.graph(), options);
   std::optional<nonlinear::NonlinearSession> nonlinear;
   add(report.setup, measure(channel, [&] { nonlinear.emplace(nonlinear::Role::kServer, channel, prg, nl, options.backend); }));
@@ -127,7 +158,7 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, con
   report.offline = measure(channel, [&] { nonlinear->offline(plan_graph(model.graph(), options)); });
   report.online = measure(channel, [&] {
     const auto pool = make_pool(policy.threads);
-    Executor executor(model.graph(), ServerParty{model, *pk}, channel, *nonlinear, prg, options, pool.get());
+    Executor executor(model.graph(), ServerParty{model, pk}, channel, *nonlinear, prg, options, pool.get());
     const std::vector<uint64_t> logits = executor.run({}, progress, report.steps);
     if (trace != nullptr) *trace = executor.tensors();
     serve_output(*nonlinear, logits, options);
@@ -177,7 +208,18 @@ InferenceResult ClientSession::infer(std::span<const float> image, const Progres
   add(report.setup, connect_);
   const nonlinear::Options nl = nonlinear_options(graph_, options_);
   std::optional<nonlinear::NonlinearSession> nonlinear;
-  add(report.setup, measure(channel_, [&] { nonlinear.emplace(nonlinear::Role::kClient, channel_, prg, nl, options_.backend); }));
+  const uint64_t received_before_setup = channel_.counters().bytes_received;
+  try {
+    add(report.setup, measure(channel_, [&] { nonlinear.emplace(nonlinear::Role::kClient, channel_, prg, nl, options_.backend); }));
+  } catch (const TimeoutError&) {
+    throw;
+  } catch (const NetworkError& e) {
+    // A server closes a connection it does not admit (busy, or too many sessions from this
+    // address) right after reading the request; only its log says which.
+    if (channel_.counters().bytes_received != received_before_setup) throw;
+    throw NetworkError(std::string(e.what()) +
+                       " (the server closed the connection after the request: it refused the session, see its log)");
+  }
   report.offline = measure(channel_, [&] { nonlinear->offline(plan); });
   report.online = measure(channel_, [&] {
     const auto pool = make_pool(threads_);

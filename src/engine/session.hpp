@@ -10,6 +10,7 @@
 //                     logits; the server learns nothing.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "engine/options.hpp"
 #include "engine/report.hpp"
 #include "engine/server_model.hpp"
+#include "he/keys.hpp"
 #include "net/channel.hpp"
 
 namespace twain::engine {
@@ -32,12 +34,39 @@ struct ServerPolicy {
 // Throws PolicyError when `options` ask for more than `policy` reveals.
 void check_output_request(const SessionOptions& options, const PublicPolicy& policy);
 
-// Serves one client on `channel`. Throws FormatError for a malformed request, PolicyError for one
-// the policy refuses (before any offline work), NetworkError when the client disconnects; the
-// model is untouched either way.
-// trace: when given, receives the server's share of every tensor.
+// The opening of a session, before the server commits any work to it: the description and card
+// went out, the client's request and RLWE public key came in and were checked.
+struct SessionRequest {
+  SessionOptions options;
+  he::PublicKey public_key;
+  PhaseReport exchange;  // time and traffic of the opening, counted in the session's setup
+};
+
+// Sends the description and card, then reads and checks the request and public key. Throws
+// FormatError for a malformed request or key, PolicyError for a request the policy refuses,
+// NetworkError (TimeoutError) for a peer that closes or stays silent. Cheap for the server: a
+// server runs it for every connection before giving it a session slot.
+SessionRequest receive_request(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy = {});
+
+// The rest of the session after receive_request. Throws NetworkError when the client disconnects;
+// the model is untouched either way. trace: when given, receives the server's share of every tensor.
+SessionReport serve_session(const ServerModel& model, net::Channel& channel, SessionRequest request,
+                            const ServerPolicy& policy = {}, const Progress& progress = {}, Trace* trace = nullptr);
+
+// Both steps: serves one client on `channel`.
 SessionReport serve_session(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy = {},
                             const Progress& progress = {}, Trace* trace = nullptr);
+
+// The wall-clock time a server allows the session `options` asks for, derived from its plan and
+// public values only: the bytes both parties send (the linear layers' plans exactly, the
+// nonlinear plan's correlated OTs at kBudgetBytesPerOt each) at kBudgetBytesPerSecond, plus
+// kBudgetPerOp for each op's round trips, plus kBudgetFloor. A client slower than that (or a peer
+// that trickles) is cut off instead of holding a session slot without end.
+inline constexpr std::chrono::seconds kBudgetFloor{60};
+inline constexpr double kBudgetBytesPerSecond = 1e6;
+inline constexpr double kBudgetBytesPerOt = 4;
+inline constexpr std::chrono::milliseconds kBudgetPerOp{500};
+std::chrono::milliseconds session_time_budget(const ServerModel& model, const SessionOptions& options);
 
 struct ClassScore {
   std::size_t index = 0;

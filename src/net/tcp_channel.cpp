@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstring>
 #include <thread>
+#include <utility>
 
 #include "core/errors.hpp"
 
@@ -30,19 +31,20 @@ std::string address_text(const std::string& host, uint16_t port) {
   return host + ":" + std::to_string(port);
 }
 
-std::string endpoint_text(const sockaddr_storage& address) {
+// The numeric host of a socket address and its port (0 for an unknown family).
+std::pair<std::string, uint16_t> host_and_port(const sockaddr_storage& address) {
   char text[INET6_ADDRSTRLEN] = {};
   if (address.ss_family == AF_INET) {
     const auto& in4 = reinterpret_cast<const sockaddr_in&>(address);
     inet_ntop(AF_INET, &in4.sin_addr, text, sizeof(text));
-    return address_text(text, ntohs(in4.sin_port));
+    return {text, ntohs(in4.sin_port)};
   }
   if (address.ss_family == AF_INET6) {
     const auto& in6 = reinterpret_cast<const sockaddr_in6&>(address);
     inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
-    return address_text(text, ntohs(in6.sin6_port));
+    return {text, ntohs(in6.sin6_port)};
   }
-  return "(unknown address family)";
+  return {"(unknown address family)", 0};
 }
 
 void close_fd(int fd) noexcept {
@@ -193,8 +195,10 @@ std::unique_ptr<TcpChannel> TcpChannel::connect(const std::string& host, uint16_
   }
 }
 
-TcpChannel::TcpChannel(int fd, std::string peer, const TcpOptions& options)
-    : Channel(options.write_buffer_bytes), fd_(fd), peer_(std::move(peer)), options_(options) {
+TcpChannel::TcpChannel(int fd, std::string peer, const TcpOptions& options, std::string peer_host)
+    : Channel(options.write_buffer_bytes), fd_(fd), peer_(std::move(peer)), peer_host_(std::move(peer_host)),
+      options_(options) {
+  if (peer_host_.empty()) peer_host_ = peer_;
   try {
     validate(options_, "TcpChannel");
     TWAIN_REQUIRE(fd_ >= 0, InvalidArgument, "TcpChannel: invalid socket descriptor");
@@ -263,12 +267,19 @@ void TcpChannel::wait_ready(short events, const char* doing, std::size_t done, s
                             Clock::time_point message_deadline) {
   const auto now = Clock::now();
   const auto idle_deadline = now + options_.io_timeout;
+  const bool overall_first = deadline_ < message_deadline && deadline_ <= idle_deadline;
+  if (overall_first) message_deadline = deadline_;
   const bool message_first = message_deadline <= idle_deadline;
   if (now < message_deadline &&
       poll_until(fd_, events, message_first ? message_deadline : idle_deadline)) {
     return;
   }
   const bool sending = (events & POLLOUT) != 0;
+  if (overall_first) {
+    throw TimeoutError("TcpChannel: " + std::string(doing) + " timed out: the time allowed for the connection to " +
+                       peer_ + " ran out after " + std::to_string(done) + " of " + std::to_string(total) +
+                       " bytes of this operation");
+  }
   if (message_first) {
     throw TimeoutError("TcpChannel: " + std::string(doing) + " timed out: peer " + peer_ +
                        (sending ? " had accepted only " : " had delivered only ") +
@@ -410,7 +421,10 @@ std::unique_ptr<TcpChannel> TcpListener::accept(std::chrono::milliseconds timeou
     sockaddr_storage remote{};
     socklen_t length = sizeof(remote);
     const int fd = ::accept4(fd_, reinterpret_cast<sockaddr*>(&remote), &length, SOCK_CLOEXEC);
-    if (fd >= 0) return std::make_unique<TcpChannel>(fd, endpoint_text(remote), options_);
+    if (fd >= 0) {
+      auto [host, port] = host_and_port(remote);
+      return std::make_unique<TcpChannel>(fd, address_text(host, port), options_, std::move(host));
+    }
     const int error = errno;
     if (error == EINTR || error == ECONNABORTED) continue;
     if (error != EAGAIN && error != EWOULDBLOCK) {

@@ -42,8 +42,9 @@ class TcpChannel final : public Channel {
   static std::unique_ptr<TcpChannel> connect(const std::string& host, uint16_t port,
                                              const TcpOptions& options = {});
 
-  // Takes ownership of a connected stream socket (made non-blocking here).
-  TcpChannel(int fd, std::string peer, const TcpOptions& options);
+  // Takes ownership of a connected stream socket (made non-blocking here). peer: "host:port" of
+  // the other end; peer_host: its host part (empty: peer).
+  TcpChannel(int fd, std::string peer, const TcpOptions& options, std::string peer_host = {});
   ~TcpChannel() override;
 
   void close() override;
@@ -55,6 +56,13 @@ class TcpChannel final : public Channel {
   // "host:port" of the other end, as used in error messages.
   const std::string& peer() const noexcept { return peer_; }
   const TcpOptions& options() const noexcept { return options_; }
+  // The other end's address without the port ("host" of peer()), what per-address limits count.
+  const std::string& peer_host() const noexcept { return peer_host_; }
+  // Wall-clock end of everything on this connection (a server's handshake deadline, then a
+  // session's time budget): a wait for the peer that would pass it throws TimeoutError, whatever
+  // the other timeouts allow. time_point::max() (the default): no deadline.
+  void set_deadline(Clock::time_point deadline) noexcept { deadline_ = deadline; }
+  Clock::time_point deadline() const noexcept { return deadline_; }
   // Flushes, then hands the connected socket to the caller (a wrapper such as TlsChannel that
   // takes the connection over); this channel is closed afterwards. Throws NetworkError on a closed
   // channel, InvalidArgument when received bytes are still buffered (they would be lost).
@@ -75,7 +83,9 @@ class TcpChannel final : public Channel {
 
   int fd_ = -1;
   std::string peer_;
+  std::string peer_host_;
   TcpOptions options_;
+  Clock::time_point deadline_ = Clock::time_point::max();
   std::unique_ptr<uint8_t[]> in_;
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;

@@ -356,6 +356,8 @@ std::unique_ptr<TlsChannel> TlsChannel::client(std::unique_ptr<TcpChannel> tcp, 
   const TcpOptions options = tcp->options();
   const int fd = tcp->release();
   std::unique_ptr<TlsChannel> channel(new TlsChannel(fd, peer, options, context.native(), false));
+  channel->peer_host_ = tcp->peer_host();
+  channel->deadline_ = tcp->deadline();
   channel->handshake(host, &context.options());
   return channel;
 }
@@ -366,6 +368,8 @@ std::unique_ptr<TlsChannel> TlsChannel::server(std::unique_ptr<TcpChannel> tcp, 
   const TcpOptions options = tcp->options();
   const int fd = tcp->release();
   std::unique_ptr<TlsChannel> channel(new TlsChannel(fd, peer, options, context.native(), true));
+  channel->peer_host_ = tcp->peer_host();
+  channel->deadline_ = tcp->deadline();
   channel->handshake({}, nullptr);
   return channel;
 }
@@ -390,7 +394,7 @@ void TlsChannel::handshake(const std::string& host, const TlsClientOptions* clie
   }
   const char* them = s.is_server ? "the client at " : "the server at ";
   const std::string head = "TlsChannel: TLS handshake with " + peer_;
-  const auto message_deadline = Clock::now() + options_.message_timeout;
+  const auto [message_deadline, overall] = wait_limit(Clock::now() + options_.message_timeout);
   for (;;) {
     ERR_clear_error();
     s.socket_error = 0;
@@ -402,6 +406,10 @@ void TlsChannel::handshake(const std::string& host, const TlsClientOptions* clie
                                  message_deadline);
       if (wait == Wait::kReady) continue;
       s.failed = true;
+      if (wait == Wait::kMessage && overall) {
+        throw TimeoutError(head + " timed out: the time allowed for the connection ran out (" + them + peer_ +
+                           " is too slow)");
+      }
       if (wait == Wait::kMessage) {
         throw TimeoutError(head + " timed out: the handshake did not complete within the message timeout of " +
                            ms_text(options_.message_timeout) + " (" + them + peer_ + " is too slow)");
@@ -485,11 +493,22 @@ std::string TlsChannel::cipher() const {
 
 TlsRecordBytes TlsChannel::record_bytes() const noexcept { return state_->records; }
 
+std::pair<Clock::time_point, bool> TlsChannel::wait_limit(Clock::time_point message_deadline) const noexcept {
+  if (deadline_ < message_deadline) return {deadline_, true};
+  return {message_deadline, false};
+}
+
 void TlsChannel::wait_ready(short events, const std::string& doing, std::size_t done, std::size_t total,
                             Clock::time_point message_deadline) {
-  const Wait wait = wait_for(state_->fd, events, options_.io_timeout, message_deadline);
+  const auto [limit, overall] = wait_limit(message_deadline);
+  const Wait wait = wait_for(state_->fd, events, options_.io_timeout, limit);
   if (wait == Wait::kReady) return;
   const bool sending = doing == "send";
+  if (wait == Wait::kMessage && overall) {
+    throw TimeoutError("TlsChannel: " + doing + " timed out: the time allowed for the connection to " + peer_ +
+                       " ran out after " + std::to_string(done) + " of " + std::to_string(total) +
+                       " bytes of this operation");
+  }
   if (wait == Wait::kMessage) {
     throw TimeoutError("TlsChannel: " + doing + " timed out: peer " + peer_ +
                        (sending ? " had accepted only " : " had delivered only ") + std::to_string(done) + " of " +

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "net/channel.hpp"
 #include "net/tcp_channel.hpp"
@@ -105,6 +106,11 @@ class TlsChannel final : public Channel {
   std::chrono::milliseconds io_timeout() const noexcept { return options_.io_timeout; }
   std::chrono::milliseconds message_timeout() const noexcept { return options_.message_timeout; }
   const std::string& peer() const noexcept { return peer_; }
+  const std::string& peer_host() const noexcept { return peer_host_; }
+  // As TcpChannel::set_deadline; the factories carry the TCP channel's deadline over (so it
+  // bounds the handshake too).
+  void set_deadline(Clock::time_point deadline) noexcept { deadline_ = deadline; }
+  Clock::time_point deadline() const noexcept { return deadline_; }
   // The negotiated suite, e.g. "TLS_AES_256_GCM_SHA384".
   std::string cipher() const;
   TlsRecordBytes record_bytes() const noexcept;
@@ -128,9 +134,14 @@ class TlsChannel final : public Channel {
                       Clock::time_point message_deadline);
   void shutdown_noexcept() noexcept;
 
+  // The earlier of an operation's message deadline and deadline_, and whether deadline_ it is.
+  std::pair<Clock::time_point, bool> wait_limit(Clock::time_point message_deadline) const noexcept;
+
   std::unique_ptr<State> state_;
   std::string peer_;
+  std::string peer_host_;
   TcpOptions options_;
+  Clock::time_point deadline_ = Clock::time_point::max();
 };
 
 }  // namespace twain::net

@@ -84,9 +84,9 @@ expect_refusal plain_server "did not answer TLS (a plain twain server?)" \
 
 wait "${servers[@]}"
 cat "$dir/tls.log"
-for n in 1 2; do grep -q "session $n done" "$dir/tls.log" || fail "TLS session $n did not complete"; done
-grep -q "session 1 over TLS_.* application bytes in .* bytes of TLS records" "$dir/tls.log" || fail "no TLS byte count"
-grep -q "session 3 ended with an error: .*refused the handshake" "$dir/tls.log" || fail "session 3 (wrong pin)"
-grep -q "session 4 ended with an error: .*refused the handshake" "$dir/tls.log" || fail "session 4 (wrong CA)"
-grep -q "session 5 ended with an error" "$dir/tls.log" || fail "session 5 (another model)"
+for n in 1 2; do grep -q "session $n from .*: done in" "$dir/tls.log" || fail "TLS session $n did not complete"; done
+grep -q "session 1 from .*: done in .* bytes (.* bytes of TLS records, TLS_" "$dir/tls.log" || fail "no TLS byte count"
+grep -q "session 3 from .*: no valid request: .*refused the handshake" "$dir/tls.log" || fail "session 3 (wrong pin)"
+grep -q "session 4 from .*: no valid request: .*refused the handshake" "$dir/tls.log" || fail "session 4 (wrong CA)"
+grep -q "session 5 from .*: no valid request" "$dir/tls.log" || fail "session 5 (another model)"
 echo "tls query: same prediction as plain; wrong pin, wrong CA, another model and a plain server refused"

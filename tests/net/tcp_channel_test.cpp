@@ -280,6 +280,25 @@ TEST(TcpChannel, SlowDripPeerHitsMessageTimeout) {
   EXPECT_LT(elapsed, 2s);
 }
 
+// A deadline bounds every wait on the connection, across operations: a peer that keeps both the
+// inactivity and the message timeouts happy by dripping still ends at the deadline.
+TEST(TcpChannel, DeadlineEndsADrippingPeer) {
+  auto [server, client] = connect_pair(test_options(5s, 5s));
+  EXPECT_EQ(server->deadline(), std::chrono::steady_clock::time_point::max());
+  server->set_deadline(std::chrono::steady_clock::now() + 300ms);
+  const auto drip = testing::read_from_dripping_peer(*client, *server);
+  ASSERT_TRUE(drip.timed_out) << "expected TimeoutError";
+  EXPECT_NE(drip.error.find("the time allowed for the connection to 127.0.0.1:"), std::string::npos) << drip.error;
+  EXPECT_GE(drip.elapsed, 290ms);
+  EXPECT_LT(drip.elapsed, 2s);
+}
+
+TEST(TcpChannel, AcceptedChannelKnowsThePeerHost) {
+  auto [server, client] = connect_pair();
+  EXPECT_EQ(server->peer_host(), "127.0.0.1");
+  EXPECT_EQ(server->peer().rfind("127.0.0.1:", 0), 0u) << server->peer();
+}
+
 // The same on the sending side: a reader draining 1 KiB every 20 ms never lets the 5 s
 // inactivity timeout fire, but the send of 64 MiB must end at the 300 ms message timeout.
 TEST(TcpChannel, SlowReadingPeerHitsMessageTimeoutOnSend) {

@@ -424,6 +424,20 @@ TEST(TlsChannel, SlowDripAfterHandshakeHitsMessageTimeout) {
   EXPECT_LT(drip.elapsed, 2s);
 }
 
+// The TCP channel's deadline carries over to TLS and bounds waits after the handshake.
+TEST(TlsChannel, DeadlineCarriesOverAndEndsADrippingPeer) {
+  auto out = tls_pair(pki().server.cert_file, pki().server.key_file, trust_pin(pki().server.pin),
+                      test_options(5s, 5s));
+  ASSERT_TRUE(out.server && out.client);
+  auto& server = dynamic_cast<TlsChannel&>(*out.server);
+  EXPECT_EQ(server.peer_host(), "127.0.0.1");
+  server.set_deadline(std::chrono::steady_clock::now() + 300ms);
+  const auto drip = testing::read_from_dripping_peer(*out.client, *out.server);
+  ASSERT_TRUE(drip.timed_out) << "expected TimeoutError";
+  EXPECT_TRUE(contains(drip.error, "the time allowed for the connection")) << drip.error;
+  EXPECT_LT(drip.elapsed, 2s);
+}
+
 TEST(TlsChannel, PeerClosingMidMessageIsNetworkError) {
   auto out = tls_pair(pki().server.cert_file, pki().server.key_file, trust_pin(pki().server.pin), test_options(2s));
   ASSERT_TRUE(out.server && out.client);
