@@ -6,6 +6,7 @@
 #include <optional>
 #include <iomanip>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "client_run.hpp"
@@ -185,12 +186,20 @@ int command_serve(const std::vector<std::string>& args) {
     }
     ++handshaking;
     ++open;
-    std::thread([&, number, channel = std::move(channel)]() mutable {
-      serve_connection(model, std::move(channel), tls ? &*tls : nullptr, policy, limits, admission, handshaking,
-                       static_cast<std::size_t>(number), log);
+    const std::string peer = channel->peer();
+    try {
+      std::thread([&, number, channel = std::move(channel)]() mutable {
+        serve_connection(model, std::move(channel), tls ? &*tls : nullptr, policy, limits, admission, handshaking,
+                         static_cast<std::size_t>(number), log);
+        --open;
+        open.notify_all();
+      }).detach();
+    } catch (const std::system_error& e) {
+      // No thread to be had (the connection closed with the lambda that held it).
+      --handshaking;
       --open;
-      open.notify_all();
-    }).detach();
+      log.line(static_cast<std::size_t>(number), peer, std::string("refused: no thread for it: ") + e.what());
+    }
   }
   for (int64_t left = open.load(); left != 0; left = open.load()) open.wait(left);
   return 0;

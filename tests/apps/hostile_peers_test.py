@@ -139,6 +139,7 @@ class StallingProxy:
         self.listener.listen(1)
         self.port = self.listener.getsockname()[1]
         self.server_port, self.source, self.forward = port, source, forward
+        self.stalled = threading.Event()  # set once `forward` bytes went through
         self.thread = threading.Thread(target=self.run, daemon=True)
         self.thread.start()
 
@@ -146,10 +147,10 @@ class StallingProxy:
         client, _ = self.listener.accept()
         server = connect_from("127.0.0.1", self.server_port, self.source)
         threading.Thread(target=self.pump, args=(server, client, None), daemon=True).start()
-        self.pump(client, server, self.forward)
+        self.pump(client, server, self.forward, self.stalled)
 
     @staticmethod
-    def pump(src, dst, limit):
+    def pump(src, dst, limit, stalled=None):
         sent = 0
         try:
             while limit is None or sent < limit:
@@ -159,6 +160,7 @@ class StallingProxy:
                     return
                 dst.sendall(data)
                 sent += len(data)
+            stalled.set()
             time.sleep(3600)  # the stall: hold both connections, forward nothing more
         except OSError:
             pass
@@ -223,14 +225,17 @@ def main():
 
     # 2. A stalled session: bounded by --session-timeout, and --max-per-peer.
     log2 = os.path.join(tmp, "stall.log")
-    server, port = start_server(args.twain, args.model, log2, "--max-per-peer", "1", "--session-timeout", "3",
-                                "--max-sessions", "3")
+    # Long enough for a valid session, with room: the stalled one is cut when it runs out.
+    session_timeout = max(3.0, 3 * report["unloaded_median_s"])
+    server, port = start_server(args.twain, args.model, log2, "--max-per-peer", "1", "--session-timeout",
+                                f"{session_timeout:.1f}", "--max-sessions", "3")
     try:
         # The request is 8 + 25 bytes; the key follows: forward well past both, then stall.
         proxy = StallingProxy(port, HOSTILE_HOST, 1 << 20)
         stalled = subprocess.Popen([args.twain, "query", "--server", f"127.0.0.1:{proxy.port}", "--image", args.image],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1.0)
+        if not proxy.stalled.wait(120):
+            raise SystemExit("the stalled client never got past its request")
         second = StallingProxy(port, HOSTILE_HOST, 1 << 20)
         refused = subprocess.run([args.twain, "query", "--server", f"127.0.0.1:{second.port}", "--image", args.image],
                                  capture_output=True, text=True, timeout=120)
