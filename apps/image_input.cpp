@@ -3,6 +3,7 @@
 #include <stb_image.h>
 #include <stb_image_resize.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -13,7 +14,6 @@
 namespace twain::apps {
 namespace {
 
-constexpr int kMaxImageSide = 1 << 14;
 
 std::vector<float> floats_of(const nlohmann::json& spec, const char* field, std::size_t count,
                              const std::filesystem::path& file) {
@@ -81,17 +81,47 @@ PreprocessSpec PreprocessSpec::parse(const std::string& text, const std::string&
 }
 
 std::vector<float> load_image(const std::filesystem::path& file, const PreprocessSpec& spec) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InvalidArgument("cannot open the image " + file.string());
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::streamoff>(in.tellg());
+  if (size < 0 || static_cast<uint64_t>(size) > kMaxImageFileBytes)
+    throw InvalidArgument("the image " + file.string() + " is " + std::to_string(size) + " bytes, over the limit of " +
+                          std::to_string(kMaxImageFileBytes));
+  in.seekg(0);
+  std::vector<uint8_t> bytes(static_cast<std::size_t>(size));
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), size))
+    throw InvalidArgument("cannot read the image " + file.string());
+  return decode_image(bytes, spec, file.string());
+}
+
+std::vector<float> decode_image(std::span<const uint8_t> bytes, const PreprocessSpec& spec, const std::string& name) {
+  // Only PNG and JPEG reach stb (it would also try GIF, BMP, PSD, HDR, PIC, PNM, TGA).
+  static constexpr uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+  static constexpr uint8_t kJpeg[] = {0xff, 0xd8, 0xff};
+  const auto starts_with = [&](std::span<const uint8_t> magic) {
+    return bytes.size() >= magic.size() && std::equal(magic.begin(), magic.end(), bytes.begin());
+  };
+  if (!starts_with(kPng) && !starts_with(kJpeg))
+    throw InvalidArgument("the image " + name + " is neither PNG nor JPEG (no PNG or JPEG signature in its first bytes)");
+  if (bytes.size() > kMaxImageFileBytes)
+    throw InvalidArgument("the image " + name + " is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
+                          std::to_string(kMaxImageFileBytes));
+  const int length = static_cast<int>(bytes.size());
   int width = 0, height = 0, source_channels = 0;
   const int channels = spec.gray ? 1 : 3;
-  if (!stbi_info(file.c_str(), &width, &height, &source_channels))
-    throw InvalidArgument("cannot decode the image " + file.string() + ": " + stbi_failure_reason());
-  if (width > kMaxImageSide || height > kMaxImageSide)
-    throw InvalidArgument("the image " + file.string() + " is " + std::to_string(width) + "x" +
-                          std::to_string(height) + ", larger than " + std::to_string(kMaxImageSide) + " per side");
+  if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &source_channels))
+    throw InvalidArgument("cannot decode the image " + name + ": " + stbi_failure_reason());
+  // The decoded size is capped, not only each side: stb allocates width x height x channels.
+  if (width < 1 || height < 1 || width > kMaxImageSide || height > kMaxImageSide ||
+      static_cast<uint64_t>(width) * static_cast<uint64_t>(height) > kMaxImagePixels)
+    throw InvalidArgument("the image " + name + " is " + std::to_string(width) + "x" + std::to_string(height) +
+                          ", over the limit of " + std::to_string(kMaxImageSide) + " per side and " +
+                          std::to_string(kMaxImagePixels) + " pixels");
   std::unique_ptr<unsigned char, void (*)(void*)> pixels(
-      stbi_load(file.c_str(), &width, &height, &source_channels, channels), stbi_image_free);
+      stbi_load_from_memory(bytes.data(), length, &width, &height, &source_channels, channels), stbi_image_free);
   if (!pixels)
-    throw InvalidArgument("cannot decode the image " + file.string() + ": " + stbi_failure_reason());
+    throw InvalidArgument("cannot decode the image " + name + ": " + stbi_failure_reason());
   std::vector<float> interleaved(static_cast<std::size_t>(width) * height * channels);
   for (std::size_t i = 0; i < interleaved.size(); ++i) interleaved[i] = pixels.get()[i];
   std::vector<float> resized(static_cast<std::size_t>(spec.width) * spec.height * channels);
@@ -99,7 +129,7 @@ std::vector<float> load_image(const std::filesystem::path& file, const Preproces
     resized = interleaved;
   } else if (!stbir_resize_float(interleaved.data(), width, height, 0, resized.data(), spec.width, spec.height, 0,
                                  channels)) {
-    throw InvalidArgument("cannot resize the image " + file.string());
+    throw InvalidArgument("cannot resize the image " + name);
   }
   std::vector<float> chw(resized.size());
   const std::size_t plane = static_cast<std::size_t>(spec.width) * spec.height;

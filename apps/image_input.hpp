@@ -2,7 +2,9 @@
 // normalised as a model's preprocessing spec declares, in CHW order.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,9 +32,18 @@ struct PreprocessSpec {
                               const std::filesystem::path& base = {});
 };
 
-// Decodes, converts to gray or RGB, resizes (bilinear) to the spec's size and normalises.
-// Returns C*H*W floats. Throws InvalidArgument naming the file when it cannot be read or decoded.
+// What an image may be before anything is decoded: its file, each side, its pixels (stb allocates
+// width x height x channels for the decoded image).
+inline constexpr uint64_t kMaxImageFileBytes = uint64_t{64} << 20;
+inline constexpr int kMaxImageSide = 1 << 14;
+inline constexpr uint64_t kMaxImagePixels = uint64_t{1} << 25;
+
+// Decodes (PNG or JPEG only, by signature), converts to gray or RGB, resizes (bilinear) to the
+// spec's size and normalises. Returns C*H*W floats. Throws InvalidArgument naming the file when it
+// cannot be read, is neither PNG nor JPEG, is over the limits above or does not decode.
 std::vector<float> load_image(const std::filesystem::path& file, const PreprocessSpec& spec);
+// The same on the bytes of an image; `name` names it in errors.
+std::vector<float> decode_image(std::span<const uint8_t> bytes, const PreprocessSpec& spec, const std::string& name);
 
 // One label per line; throws InvalidArgument when the file cannot be read.
 std::vector<std::string> load_labels(const std::filesystem::path& file);
