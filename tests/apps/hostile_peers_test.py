@@ -131,7 +131,7 @@ def garbage(port, count):
 
 class StallingProxy:
     """Accepts one client, connects to the server from `source`, forwards the client's first
-    `forward` bytes (its request and key), then forwards nothing more either way."""
+    `forward` bytes (its request and key), then only one byte a second of the client's stream."""
 
     def __init__(self, port, source, forward):
         self.listener = socket.socket()
@@ -161,7 +161,14 @@ class StallingProxy:
                 dst.sendall(data)
                 sent += len(data)
             stalled.set()
-            time.sleep(3600)  # the stall: hold both connections, forward nothing more
+            # The stall: one byte a second, which keeps the server's inactivity timer from firing
+            # so that only the session's time budget can end it.
+            while True:
+                data = src.recv(1)
+                if not data:
+                    return
+                dst.sendall(data)
+                time.sleep(1.0)
         except OSError:
             pass
 

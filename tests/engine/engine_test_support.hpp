@@ -2,7 +2,12 @@
 // the caller's, over an in-memory channel pair.
 #pragma once
 
+#include <chrono>
 #include <exception>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -56,6 +61,54 @@ inline LocalRun run_local(const ServerModel& model, std::span<const float> image
   if (server_error) std::rethrow_exception(server_error);
   if (client_error) std::rethrow_exception(client_error);
   return run;
+}
+
+// Both parties' outcomes, errors kept apart (for fault tests): the server runs in a thread, the
+// client in the caller's, each over `wrap(end)` when a wrapper is given (for example a
+// net::FaultChannel), else over its end of a memory pair with `channel_options`.
+struct PairOutcome {
+  std::optional<InferenceResult> client;
+  std::optional<SessionReport> server;
+  std::exception_ptr client_error, server_error;
+  std::chrono::steady_clock::duration client_elapsed{}, server_elapsed{};
+};
+using ChannelWrap = std::function<std::unique_ptr<net::Channel>(net::Channel&)>;
+
+inline PairOutcome run_pair(const ServerModel& model, std::span<const float> image, const SessionOptions& options,
+                            const net::MemoryChannelOptions& channel_options, const ChannelWrap& wrap_server = {},
+                            const ChannelWrap& wrap_client = {}) {
+  auto [server_end, client_end] = net::make_memory_channel_pair(channel_options);
+  PairOutcome out;
+  std::thread server([&] {
+    const auto start = std::chrono::steady_clock::now();
+    auto wrapped = wrap_server ? wrap_server(*server_end) : nullptr;
+    net::Channel& channel = wrapped ? *wrapped : *server_end;
+    try {
+      out.server = serve_session(model, channel, test_policy());
+      channel.close();
+    } catch (...) {
+      out.server_error = std::current_exception();
+    }
+    out.server_elapsed = std::chrono::steady_clock::now() - start;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  {
+    auto wrapped = wrap_client ? wrap_client(*client_end) : nullptr;
+    net::Channel& channel = wrapped ? *wrapped : *client_end;
+    try {
+      ClientSession client(channel, options);
+      out.client = client.infer(image);
+      channel.close();
+    } catch (...) {
+      out.client_error = std::current_exception();
+    }
+  }
+  out.client_elapsed = std::chrono::steady_clock::now() - start;
+  // A party that failed leaves its end open only while it is wrapped in a stall; closing both
+  // ends after the client is done lets a server still waiting see the end of the connection.
+  client_end->close();
+  server.join();
+  return out;
 }
 
 }  // namespace twain::engine::testing

@@ -1,0 +1,113 @@
+#include "net/fault_channel.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "core/errors.hpp"
+
+namespace twain::net {
+namespace {
+
+const char* kind_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kCut:
+      return "cut";
+    case FaultKind::kStall:
+      return "stall";
+    case FaultKind::kPause:
+      return "pause";
+  }
+  return "?";
+}
+
+}  // namespace
+
+FaultPlan FaultPlan::random(core::Prg& prg, uint64_t bytes_sent, uint64_t bytes_received,
+                            std::chrono::milliseconds pause) {
+  FaultPlan plan;
+  plan.kind = static_cast<FaultKind>(prg.next_u64() % 3);
+  plan.on_send = bytes_received == 0 || (bytes_sent != 0 && prg.next_u64() % 2 == 0);
+  const uint64_t span = plan.on_send ? bytes_sent : bytes_received;
+  TWAIN_REQUIRE(span != 0, InvalidArgument, "FaultPlan::random: a fault-free run that moved no bytes");
+  plan.at_byte = prg.next_u64() % span;
+  plan.pause = pause;
+  return plan;
+}
+
+std::string FaultPlan::describe() const {
+  std::string text = std::string(kind_name(kind)) + " at byte " + std::to_string(at_byte) + " of what this end " +
+                     (on_send ? "sends" : "receives");
+  if (kind == FaultKind::kPause) text += " for " + std::to_string(pause.count()) + " ms";
+  return text;
+}
+
+FaultChannel::FaultChannel(Channel& inner, const FaultPlan& plan) : Channel(0), inner_(inner), plan_(plan) {}
+
+FaultChannel::~FaultChannel() = default;
+
+void FaultChannel::close() {
+  if (closed_) return;
+  closed_ = true;
+  if (!stalled_) inner_.close();
+}
+
+std::size_t FaultChannel::before_fault(uint64_t position, std::size_t bytes) const noexcept {
+  if (fired_ || plan_.at_byte < position) return bytes;
+  return static_cast<std::size_t>(std::min<uint64_t>(bytes, plan_.at_byte - position));
+}
+
+void FaultChannel::fire() {
+  fired_ = true;
+  switch (plan_.kind) {
+    case FaultKind::kCut:
+      closed_ = true;
+      inner_.close();
+      throw NetworkError("FaultChannel: injected " + plan_.describe());
+    case FaultKind::kStall:
+      stalled_ = true;
+      return;
+    case FaultKind::kPause:
+      std::this_thread::sleep_for(plan_.pause);
+      return;
+  }
+}
+
+void FaultChannel::write_raw(const uint8_t* data, std::size_t bytes) {
+  TWAIN_REQUIRE(!closed_, NetworkError, "FaultChannel: send on a closed channel");
+  // A stalled link swallows what is sent: the peer waits for bytes that never come.
+  if (stalled_) return;
+  const bool armed = plan_.on_send && !fired_;
+  const std::size_t first = armed ? before_fault(sent_, bytes) : bytes;
+  inner_.send(data, first);
+  inner_.flush();
+  sent_ += first;
+  if (first == bytes) return;
+  fire();
+  if (stalled_) return;
+  inner_.send(data + first, bytes - first);
+  inner_.flush();
+  sent_ += bytes - first;
+}
+
+void FaultChannel::read_raw(uint8_t* data, std::size_t bytes) {
+  TWAIN_REQUIRE(!closed_, NetworkError, "FaultChannel: recv on a closed channel");
+  if (stalled_) drain_forever();
+  const bool armed = !plan_.on_send && !fired_;
+  const std::size_t first = armed ? before_fault(received_, bytes) : bytes;
+  inner_.recv(data, first);
+  received_ += first;
+  if (first == bytes) return;
+  fire();
+  if (stalled_) drain_forever();
+  inner_.recv(data + first, bytes - first);
+  received_ += bytes - first;
+}
+
+void FaultChannel::drain_forever() {
+  // Nothing is delivered any more: what the peer sends is read and dropped, so the wait ends as
+  // the inner channel's waits end (its TimeoutError, or NetworkError once the peer gives up).
+  uint8_t sink[4096];
+  for (;;) inner_.recv(sink, sizeof(sink));
+}
+
+}  // namespace twain::net
