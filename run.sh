@@ -6,6 +6,9 @@
 #   ./run.sh bench   build, then run build/bench/twain-bench (extra arguments are passed on)
 #   ./run.sh models [names]   export the torchvision models (seeded weights) and run `twain bench`
 #                    on each in fast and exact mode (JSON reports in build/reports/)
+#   ./run.sh sanitize  the test suite under ASan+UBSan (build-asan, with the `fuzz` label), then the
+#                    concurrent-serving tests under TSan (build-tsan)
+#   ./run.sh fuzz [seconds]  a libFuzzer campaign: every fuzz target for `seconds` (default 600)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -13,7 +16,10 @@ PACKAGES=(g++ cmake ninja-build pkg-config libgtest-dev libbenchmark-dev libssl-
           libonnx-dev libprotobuf-dev libonnx-testdata libstb-dev nlohmann-json3-dev dataset-fashion-mnist)
 # Only `bench` needs these: it exports the ImageNet-size architectures with PyTorch.
 BENCH_PACKAGES=(python3-torch python3-torchvision python3-onnx python3-pil)
+# Only `sanitize` and `fuzz` need these: clang and its sanitizer and libFuzzer runtimes.
+SANITIZE_PACKAGES=(clang libclang-rt-14-dev)
 BUILD_DIR=${TWAIN_BUILD_DIR:-build}
+JOBS=$(nproc)
 
 install_missing() {
   local missing=()
@@ -35,7 +41,51 @@ install_missing() {
 
 build() {
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release -DTWAIN_BUILD_TESTS=ON -DTWAIN_BUILD_BENCH=ON
-  cmake --build "$BUILD_DIR" --parallel "$(nproc)"
+  cmake --build "$BUILD_DIR" --parallel "$JOBS"
+}
+
+# Clang build with ASan+UBSan and libFuzzer coverage; the same objects link the tests and the
+# fuzz targets.
+configure_asan() {
+  CC=clang CXX=clang++ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_FLAGS=-gline-tables-only -DTWAIN_SANITIZE=address,undefined -DTWAIN_BUILD_FUZZ=ON \
+    -DTWAIN_BUILD_TESTS=ON -DTWAIN_BUILD_BENCH=OFF
+}
+
+# The tests of concurrent serving: net/ (channels, TLS, deadlines), core's thread pool, and the
+# two-process serve/query runs.
+TSAN_TARGETS=(twain twain_tests_core twain_tests_net twain_test_pki)
+TSAN_TESTS='^(TcpChannel|TlsChannel|MemoryChannel|LinkShaping|ThreadPool|Fault|apps\.serve_query|apps\.tls_query|apps\.hostile_peers$)'
+
+sanitize() {
+  configure_asan
+  cmake --build build-asan --parallel "$JOBS"
+  # The plain suite's exclusions (long, models, soak): those are sized for an optimised build.
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure --parallel "$JOBS" -LE '^(long|models|soak)$'
+  CC=clang CXX=clang++ cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_FLAGS=-gline-tables-only -DTWAIN_SANITIZE=thread -DTWAIN_BUILD_TESTS=ON -DTWAIN_BUILD_BENCH=OFF
+  cmake --build build-tsan --parallel "$JOBS" --target "${TSAN_TARGETS[@]}"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure --parallel "$JOBS" -R "$TSAN_TESTS" -LE '^(long|models|soak)$'
+}
+
+fuzz_campaign() {
+  local seconds=${1:-600}
+  configure_asan
+  cmake --build build-asan --parallel "$JOBS" --target twain_fuzz_targets
+  mkdir -p build-asan/fuzz/campaign
+  for binary in build-asan/fuzz/fuzz_*; do
+    local name=${binary##*/fuzz_}
+    [ -f "fuzz/corpus/$name/$(ls "fuzz/corpus/$name" 2>/dev/null | head -1)" ] || continue
+    echo "run.sh: fuzzing $name for $seconds s"
+    fuzz/run_target.sh "$binary" "fuzz/corpus/$name" "build-asan/fuzz/campaign/$name" "$seconds" \
+      2>&1 | tee "build-asan/fuzz/campaign/$name.log" | grep -E '^(#[0-9]+.*(DONE|INITED)|==.*ERROR|stat::)' || true
+    if [ "${PIPESTATUS[0]}" -ne 0 ]; then
+      echo "run.sh: fuzz target $name failed; see build-asan/fuzz/campaign/$name.log" >&2
+      exit 1
+    fi
+  done
 }
 
 command=${1:-}
@@ -74,8 +124,16 @@ case "$command" in
       done
     done
     ;;
+  sanitize)
+    install_missing "${PACKAGES[@]}" "${SANITIZE_PACKAGES[@]}"
+    sanitize
+    ;;
+  fuzz)
+    install_missing "${PACKAGES[@]}" "${SANITIZE_PACKAGES[@]}"
+    fuzz_campaign "$@"
+    ;;
   *)
-    echo "usage: ./run.sh demo | test | build | bench [benchmark arguments] | models [names]" >&2
+    echo "usage: ./run.sh demo | test | build | bench [benchmark arguments] | models [names] | sanitize | fuzz [seconds]" >&2
     exit 2
     ;;
 esac

@@ -4,6 +4,8 @@
 #include <stb_image_resize.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -15,6 +17,27 @@ namespace twain::apps {
 namespace {
 
 
+// nlohmann's get<int>() and get<float>() convert out-of-range numbers with undefined behaviour, so
+// every number is range-checked as it is read.
+int int_of(const nlohmann::json& value, const std::string& field, const std::filesystem::path& file) {
+  if (value.is_number_integer()) {
+    if (value.is_number_unsigned() ? value.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<int>::max())
+                                   : (value.get<int64_t>() >= std::numeric_limits<int>::min() &&
+                                      value.get<int64_t>() <= std::numeric_limits<int>::max()))
+      return static_cast<int>(value.get<int64_t>());
+  }
+  throw FormatError(file.string() + ": field '" + field + "' must be an integer in the range of int");
+}
+
+float float_of(const nlohmann::json& value, const std::string& field, const std::filesystem::path& file) {
+  if (value.is_number()) {
+    const double x = value.get<double>();
+    if (std::isfinite(x) && std::fabs(x) <= static_cast<double>(std::numeric_limits<float>::max()))
+      return static_cast<float>(x);
+  }
+  throw FormatError(file.string() + ": field '" + field + "' must be a finite number in the range of float");
+}
+
 std::vector<float> floats_of(const nlohmann::json& spec, const char* field, std::size_t count,
                              const std::filesystem::path& file) {
   const auto& values = spec.at(field);
@@ -22,7 +45,7 @@ std::vector<float> floats_of(const nlohmann::json& spec, const char* field, std:
     throw FormatError(file.string() + ": field '" + field + "' must be an array of " + std::to_string(count) +
                       " numbers");
   std::vector<float> out;
-  for (const auto& v : values) out.push_back(v.get<float>());
+  for (const auto& v : values) out.push_back(float_of(v, field, file));
   return out;
 }
 
@@ -51,13 +74,13 @@ PreprocessSpec PreprocessSpec::parse(const std::string& text, const std::string&
     const auto& input = json.at("input");
     if (!input.is_array() || input.size() != 3)
       throw FormatError(file.string() + ": field 'input' must be [C, H, W]");
-    spec.channels = input[0].get<int>();
-    spec.height = input[1].get<int>();
-    spec.width = input[2].get<int>();
+    spec.channels = int_of(input[0], "input", file);
+    spec.height = int_of(input[1], "input", file);
+    spec.width = int_of(input[2], "input", file);
     if (json.contains("resize")) {
       const auto& resize = json.at("resize");
-      if (!resize.is_array() || resize.size() != 2 || resize[0].get<int>() != spec.height ||
-          resize[1].get<int>() != spec.width)
+      if (!resize.is_array() || resize.size() != 2 || int_of(resize[0], "resize", file) != spec.height ||
+          int_of(resize[1], "resize", file) != spec.width)
         throw FormatError(file.string() + ": field 'resize' must equal the input's [H, W]");
     }
     const std::string color = json.value("color", spec.channels == 1 ? "gray" : "rgb");
@@ -68,7 +91,7 @@ PreprocessSpec PreprocessSpec::parse(const std::string& text, const std::string&
                         " input channels");
     if (spec.height < 1 || spec.width < 1 || spec.height > kMaxImageSide || spec.width > kMaxImageSide)
       throw FormatError(file.string() + ": input size out of range");
-    spec.scale = json.value("scale", spec.scale);
+    if (json.contains("scale")) spec.scale = float_of(json.at("scale"), "scale", file);
     spec.mean = floats_of(json, "mean", static_cast<std::size_t>(spec.channels), file);
     spec.std = floats_of(json, "std", static_cast<std::size_t>(spec.channels), file);
     for (float s : spec.std)
@@ -95,7 +118,10 @@ std::vector<float> load_image(const std::filesystem::path& file, const Preproces
   return decode_image(bytes, spec, file.string());
 }
 
-std::vector<float> decode_image(std::span<const uint8_t> bytes, const PreprocessSpec& spec, const std::string& name) {
+std::vector<float> decode_image(std::span<const uint8_t> bytes, const PreprocessSpec& spec, const std::string& name,
+                                uint64_t max_decoded_bytes) {
+  if (max_decoded_bytes > kMaxImagePixels * 4)
+    throw InvalidArgument("decode_image: max_decoded_bytes over kMaxImagePixels * 4");
   // Only PNG and JPEG reach stb (it would also try GIF, BMP, PSD, HDR, PIC, PNM, TGA).
   static constexpr uint8_t kPng[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
   static constexpr uint8_t kJpeg[] = {0xff, 0xd8, 0xff};
@@ -113,11 +139,15 @@ std::vector<float> decode_image(std::span<const uint8_t> bytes, const Preprocess
   if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &source_channels))
     throw InvalidArgument("cannot decode the image " + name + ": " + stbi_failure_reason());
   // The decoded size is capped, not only each side: stb allocates width x height x channels.
+  // stb decodes at the source's channel count (up to 4), then converts to `channels`.
+  const uint64_t decoded_channels = static_cast<uint64_t>(std::max({source_channels, channels, 1}));
   if (width < 1 || height < 1 || width > kMaxImageSide || height > kMaxImageSide ||
-      static_cast<uint64_t>(width) * static_cast<uint64_t>(height) > kMaxImagePixels)
-    throw InvalidArgument("the image " + name + " is " + std::to_string(width) + "x" + std::to_string(height) +
-                          ", over the limit of " + std::to_string(kMaxImageSide) + " per side and " +
-                          std::to_string(kMaxImagePixels) + " pixels");
+      static_cast<uint64_t>(width) * static_cast<uint64_t>(height) > kMaxImagePixels ||
+      static_cast<uint64_t>(width) * static_cast<uint64_t>(height) * decoded_channels > max_decoded_bytes)
+    throw InvalidArgument("the image " + name + " is " + std::to_string(width) + "x" + std::to_string(height) + "x" +
+                          std::to_string(decoded_channels) + ", over the limit of " + std::to_string(kMaxImageSide) +
+                          " per side, " + std::to_string(kMaxImagePixels) + " pixels and " +
+                          std::to_string(max_decoded_bytes) + " decoded bytes");
   std::unique_ptr<unsigned char, void (*)(void*)> pixels(
       stbi_load_from_memory(bytes.data(), length, &width, &height, &source_channels, channels), stbi_image_free);
   if (!pixels)

@@ -43,7 +43,10 @@ inline constexpr uint64_t kMaxImagePixels = uint64_t{1} << 25;
 // cannot be read, is neither PNG nor JPEG, is over the limits above or does not decode.
 std::vector<float> load_image(const std::filesystem::path& file, const PreprocessSpec& spec);
 // The same on the bytes of an image; `name` names it in errors.
-std::vector<float> decode_image(std::span<const uint8_t> bytes, const PreprocessSpec& spec, const std::string& name);
+// max_decoded_bytes bounds width x height x channels of the decoded image (stb allocates that
+// much, and as much again to convert channels) and must not exceed kMaxImagePixels * 4.
+std::vector<float> decode_image(std::span<const uint8_t> bytes, const PreprocessSpec& spec, const std::string& name,
+                                uint64_t max_decoded_bytes = kMaxImagePixels * 3);
 
 // One label per line; throws InvalidArgument when the file cannot be read.
 std::vector<std::string> load_labels(const std::filesystem::path& file);

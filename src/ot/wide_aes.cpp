@@ -2,6 +2,9 @@
 // TWAIN_DISABLE_SIMD is unset), else core::Aes128.
 #include "ot/wide_aes.hpp"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
 #include <array>
 
 #include "core/cpu_features.hpp"
@@ -14,8 +17,10 @@ bool have_vaes() {
     const core::CpuFeatures& f = core::cpu_features();
     if (!f.avx2 || !f.aesni) return false;
 #if defined(__x86_64__) || defined(__i386__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("vaes") != 0;
+    // CPUID leaf 7, ECX bit 9 (clang does not know "vaes" for __builtin_cpu_supports).
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
+    return (ecx & (1u << 9)) != 0;
 #else
     return false;
 #endif
