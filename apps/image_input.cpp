@@ -38,6 +38,46 @@ float float_of(const nlohmann::json& value, const std::string& field, const std:
   throw FormatError(file.string() + ": field '" + field + "' must be a finite number in the range of float");
 }
 
+// Debian's stb_image (2.27) trusts a JPEG's Huffman tables: a DHT table whose 16 code-length
+// counts sum past 256 writes past the table's 257-byte size list and 256-byte value array. Every
+// DHT segment of the file (before and between scans) is checked here before stb sees the bytes.
+bool jpeg_huffman_tables_fit(std::span<const uint8_t> b) {
+  std::size_t pos = 2;  // after SOI
+  while (pos + 1 < b.size()) {
+    if (b[pos] != 0xff) {  // entropy-coded data between markers
+      ++pos;
+      continue;
+    }
+    const uint8_t marker = b[pos + 1];
+    if (marker == 0xff) {  // fill byte
+      ++pos;
+      continue;
+    }
+    if (marker == 0x00 || marker == 0x01 || marker == 0xd8 || (marker >= 0xd0 && marker <= 0xd7)) {
+      pos += 2;  // stuffed 0xff, TEM, SOI, RST: no length field
+      continue;
+    }
+    if (marker == 0xd9) return true;  // EOI
+    if (pos + 3 >= b.size()) return true;  // truncated: stb refuses it on its own
+    const std::size_t length = (std::size_t{b[pos + 2]} << 8) | b[pos + 3];
+    if (marker == 0xc4) {
+      // stb reads tables while the declared length lasts, even past the segment's real end.
+      long remaining = static_cast<long>(length) - 2;
+      std::size_t t = pos + 4;
+      while (remaining > 0) {
+        if (t >= b.size()) return true;  // stb reads zeros past the end: no codes
+        std::size_t count = 0;
+        for (std::size_t i = 1; i <= 16 && t + i < b.size(); ++i) count += b[t + i];
+        if (count > 256) return false;
+        remaining -= 17 + static_cast<long>(count);
+        t += 17 + count;
+      }
+    }
+    pos += 2 + length;
+  }
+  return true;
+}
+
 std::vector<float> floats_of(const nlohmann::json& spec, const char* field, std::size_t count,
                              const std::filesystem::path& file) {
   const auto& values = spec.at(field);
@@ -133,6 +173,8 @@ std::vector<float> decode_image(std::span<const uint8_t> bytes, const Preprocess
   if (bytes.size() > kMaxImageFileBytes)
     throw InvalidArgument("the image " + name + " is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
                           std::to_string(kMaxImageFileBytes));
+  if (starts_with(kJpeg) && !jpeg_huffman_tables_fit(bytes))
+    throw InvalidArgument("cannot decode the image " + name + ": a JPEG Huffman table declares more than 256 codes");
   const int length = static_cast<int>(bytes.size());
   int width = 0, height = 0, source_channels = 0;
   const int channels = spec.gray ? 1 : 3;

@@ -1,7 +1,7 @@
 // Writes the seed corpora of the fuzz targets into fuzz/corpus/<target>/ from the real
 // serializers and the bundled model, so every seed is a valid input the parser accepts.
 //   fuzz_make_corpus SOURCE_DIR
-#include <stb_image_write.h>
+#include <stb_image_write.h>  // implementation in stb_instrumented.c
 
 #include <cstdint>
 #include <filesystem>
