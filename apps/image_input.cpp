@@ -78,6 +78,21 @@ bool jpeg_huffman_tables_fit(std::span<const uint8_t> b) {
   return true;
 }
 
+// stb_image grows its IDAT buffer to a chunk's declared length (up to 2^31 bytes) before it
+// reads the chunk, so a few bytes could make it allocate gigabytes: every chunk's declared length
+// must fit in the bytes that follow it.
+bool png_chunks_fit(std::span<const uint8_t> b) {
+  std::size_t pos = 8;  // after the signature
+  while (pos + 8 <= b.size()) {
+    const uint64_t length = (uint64_t{b[pos]} << 24) | (uint64_t{b[pos + 1]} << 16) | (uint64_t{b[pos + 2]} << 8) |
+                            b[pos + 3];
+    if (length + 12 > b.size() - pos) return false;  // length, type, data, CRC
+    if (b[pos + 4] == 'I' && b[pos + 5] == 'E' && b[pos + 6] == 'N' && b[pos + 7] == 'D') return true;
+    pos += 12 + static_cast<std::size_t>(length);
+  }
+  return true;
+}
+
 std::vector<float> floats_of(const nlohmann::json& spec, const char* field, std::size_t count,
                              const std::filesystem::path& file) {
   const auto& values = spec.at(field);
@@ -173,6 +188,8 @@ std::vector<float> decode_image(std::span<const uint8_t> bytes, const Preprocess
   if (bytes.size() > kMaxImageFileBytes)
     throw InvalidArgument("the image " + name + " is " + std::to_string(bytes.size()) + " bytes, over the limit of " +
                           std::to_string(kMaxImageFileBytes));
+  if (starts_with(kPng) && !png_chunks_fit(bytes))
+    throw InvalidArgument("cannot decode the image " + name + ": a PNG chunk declares more bytes than the file holds");
   if (starts_with(kJpeg) && !jpeg_huffman_tables_fit(bytes))
     throw InvalidArgument("cannot decode the image " + name + ": a JPEG Huffman table declares more than 256 codes");
   const int length = static_cast<int>(bytes.size());
