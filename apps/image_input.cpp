@@ -41,7 +41,11 @@ float float_of(const nlohmann::json& value, const std::string& field, const std:
 // Debian's stb_image (2.27) trusts a JPEG's Huffman tables: a DHT table whose 16 code-length
 // counts sum past 256 writes past the table's 257-byte size list and 256-byte value array. Every
 // DHT segment of the file (before and between scans) is checked here before stb sees the bytes.
+// A scan may use only tables defined before it: stb decodes with an undefined table's zeroed
+// limits and reads past them.
 bool jpeg_huffman_tables_fit(std::span<const uint8_t> b) {
+  bool defined[2][4] = {};
+  bool progressive = false;
   std::size_t pos = 2;  // after SOI
   while (pos + 1 < b.size()) {
     if (b[pos] != 0xff) {  // entropy-coded data between markers
@@ -69,8 +73,24 @@ bool jpeg_huffman_tables_fit(std::span<const uint8_t> b) {
         std::size_t count = 0;
         for (std::size_t i = 1; i <= 16 && t + i < b.size(); ++i) count += b[t + i];
         if (count > 256) return false;
+        if ((b[t] >> 4) <= 1 && (b[t] & 15) <= 3) defined[b[t] >> 4][b[t] & 15] = true;
         remaining -= 17 + static_cast<long>(count);
         t += 17 + count;
+      }
+    }
+    if (marker == 0xc2) progressive = true;
+    if (marker == 0xda && pos + 4 < b.size()) {
+      // Baseline scans use both tables; a progressive scan only the DC table (first DC pass,
+      // spectral start 0 and Ah 0) or only the AC table (spectral start above 0).
+      const std::size_t components = b[pos + 4];
+      const std::size_t tail = pos + 5 + 2 * components;
+      const bool dc_only = progressive && tail < b.size() && b[tail] == 0;
+      const bool dc_refine = dc_only && tail + 2 < b.size() && (b[tail + 2] >> 4) != 0;
+      const bool need_dc = !progressive || (dc_only && !dc_refine), need_ac = !progressive || !dc_only;
+      for (std::size_t c = 0; c < components && pos + 6 + 2 * c < b.size(); ++c) {
+        const uint8_t tables = b[pos + 6 + 2 * c];
+        if ((tables >> 4) > 3 || (tables & 15) > 3) return false;
+        if ((need_dc && !defined[0][tables >> 4]) || (need_ac && !defined[1][tables & 15])) return false;
       }
     }
     pos += 2 + length;
