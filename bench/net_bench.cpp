@@ -19,7 +19,9 @@ using twain::net::TcpChannel;
 // the receiver holds all of it (so the time covers delivery, not just queueing). N = 0 stops.
 void tcp_throughput(benchmark::State& state) {
   const auto bytes = static_cast<std::size_t>(state.range(0));
-  auto [receiver, sender] = connect_loopback();
+  auto loopback = connect_loopback();
+  auto& receiver = loopback.server;
+  auto& sender = loopback.client;
   std::vector<uint8_t> data(bytes);
   twain::core::Prg(twain::core::Seed{7}).fill(data.data(), data.size());
 

@@ -183,7 +183,7 @@ void maxpool_separable(benchmark::State& state) { maxpool_layer(state, twain::no
 // conv1's ReLU runs on 64 x 55 x 55, fire3's expands on 27 x 27 and fire5's on 13 x 13
 // (1,557,160 ReLUs); false: every ReLU at its original size (2,589,352 ReLUs).
 std::vector<std::size_t> squeezenet_relu_sizes(bool pool_first) {
-  std::vector<std::size_t> sizes{64 * (pool_first ? 55 * 55 : 111 * 111)};
+  std::vector<std::size_t> sizes{std::size_t{64} * (pool_first ? 55 * 55 : 111 * 111)};
   struct Fire {
     std::size_t squeeze, expand, hw, pooled_hw;
   };

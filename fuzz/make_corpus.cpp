@@ -14,6 +14,7 @@
 #include "core/prg.hpp"
 #include "engine/model_description.hpp"
 #include "engine/model_loader.hpp"
+#include "engine/request_codec.hpp"
 #include "fuzz_he_context.hpp"
 #include "he/encryptor.hpp"
 #include "he/evaluator.hpp"
@@ -100,6 +101,20 @@ void model_seeds(const fs::path& source) {
   write("model_card", "preprocess", tagged(0, spec));
 }
 
+void request_seeds() {
+  using namespace twain;
+  engine::SessionOptions defaults;
+  write("request", "defaults", engine::encode_request(defaults));
+  engine::SessionOptions other;
+  other.mode = nonlinear::TruncMode::kFast;
+  other.backend = nonlinear::Backend::kIknp;
+  other.top_k = engine::kMaxTopK;
+  other.reveal_logits = true;
+  other.link.bits_per_second = 400e6;
+  other.link.one_way_latency_s = 0.02;
+  write("request", "fast_iknp_wan_logits", engine::encode_request(other));
+}
+
 void image_seeds(const fs::path& source) {
   for (const auto& entry : fs::directory_iterator(source / "models/fashion_mnist/images")) {
     const Bytes png = read_file(entry.path());
@@ -178,6 +193,7 @@ int main(int argc, char** argv) {
   he_seeds();
   message_seeds();
   model_seeds(source);
+  request_seeds();
   image_seeds(source);
   onnx_seeds(source);
   base_ot_seeds();

@@ -42,6 +42,13 @@ class TimeoutError : public NetworkError {
   using NetworkError::NetworkError;
 };
 
+// The bytes one party received are not the bytes the other sent (a corrupted, duplicated or
+// lost byte on the link), found by the end-of-session transcript check before any result is used.
+class IntegrityError : public NetworkError {
+ public:
+  using NetworkError::NetworkError;
+};
+
 // A request that parses but that the server's policy (or the client's own limits on what it
 // accepts from a server) does not allow: more classes than the server reveals, logits where they
 // are not allowed, another model than the one expected.

@@ -11,6 +11,8 @@
 #include "engine/executor.hpp"
 #include "engine/model_description.hpp"
 #include "engine/output_step.hpp"
+#include "engine/request_codec.hpp"
+#include "engine/transcript_check.hpp"
 #include "engine/wire.hpp"
 #include "he/keys.hpp"
 #include "he/serialization.hpp"
@@ -20,48 +22,11 @@
 namespace twain::engine {
 namespace {
 
-constexpr uint32_t kRequestMagic = 0x51525754;  // "TWRQ"
-constexpr uint8_t kRequestVersion = 1;
-constexpr std::size_t kMaxRequestBytes = 64;
 constexpr std::size_t kMaxPublicKeyBytes = std::size_t{1} << 20;
 
 using Clock = std::chrono::steady_clock;
 
 double since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
-
-std::vector<uint8_t> encode_request(const SessionOptions& o) {
-  WireWriter w;
-  w.u32(kRequestMagic);
-  w.u8(kRequestVersion);
-  w.u8(static_cast<uint8_t>(o.mode));
-  w.u8(static_cast<uint8_t>(o.backend));
-  w.u8(static_cast<uint8_t>(o.compare));
-  w.u32(static_cast<uint32_t>(o.top_k));
-  w.u8(o.reveal_logits ? 1 : 0);
-  w.u64(static_cast<uint64_t>(o.link.bits_per_second));
-  w.u64(static_cast<uint64_t>(o.link.one_way_latency_s * 1e9));
-  return w.take();
-}
-
-SessionOptions decode_request(std::span<const uint8_t> bytes) {
-  WireReader r(bytes, "session request");
-  if (r.u32("magic") != kRequestMagic) r.fail("bad magic (not a twain client)");
-  if (const uint8_t v = r.u8("version"); v != kRequestVersion)
-    r.fail("version " + std::to_string(v) + ", this server speaks version " + std::to_string(kRequestVersion));
-  SessionOptions o;
-  o.mode = static_cast<nonlinear::TruncMode>(r.small("mode", 1));
-  o.backend = static_cast<nonlinear::Backend>(r.small("backend", 2));
-  o.compare = static_cast<nonlinear::CompareMode>(r.small("compare", 2));
-  o.top_k = static_cast<int>(r.integer("top_k", 1, kMaxTopK));
-  o.reveal_logits = r.small("reveal_logits", 1) != 0;
-  const uint64_t bits_per_second = r.u64("link bandwidth"), latency_ns = r.u64("link latency");
-  if (bits_per_second < 1000 || bits_per_second > (uint64_t{1} << 50) || latency_ns > uint64_t{10'000'000'000})
-    r.fail("link model out of range");
-  o.link.bits_per_second = static_cast<double>(bits_per_second);
-  o.link.one_way_latency_s = static_cast<double>(latency_ns) * 1e-9;
-  r.finish();
-  return o;
-}
 
 // Ferret's setup (base OTs and a 1.33 MB bootstrap, 0.08-0.25 s here) and its first segment,
 // which also computes the 606,907 base COTs of its next iteration, pay off only for large plans;
@@ -162,6 +127,7 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, Ses
     const std::vector<uint64_t> logits = executor.run({}, progress, report.steps);
     if (trace != nullptr) *trace = executor.tensors();
     serve_output(*nonlinear, logits, options);
+    check_transcript(channel);
   });
   return report;
 }
@@ -227,6 +193,7 @@ InferenceResult ClientSession::infer(std::span<const float> image, const Progres
     const std::vector<uint64_t> logits = executor.run(input, progress, report.steps);
     if (trace != nullptr) *trace = executor.tensors();
     receive_output(*nonlinear, graph_, logits, options_, result.top, result.logits);
+    check_transcript(channel_);
   });
   return result;
 }

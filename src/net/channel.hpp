@@ -18,6 +18,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "net/transcript_checksum.hpp"
+
 namespace twain::net {
 
 // Largest timeout any transport accepts (larger ones throw InvalidArgument): deadlines are
@@ -100,6 +102,11 @@ class Channel {
   const ChannelCounters& counters() const noexcept { return counters_; }
   void reset_counters() noexcept { counters_ = {}; }
 
+  // Checksums of every byte handed to send() and taken by recv() since construction (counter
+  // resets do not touch them), for the end-of-session transcript check.
+  TranscriptDigest sent_digest() const noexcept { return sent_checksum_.digest(); }
+  TranscriptDigest received_digest() const noexcept { return received_checksum_.digest(); }
+
  protected:
   // write_buffer_bytes = 0 disables buffering (every send goes straight to write_raw).
   explicit Channel(std::size_t write_buffer_bytes);
@@ -131,6 +138,7 @@ class Channel {
   std::vector<uint8_t> out_;
   std::size_t out_used_ = 0;
   ChannelCounters counters_;
+  TranscriptChecksum sent_checksum_, received_checksum_;
   Direction last_ = Direction::kNone;
   unsigned operation_depth_ = 0;  // nesting of public operations (recv flushes first, ...)
   bool operation_started_ = false;

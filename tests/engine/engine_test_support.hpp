@@ -30,7 +30,9 @@ struct LocalRun {
 
 // Rethrows the first error that is not a closed connection, else the server's, else the client's.
 inline LocalRun run_local(const ServerModel& model, std::span<const float> image, const SessionOptions& options) {
-  auto [server_end, client_end] = net::make_memory_channel_pair();
+  auto server_end_client_end = net::make_memory_channel_pair();
+  auto& server_end = server_end_client_end.first;
+  auto& client_end = server_end_client_end.second;
   LocalRun run;
   std::exception_ptr server_error, client_error;
   std::thread server([&] {
@@ -77,7 +79,9 @@ using ChannelWrap = std::function<std::unique_ptr<net::Channel>(net::Channel&)>;
 inline PairOutcome run_pair(const ServerModel& model, std::span<const float> image, const SessionOptions& options,
                             const net::MemoryChannelOptions& channel_options, const ChannelWrap& wrap_server = {},
                             const ChannelWrap& wrap_client = {}) {
-  auto [server_end, client_end] = net::make_memory_channel_pair(channel_options);
+  auto server_end_client_end = net::make_memory_channel_pair(channel_options);
+  auto& server_end = server_end_client_end.first;
+  auto& client_end = server_end_client_end.second;
   PairOutcome out;
   std::thread server([&] {
     const auto start = std::chrono::steady_clock::now();

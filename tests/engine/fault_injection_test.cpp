@@ -1,7 +1,8 @@
 // Transport faults in every phase of a session, on either party's channel and in either direction
-// (net::FaultChannel): a cut or a stall ends each party with a typed error within its timeouts; a
-// pause shorter than them changes nothing. No fault may hang a party, crash, or give the client a
-// prediction other than the fault-free one.
+// (net::FaultChannel): a cut, a stall, a duplicated or a corrupted byte ends each party with a typed
+// error within its timeouts (the last two at the latest at the transcript check); a pause shorter
+// than them changes nothing. No fault may hang a party, crash, or give the client a prediction
+// other than the fault-free one.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -100,12 +101,18 @@ void check_fault(const net::FaultPlan& plan, bool server) {
     EXPECT_TRUE(typed(out.server_error)) << what << ": " << error_text(out.server_error);
   }
   if (out.client) expect_same_prediction(*out.client, *f.clean.client, what);
-  if (plan.kind == net::FaultKind::kPause) {
+  // A copy of the very last byte of a direction arrives after the reader has everything it reads:
+  // like a pause, it must change nothing.
+  const SessionReport& report = server ? *f.clean.server : f.clean.client->report;
+  const auto total = [&](const PhaseReport& p) { return plan.on_send ? p.traffic.bytes_sent : p.traffic.bytes_received; };
+  const bool last_byte = plan.at_byte + 1 == total(report.setup) + total(report.offline) + total(report.online);
+  if (plan.kind == net::FaultKind::kPause || (plan.kind == net::FaultKind::kDuplicate && last_byte)) {
     EXPECT_FALSE(out.client_error) << what << ": " << error_text(out.client_error);
     EXPECT_FALSE(out.server_error) << what << ": " << error_text(out.server_error);
   } else {
     // Every byte of the session is read by the other party, so a cut or a stall at a byte inside
-    // it leaves at least one party without what it waits for.
+    // it leaves at least one party without what it waits for, and a changed byte changes the
+    // checksums the parties compare at the end.
     EXPECT_TRUE(out.client_error || out.server_error) << what << ": both parties finished";
   }
 }
@@ -139,7 +146,8 @@ void every_kind_in_every_phase(bool server) {
     for (const Range& range : phases(report, on_send)) {
       if (range.end == range.begin) continue;
       for (const uint64_t at : {range.begin, (range.begin + range.end) / 2, range.end - 1}) {
-        for (const auto kind : {net::FaultKind::kCut, net::FaultKind::kStall, net::FaultKind::kPause}) {
+        for (const auto kind : {net::FaultKind::kCut, net::FaultKind::kStall, net::FaultKind::kPause,
+                                net::FaultKind::kDuplicate, net::FaultKind::kCorrupt}) {
           if (kind == net::FaultKind::kPause && at != (range.begin + range.end) / 2) continue;
           SCOPED_TRACE(std::string(range.phase) + " phase");
           check_fault({kind, on_send, at, kPause}, server);
@@ -152,12 +160,41 @@ void every_kind_in_every_phase(bool server) {
 TEST(FaultInjection, EveryKindInEveryPhaseOnTheServersChannel) { every_kind_in_every_phase(true); }
 TEST(FaultInjection, EveryKindInEveryPhaseOnTheClientsChannel) { every_kind_in_every_phase(false); }
 
+// A flipped bit inside the online phase's traffic parses as well as the right one (a share is any
+// ring element): only the transcript check can tell, and it must, on both sides.
+TEST(FaultInjection, AFlippedShareBitIsCaughtByTheTranscriptCheck) {
+  const Fixture& f = fixture();
+  ASSERT_TRUE(f.clean.client && f.clean.server);
+  for (const bool server : {true, false}) {
+    const SessionReport& report = server ? *f.clean.server : f.clean.client->report;
+    const Range online = phases(report, true)[2];
+    const net::FaultPlan plan{net::FaultKind::kCorrupt, true, (online.begin + online.end) / 2, {}};
+    const std::string what = std::string(server ? "server" : "client") + ": " + plan.describe();
+    const testing::ChannelWrap wrap = [&](net::Channel& inner) {
+      return std::unique_ptr<net::Channel>(std::make_unique<net::FaultChannel>(inner, plan));
+    };
+    const auto out = server ? testing::run_pair(f.model, f.image, f.options, short_timeouts(), wrap, {})
+                            : testing::run_pair(f.model, f.image, f.options, short_timeouts(), {}, wrap);
+    EXPECT_FALSE(out.client) << what;
+    EXPECT_FALSE(out.server) << what;
+    for (const auto& error : {out.client_error, out.server_error}) {
+      ASSERT_TRUE(error) << what;
+      try {
+        std::rethrow_exception(error);
+      } catch (const IntegrityError&) {
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << what << ": " << e.what();
+      }
+    }
+  }
+}
+
 // Seeded random points anywhere in the session.
 TEST(FaultInjection, SeededRandomFaults) {
   const Fixture& f = fixture();
   ASSERT_TRUE(f.clean.client && f.clean.server);
   core::Prg prg(core::Seed{26});
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 12; ++i) {
     const bool server = i % 2 == 0;
     const SessionReport& r = server ? *f.clean.server : f.clean.client->report;
     const uint64_t sent = r.setup.traffic.bytes_sent + r.offline.traffic.bytes_sent + r.online.traffic.bytes_sent;

@@ -32,7 +32,9 @@ class Conv2dHostile : public ::testing::Test {
   std::exception_ptr server_against(const std::function<void(net::Channel&)>& peer) {
     const Conv2dServer server(context, shape, weights, kBound);
     EXPECT_EQ(server.plan().channel_blocks(), 2);
-    auto [server_end, client_end] = net::make_memory_channel_pair();
+    auto server_end_client_end = net::make_memory_channel_pair();
+    auto& server_end = server_end_client_end.first;
+    auto& client_end = server_end_client_end.second;
     std::exception_ptr error;
     std::thread thread([&] {
       core::Prg server_prg(core::Seed{78});

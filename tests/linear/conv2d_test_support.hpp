@@ -135,7 +135,9 @@ TwoPartyResult run_two_party(const he::ContextPtr& context, const Server& server
                              std::span<const uint64_t> client_share, std::span<const uint64_t> server_share,
                              uint8_t seed, core::ThreadPool* server_pool = nullptr,
                              core::ThreadPool* client_pool = nullptr) {
-  auto [server_end, client_end] = net::make_memory_channel_pair();
+  auto server_end_client_end = net::make_memory_channel_pair();
+  auto& server_end = server_end_client_end.first;
+  auto& client_end = server_end_client_end.second;
   core::Prg key_prg(core::Seed{seed, 0}), client_prg(core::Seed{seed, 1}), server_prg(core::Seed{seed, 2});
   const he::SecretKey sk = he::generate_secret_key(*context, key_prg);
   const he::PublicKey pk = he::generate_public_key(*context, sk, key_prg);

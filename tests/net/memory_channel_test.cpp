@@ -72,7 +72,9 @@ TEST(MemoryChannel, TypedRoundTrip) {
 TEST(MemoryChannel, LargeTransferAcrossThreadsIsExact) {
   MemoryChannelOptions options;
   options.queue_capacity_bytes = 1 << 20;  // forces back-pressure on the sender
-  auto [a, b] = test_pair(options);
+  auto a_b = test_pair(options);
+  auto& a = a_b.first;
+  auto& b = a_b.second;
   constexpr std::size_t kBytes = 24 << 20;
   std::thread sender([&a] {
     std::vector<uint8_t> data(kBytes);
@@ -90,7 +92,9 @@ TEST(MemoryChannel, LargeTransferAcrossThreadsIsExact) {
 }
 
 TEST(MemoryChannel, CountersForScriptedPingPong) {
-  auto [a, b] = test_pair();
+  auto a_b = test_pair();
+  auto& a = a_b.first;
+  auto& b = a_b.second;
   std::thread peer([&b] {
     for (int i = 0; i < 5; ++i) {
       const uint64_t v = b->recv_u64();
@@ -211,7 +215,9 @@ TEST(MemoryChannel, PeerDestroyedMidMessageThrowsNetworkError) {
 }
 
 TEST(MemoryChannel, PeerDestroyedWhileBlockedInRecv) {
-  auto [a, b] = test_pair();
+  auto a_b = test_pair();
+  auto& a = a_b.first;
+  auto& b = a_b.second;
   std::thread closer([&a] {
     std::this_thread::sleep_for(50ms);
     a->close();

@@ -102,7 +102,9 @@ TEST(BaseOt, ReceiverRejectsAMalformedSenderPoint) {
 
 TEST(BaseOt, SenderRejectsAMalformedReceiverPoint) {
   for (const auto& point : bad_points()) {
-    auto [ch0, ch1] = memory_pair();
+    auto ch0_ch1 = memory_pair();
+    auto& ch0 = ch0_ch1.first;
+    auto& ch1 = ch0_ch1.second;
     core::Prg prg(seed_of(4));
     auto sender = std::async(std::launch::async, [&] { return base_ot_send(*ch0, prg, 3); });
     EXPECT_EQ(ch1->recv_u64(), 3u);
@@ -128,7 +130,9 @@ TEST(BaseOt, ReceiverRejectsACountMismatch) {
 }
 
 TEST(BaseOt, SenderThrowsNetworkErrorWhenTheReceiverHangsUp) {
-  auto [ch0, ch1] = memory_pair();
+  auto ch0_ch1 = memory_pair();
+  auto& ch0 = ch0_ch1.first;
+  auto& ch1 = ch0_ch1.second;
   core::Prg prg(seed_of(7));
   auto sender = std::async(std::launch::async, [&] { return base_ot_send(*ch0, prg, 128); });
   ch1->recv_u64();

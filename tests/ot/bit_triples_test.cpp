@@ -91,7 +91,9 @@ TEST(BitTriples, KnownAnswer) {
 }
 
 TEST(BitTriples, PeerHangingUpMidwayGivesNetworkError) {
-  auto [ch0, ch1] = memory_pair();
+  auto ch0_ch1 = memory_pair();
+  auto& ch0 = ch0_ch1.first;
+  auto& ch1 = ch0_ch1.second;
   core::Prg prg0(seed_of(3));
   core::Prg prg1(seed_of(4));
   auto peer = std::async(std::launch::async, [&] {

@@ -142,7 +142,9 @@ TEST(Cot, SenderRejectsAnotherCount) {
 }
 
 TEST(Cot, SenderThrowsNetworkErrorWhenTheReceiverHangsUpMidMatrix) {
-  auto [ch0, ch1] = memory_pair();
+  auto ch0_ch1 = memory_pair();
+  auto& ch0 = ch0_ch1.first;
+  auto& ch1 = ch0_ch1.second;
   core::Prg sender_prg(seed_of(13));
   core::Prg receiver_prg(seed_of(14));
   auto receiver = std::async(std::launch::async, [&] {
