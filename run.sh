@@ -55,7 +55,7 @@ configure_asan() {
 # The tests of concurrent serving: net/ (channels, TLS, deadlines), core's thread pool, and the
 # two-process serve/query runs.
 TSAN_TARGETS=(twain twain_tests_core twain_tests_net twain_test_pki)
-TSAN_TESTS='^(TcpChannel|TlsChannel|MemoryChannel|LinkShaping|ThreadPool|Fault|apps\.serve_query|apps\.tls_query|apps\.hostile_peers$)'
+TSAN_TESTS='^(TcpChannel|TlsChannel|MemoryChannel|LinkShaping|ThreadPool|FaultChannel|TranscriptChecksum|apps\.serve_query|apps\.tls_query|apps\.hostile_peers$)'
 
 sanitize() {
   configure_asan
