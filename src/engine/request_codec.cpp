@@ -1,6 +1,9 @@
 #include "engine/request_codec.hpp"
 
+#include <cmath>
 #include <string>
+
+#include "core/errors.hpp"
 
 #include "engine/wire.hpp"
 
@@ -9,6 +12,9 @@ namespace {
 
 constexpr uint32_t kRequestMagic = 0x51525754;  // "TWRQ"
 constexpr uint8_t kRequestVersion = 1;
+constexpr uint64_t kMinLinkBitsPerSecond = 1000;
+constexpr uint64_t kMaxLinkBitsPerSecond = uint64_t{1} << 50;
+constexpr uint64_t kMaxLinkLatencyNs = 10'000'000'000;
 
 }  // namespace
 
@@ -21,8 +27,16 @@ std::vector<uint8_t> encode_request(const SessionOptions& o) {
   w.u8(static_cast<uint8_t>(o.compare));
   w.u32(static_cast<uint32_t>(o.top_k));
   w.u8(o.reveal_logits ? 1 : 0);
-  w.u64(static_cast<uint64_t>(o.link.bits_per_second));
-  w.u64(static_cast<uint64_t>(o.link.one_way_latency_s * 1e9));
+  TWAIN_REQUIRE(std::isfinite(o.link.bits_per_second) && o.link.bits_per_second >= kMinLinkBitsPerSecond &&
+                    o.link.bits_per_second <= kMaxLinkBitsPerSecond,
+                InvalidArgument, "link bandwidth " + std::to_string(o.link.bits_per_second) + " bit/s outside [1e3, 2^50]");
+  TWAIN_REQUIRE(std::isfinite(o.link.one_way_latency_s) && o.link.one_way_latency_s >= 0 &&
+                    o.link.one_way_latency_s * 1e9 <= static_cast<double>(kMaxLinkLatencyNs),
+                InvalidArgument, "link latency " + std::to_string(o.link.one_way_latency_s) + " s outside [0, 10]");
+  // Rounded to nearest, so that encoding a decoded request gives back its bytes: the client plans
+  // from the decoded values (as_sent), and what it then sends must decode to them again.
+  w.u64(static_cast<uint64_t>(std::llround(o.link.bits_per_second)));
+  w.u64(static_cast<uint64_t>(std::llround(o.link.one_way_latency_s * 1e9)));
   return w.take();
 }
 
@@ -38,12 +52,18 @@ SessionOptions decode_request(std::span<const uint8_t> bytes) {
   o.top_k = static_cast<int>(r.integer("top_k", 1, kMaxTopK));
   o.reveal_logits = r.small("reveal_logits", 1) != 0;
   const uint64_t bits_per_second = r.u64("link bandwidth"), latency_ns = r.u64("link latency");
-  if (bits_per_second < 1000 || bits_per_second > (uint64_t{1} << 50) || latency_ns > uint64_t{10'000'000'000})
+  if (bits_per_second < kMinLinkBitsPerSecond || bits_per_second > kMaxLinkBitsPerSecond || latency_ns > kMaxLinkLatencyNs)
     r.fail("link model out of range");
   o.link.bits_per_second = static_cast<double>(bits_per_second);
   o.link.one_way_latency_s = static_cast<double>(latency_ns) * 1e-9;
   r.finish();
   return o;
+}
+
+SessionOptions as_sent(const SessionOptions& options) {
+  SessionOptions sent = decode_request(encode_request(options));
+  sent.choose_backend = options.choose_backend;
+  return sent;
 }
 
 }  // namespace twain::engine

@@ -14,9 +14,18 @@ namespace twain::engine {
 // Largest request a server reads (a fixed-size record today, with room to grow).
 inline constexpr std::size_t kMaxRequestBytes = 64;
 
+// Throws InvalidArgument for a link model outside what a request carries (bandwidth in
+// [1e3, 2^50] bit/s, latency in [0, 10] s, both finite). encode_request(decode_request(b)) == b
+// for every request b that decodes.
 std::vector<uint8_t> encode_request(const SessionOptions& options);
 // Throws FormatError naming the field for a truncated, foreign, out-of-range or oversized request.
 // Policy checks (what this server allows) come after, in the session.
 SessionOptions decode_request(std::span<const uint8_t> bytes);
+
+// The options as the server decodes them from this client's request (the link model rounded to
+// the nanosecond and bit/s the request carries), with the client-only choose_backend kept. The
+// client plans from these, so that both parties derive every choice from the same bytes: a value
+// that does not survive the round trip cannot make them plan different circuits.
+SessionOptions as_sent(const SessionOptions& options);
 
 }  // namespace twain::engine

@@ -138,6 +138,7 @@ ClientSession::ClientSession(net::Channel& channel, const SessionOptions& option
                 "threads = " + std::to_string(threads) + " outside [1, " + std::to_string(kMaxThreads) + "]");
   TWAIN_REQUIRE(options.top_k >= 1 && options.top_k <= kMaxTopK, InvalidArgument,
                 "top_k = " + std::to_string(options.top_k) + " outside [1, " + std::to_string(kMaxTopK) + "]");
+  options_ = as_sent(options_);
   connect_ = measure(channel_, [&] {
     const std::vector<uint8_t> description = channel_.recv_message(kMaxDescriptionBytes);
     PublicModel described = parse_public(description);
