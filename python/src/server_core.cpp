@@ -47,18 +47,20 @@ class ServerCore {
     if (tls_cert) tls_.emplace(*tls_cert, *tls_key);
     model_ = std::make_unique<engine::ServerModel>(model.graph, model.card, policy);
     listener_ = std::make_unique<net::TcpListener>(port, host);
+    port_ = listener_->port();
+    host_ = listener_->host();
   }
 
   ~ServerCore() { stop(); }
 
-  uint16_t port() const { return listener_->port(); }
-  const std::string& host() const { return listener_->host(); }
+  uint16_t port() const { return port_; }
+  const std::string& host() const { return host_; }
   const std::string& fingerprint() const { return model_->fingerprint(); }
   std::optional<std::string> pin() const { return tls_ ? std::optional<std::string>(tls_->pin()) : std::nullopt; }
   bool running() const { return thread_.joinable() && !finished_.load(); }
 
   void start() {
-    if (thread_.joinable()) throw InvalidArgument("this server was started already (a Server serves once)");
+    if (thread_.joinable() || !listener_) throw InvalidArgument("this server was started already (a Server serves once)");
     thread_ = std::thread([this] {
       apps::serve_connections(*model_, *listener_, tls_ ? &*tls_ : nullptr, policy_, limits_,
                               [this](std::size_t number, const std::string& peer, const std::string& text) {
@@ -69,12 +71,14 @@ class ServerCore {
     });
   }
 
-  // Stops accepting and waits for the sessions under way (each ends by its own deadline at the latest).
+  // Stops accepting and waits for the sessions under way (each ends by its own deadline at the
+  // latest); then closes the listener, so that a later client is refused instead of waiting in
+  // the backlog for a server that will never answer.
   void stop() {
     stop_ = true;
-    if (!thread_.joinable()) return;
     py::gil_scoped_release release;
-    thread_.join();
+    if (thread_.joinable()) thread_.join();
+    listener_.reset();
   }
 
   std::vector<std::string> lines() const {
@@ -104,7 +108,9 @@ class ServerCore {
   py::object log_;
   std::optional<net::TlsServerContext> tls_;
   std::unique_ptr<engine::ServerModel> model_;
-  std::unique_ptr<net::TcpListener> listener_;
+  std::unique_ptr<net::TcpListener> listener_;  // null once stopped
+  uint16_t port_ = 0;
+  std::string host_;
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
   std::thread thread_;

@@ -1,0 +1,76 @@
+"""A client interrupted mid-session (Ctrl-C, an exception in its callback, a killed process)
+ends its own session only: the server goes on serving."""
+
+import signal
+import subprocess
+import sys
+
+import pytest
+
+import twain
+from conftest import TROUSER, python_env
+
+
+def served_after(server, lines_before):
+    """The server's lines since `lines_before`, once the next client has been served."""
+    assert twain.Client(server.address).infer(TROUSER, topk=1).label == "Trouser"
+    return server.log_lines[lines_before:]
+
+
+def test_exception_in_the_progress_callback(server):
+    before = len(server.log_lines)
+
+    def stop(done, total, label):
+        if done == 5:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        twain.Client(server.address).infer(TROUSER, progress=stop)
+    lines = served_after(server, before)
+    assert any("ended with an error" in line for line in lines)
+    assert ": done in " in lines[-1]
+
+
+# The child prints each op as it starts; the test sends it SIGINT mid-session, as Ctrl-C would.
+CLIENT = """
+import sys, twain
+def show(done, total, label):
+    print(done, flush=True)
+try:
+    twain.Client(sys.argv[1]).infer(sys.argv[2], progress=show)
+    print("finished", flush=True)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+"""
+
+
+def run_child_until_op(server, op, stop):
+    proc = subprocess.Popen([sys.executable, "-u", "-c", CLIENT, server.address, TROUSER], env=python_env(),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in proc.stdout:
+            if line.strip() == str(op):
+                stop(proc)
+                break
+        out, _ = proc.communicate(timeout=60)
+        return proc.returncode, out
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_ctrl_c_in_a_client_process(server):
+    before = len(server.log_lines)
+    code, out = run_child_until_op(server, 3, lambda proc: proc.send_signal(signal.SIGINT))
+    assert code == 0 and out.split()[-1] == "interrupted"
+    lines = served_after(server, before)
+    assert any("ended with an error" in line for line in lines)
+
+
+def test_killed_client_process(server):
+    before = len(server.log_lines)
+    code, _ = run_child_until_op(server, 3, lambda proc: proc.kill())
+    assert code == -signal.SIGKILL
+    lines = served_after(server, before)
+    assert any("ended with an error" in line for line in lines)
+    assert ": done in " in lines[-1]
