@@ -4,7 +4,7 @@ thread, a client that classifies one image through it, the same image with both 
 this process, and the plaintext references.
 
     ./run.sh build
-    PYTHONPATH=build/python python3 examples/python_quickstart.py [IMAGE]
+    PYTHONPATH=build/python /usr/bin/python3 examples/python_quickstart.py [IMAGE]
 
 Copy it anywhere: the paths below are relative to the repository, which TWAIN_SOURCE_DIR can name.
 """

@@ -2,7 +2,7 @@
 """The Python path's overhead against the CLI for one Fashion-MNIST inference (a measurement to
 report, not a test). Runs alternate so that a change in machine load hits both sides alike.
 
-    PYTHONPATH=build/python python3 python/measure_overhead.py build/apps/twain [runs]
+    PYTHONPATH=build/python /usr/bin/python3 python/measure_overhead.py build/apps/twain [runs]
 
 query: `twain query` (one process per run) against `twain serve`, versus Client.infer in this
 interpreter and in a fresh interpreter per run (start-up and `import twain` included).

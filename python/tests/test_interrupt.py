@@ -74,3 +74,13 @@ def test_killed_client_process(server):
     lines = served_after(server, before)
     assert any("ended with an error" in line for line in lines)
     assert ": done in " in lines[-1]
+
+
+def test_interrupted_local_session(model):
+    def stop(done, total, label):
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        twain.local(model, TROUSER, progress=stop)
+    assert twain.local(model, TROUSER, topk=1).label == "Trouser"

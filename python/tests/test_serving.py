@@ -131,3 +131,26 @@ def test_a_closed_server_refuses(model):
         twain.Client(closed.address, connect_timeout=0.5).infer(TROUSER, topk=1)
     with pytest.raises(twain.InvalidArgument, match="serves once"):
         closed.start()
+
+
+def test_the_gil_is_released_during_a_session(server):
+    # A Python thread keeps counting while the session runs; with the GIL held throughout it
+    # could not count at all.
+    import threading
+    count = [0]
+    stop = threading.Event()
+
+    def spin():
+        while not stop.is_set():
+            count[0] += 1
+
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        before = count[0]
+        twain.Client(server.address).infer(TROUSER, topk=1)
+        during = count[0] - before
+    finally:
+        stop.set()
+        thread.join()
+    assert during > 1000
