@@ -1,6 +1,7 @@
 // Transport benchmarks: loopback TCP throughput and small-message round-trip time.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "core/prg.hpp"
 #include "loopback.hpp"
 #include "net/tcp_channel.hpp"
+#include "net/transcript_checksum.hpp"
 
 namespace {
 
@@ -83,5 +85,20 @@ void tcp_round_trip(benchmark::State& state) {
   state.counters["rounds"] = static_cast<double>(counters.rounds);
 }
 BENCHMARK(tcp_round_trip)->Unit(benchmark::kMicrosecond)->UseRealTime();
+
+// The transcript checksum every channel keeps of what it sends and receives: each party runs it
+// over the whole traffic of a session (both directions), in the chunk sizes a channel sees.
+void transcript_checksum(benchmark::State& state) {
+  const auto chunk = static_cast<std::size_t>(state.range(0));
+  std::vector<uint8_t> data(std::size_t{16} << 20);
+  twain::core::Prg(twain::core::Seed{8}).fill(data.data(), data.size());
+  for (auto _ : state) {
+    twain::net::TranscriptChecksum checksum;
+    for (std::size_t at = 0; at < data.size(); at += chunk) checksum.update(data.data() + at, std::min(chunk, data.size() - at));
+    benchmark::DoNotOptimize(checksum.digest());
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * data.size()));
+}
+BENCHMARK(transcript_checksum)->Arg(8)->Arg(4096)->Arg(64 << 10)->Unit(benchmark::kMillisecond);
 
 }  // namespace
