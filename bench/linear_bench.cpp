@@ -40,7 +40,7 @@ using twain::core::Seed;
 using twain::core::ThreadPool;
 using twain::linear::Conv2dClient;
 using twain::linear::Conv2dServer;
-using twain::linear::Conv2dShape;
+using twain::core::Conv2dGeometry;
 using twain::linear::fuse_shapes;
 using twain::net::TcpChannel;
 
@@ -49,7 +49,7 @@ constexpr uint64_t kWeightBound = uint64_t{1} << 12;
 
 struct NamedConv {
   std::string name;
-  Conv2dShape shape;
+  Conv2dGeometry shape;
 };
 
 // SqueezeNet 1.1 (Iandola et al. 2016, torchvision squeezenet1_1) at 224x224: conv1, fire2..fire9
@@ -111,7 +111,7 @@ struct PreparedLayer {
   std::vector<uint64_t> client_share, server_share;
 };
 
-PreparedLayer prepare(const Conv2dShape& shape, bool first_layer, Prg& prg, double& preprocess_ms) {
+PreparedLayer prepare(const Conv2dGeometry& shape, bool first_layer, Prg& prg, double& preprocess_ms) {
   const Keys& k = keys();
   const uint64_t mask = k.context->plain_mask();
   std::vector<int64_t> weights(shape.weight_size());

@@ -27,7 +27,6 @@ using twain::nonlinear::CompareMode;
 using twain::nonlinear::NonlinearSession;
 using twain::nonlinear::Options;
 using twain::nonlinear::Plan;
-using twain::nonlinear::PoolShape;
 using twain::nonlinear::Role;
 using twain::nonlinear::SessionStats;
 using twain::nonlinear::TruncMode;
@@ -154,17 +153,17 @@ void relu_truncate_exact(benchmark::State& state) { nonlinear_batch(state, Op::k
 void truncate_fast(benchmark::State& state) { nonlinear_batch(state, Op::kTruncFast); }
 void truncate_exact(benchmark::State& state) { nonlinear_batch(state, Op::kTruncExact); }
 
-PoolShape pool3x3s2(std::size_t c, std::size_t h) {
+twain::core::Pool2dGeometry pool3x3s2(std::size_t c, std::size_t h) {
   return twain::nonlinear::make_pool_shape(c, h, h, 3, 3, 2, 2, {0, 0, 0, 0}, true);
 }
 
 // maxpool_{direct,separable}/mode: the first MaxPool of SqueezeNet 1.1 (64 x 111 x 111, 3x3/2).
 void maxpool_layer(benchmark::State& state, twain::nonlinear::PoolMethod method) {
   const CompareMode mode = mode_of(state.range(0));
-  const PoolShape shape = pool3x3s2(64, 111);
+  const twain::core::Pool2dGeometry shape = pool3x3s2(64, 111);
   for (auto _ : state) {
     const auto s = run_pair(options_with(mode), Backend::kFerret, [&](NonlinearSession& session) {
-      const auto x = random_shares(shape.inputs(), session.role() == Role::kServer ? 6 : 7);
+      const auto x = random_shares(shape.input_size(), session.role() == Role::kServer ? 6 : 7);
       Plan plan = session.plan();
       plan.add_maxpool(shape, method);
       session.offline(plan);
@@ -225,14 +224,14 @@ void relu_network(benchmark::State& state) {
 // maxpool_network/squeezenet1_1/mode.
 void maxpool_network(benchmark::State& state) {
   const CompareMode mode = mode_of(state.range(0));
-  const PoolShape shapes[] = {pool3x3s2(64, 111), pool3x3s2(128, 55), pool3x3s2(256, 27)};
+  const twain::core::Pool2dGeometry shapes[] = {pool3x3s2(64, 111), pool3x3s2(128, 55), pool3x3s2(256, 27)};
   for (auto _ : state) {
     const auto s = run_pair(options_with(mode), Backend::kFerret, [&](NonlinearSession& session) {
       Plan plan = session.plan();
       for (const auto& shape : shapes) plan.add_maxpool(shape);
       session.offline(plan);
       for (const auto& shape : shapes) {
-        const auto x = random_shares(shape.inputs(), session.role() == Role::kServer ? 10 : 11);
+        const auto x = random_shares(shape.input_size(), session.role() == Role::kServer ? 10 : 11);
         benchmark::DoNotOptimize(session.maxpool(x, shape));
       }
     });

@@ -31,7 +31,7 @@ std::vector<LinearClient> make_linear_clients(const model::QuantizedGraph& graph
     const model::QOp& op = graph.ops[i];
     const he::FloodBudget& budget = budgets.at(i);
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
-      clients[i].emplace<linear::Conv2dClient>(context, conv_shape(*conv), conv->weight_bound, budget);
+      clients[i].emplace<linear::Conv2dClient>(context, conv->shape, conv->weight_bound, budget);
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
       clients[i].emplace<linear::FullyConnectedClient>(context, gemm_shape(*gemm), gemm->weight_bound, budget);
     } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {

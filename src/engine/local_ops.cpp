@@ -19,7 +19,7 @@ void require_size(const QOp& op, std::span<const uint64_t> x, std::size_t expect
                     std::to_string(expected));
 }
 
-std::vector<uint64_t> sum_pool(const model::Pool2dGeometry& g, std::span<const uint64_t> x, uint64_t mask) {
+std::vector<uint64_t> sum_pool(const core::Pool2dGeometry& g, std::span<const uint64_t> x, uint64_t mask) {
   const int oh_count = g.output_height(), ow_count = g.output_width();
   std::vector<uint64_t> y(static_cast<std::size_t>(g.channels) * oh_count * ow_count);
   std::size_t at = 0;

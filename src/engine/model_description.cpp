@@ -22,32 +22,32 @@ struct Overloaded : Fs... {
 template <class... Fs>
 Overloaded(Fs...) -> Overloaded<Fs...>;
 
-void write_conv(WireWriter& w, const Conv2dGeometry& g) {
+void write_conv(WireWriter& w, const core::Conv2dGeometry& g) {
   for (int v : {g.in_channels, g.height, g.width, g.out_channels, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w,
                 g.pad_top, g.pad_left, g.pad_bottom, g.pad_right, g.groups})
     w.u32(static_cast<uint32_t>(v));
 }
 
-Conv2dGeometry read_conv(WireReader& r) {
-  Conv2dGeometry g;
+core::Conv2dGeometry read_conv(WireReader& r) {
+  core::Conv2dGeometry g;
   for (int* v : {&g.in_channels, &g.height, &g.width, &g.out_channels, &g.kernel_h, &g.kernel_w, &g.stride_h,
                  &g.stride_w, &g.pad_top, &g.pad_left, &g.pad_bottom, &g.pad_right, &g.groups})
-    *v = static_cast<int>(r.integer("convolution geometry", 0, kMaxExtent));
+    *v = static_cast<int>(r.integer("convolution geometry", 0, core::kMaxExtent));
   return g;
 }
 
-void write_pool(WireWriter& w, const Pool2dGeometry& g) {
+void write_pool(WireWriter& w, const core::Pool2dGeometry& g) {
   for (int v : {g.channels, g.height, g.width, g.kernel_h, g.kernel_w, g.stride_h, g.stride_w, g.pad_top, g.pad_left,
                 g.pad_bottom, g.pad_right})
     w.u32(static_cast<uint32_t>(v));
   w.u8(g.ceil_mode ? 1 : 0);
 }
 
-Pool2dGeometry read_pool(WireReader& r) {
-  Pool2dGeometry g;
+core::Pool2dGeometry read_pool(WireReader& r) {
+  core::Pool2dGeometry g;
   for (int* v : {&g.channels, &g.height, &g.width, &g.kernel_h, &g.kernel_w, &g.stride_h, &g.stride_w, &g.pad_top,
                  &g.pad_left, &g.pad_bottom, &g.pad_right})
-    *v = static_cast<int>(r.integer("pooling geometry", 0, kMaxExtent));
+    *v = static_cast<int>(r.integer("pooling geometry", 0, core::kMaxExtent));
   g.ceil_mode = r.small("ceil_mode", 1) != 0;
   return g;
 }
@@ -106,7 +106,7 @@ QOpKind read_op(WireReader& r) {
     }
     case 2: {
       qop::ChannelAffine o;
-      o.channels = static_cast<int>(r.integer("channels", 1, kMaxExtent));
+      o.channels = static_cast<int>(r.integer("channels", 1, core::kMaxExtent));
       o.scale_bound = r.u64("scale bound");
       return o;
     }
@@ -123,7 +123,7 @@ QOpKind read_op(WireReader& r) {
     case 8: return qop::SumPool{read_pool(r)};
     case 9: {
       qop::DivideFloor o;
-      const auto count = r.integer("divisor count", 1, kMaxExtent * 4);
+      const auto count = r.integer("divisor count", 1, core::kMaxExtent * 4);
       for (int64_t i = 0; i < count; ++i) o.divisors.push_back(r.i64("divisor"));
       return o;
     }
@@ -134,7 +134,7 @@ QOpKind read_op(WireReader& r) {
     default: {
       qop::Pad o;
       for (int* v : {&o.pad_top, &o.pad_left, &o.pad_bottom, &o.pad_right})
-        *v = static_cast<int>(r.integer("padding", 0, kMaxExtent));
+        *v = static_cast<int>(r.integer("padding", 0, core::kMaxExtent));
       o.value = r.i64("pad value");
       return o;
     }
@@ -234,7 +234,7 @@ PublicModel parse_public(std::span<const uint8_t> bytes) {
   int64_t taps = 0;
   for (const QOp& op : g.ops) {
     if (const auto* conv = std::get_if<qop::Conv2d>(&op.op)) {
-      const Conv2dGeometry& s = conv->shape;
+      const core::Conv2dGeometry& s = conv->shape;
       taps += int64_t{s.out_channels} * (s.in_channels / std::max(1, s.groups)) * s.kernel_h * s.kernel_w;
     } else if (const auto* gemm = std::get_if<qop::Gemm>(&op.op)) {
       taps += int64_t{gemm->in_features} * gemm->out_features;

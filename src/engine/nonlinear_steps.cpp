@@ -14,23 +14,6 @@ std::size_t input_size(const QuantizedGraph& graph, const QOp& op) {
   return static_cast<std::size_t>(element_count(graph.tensors[static_cast<std::size_t>(op.inputs[0])].shape));
 }
 
-nonlinear::PoolShape pool_shape(const Pool2dGeometry& g) {
-  nonlinear::PoolShape s;
-  s.channels = static_cast<std::size_t>(g.channels);
-  s.height = static_cast<std::size_t>(g.height);
-  s.width = static_cast<std::size_t>(g.width);
-  s.kernel_h = g.kernel_h;
-  s.kernel_w = g.kernel_w;
-  s.stride_h = g.stride_h;
-  s.stride_w = g.stride_w;
-  s.pad_top = g.pad_top;
-  s.pad_left = g.pad_left;
-  s.pad_bottom = g.pad_bottom;
-  s.pad_right = g.pad_right;
-  s.ceil_mode = g.ceil_mode;
-  return s;
-}
-
 // Element indices of each distinct divisor (one divisor, or one per spatial position).
 std::map<uint64_t, std::vector<std::size_t>> divisor_groups(const qop::DivideFloor& op, std::size_t n) {
   std::map<uint64_t, std::vector<std::size_t>> groups;
@@ -81,7 +64,7 @@ std::vector<uint64_t> run_nonlinear_op(nonlinear::NonlinearSession& session, con
   if (std::holds_alternative<qop::Relu>(op.op)) return session.relu(x);
   if (const auto* r = std::get_if<qop::Relu6>(&op.op)) return relu6(session, graph, *r, x);
   if (const auto* rt = std::get_if<qop::ReluTruncate>(&op.op)) return session.relu_truncate(x, rt->shift, options.mode);
-  if (const auto* m = std::get_if<qop::MaxPool>(&op.op)) return session.maxpool(x, pool_shape(m->shape));
+  if (const auto* m = std::get_if<qop::MaxPool>(&op.op)) return session.maxpool(x, m->shape);
   if (const auto* d = std::get_if<qop::DivideFloor>(&op.op)) return divide(session, *d, x);
   throw InvalidArgument("op '" + op.name + "' (" + op_name(op.op) + ") is not a nonlinear op");
 }
@@ -93,7 +76,7 @@ void plan_nonlinear_op(nonlinear::Plan& plan, const QuantizedGraph& graph, const
   if (std::holds_alternative<qop::Relu>(op.op)) plan.add_relu(n);
   if (std::holds_alternative<qop::Relu6>(op.op)) plan.add_relu(2 * n);
   if (const auto* rt = std::get_if<qop::ReluTruncate>(&op.op)) plan.add_relu(n, rt->shift, options.mode);
-  if (const auto* m = std::get_if<qop::MaxPool>(&op.op)) plan.add_maxpool(pool_shape(m->shape));
+  if (const auto* m = std::get_if<qop::MaxPool>(&op.op)) plan.add_maxpool(m->shape);
   if (const auto* d = std::get_if<qop::DivideFloor>(&op.op))
     for (const auto& [divisor, indices] : divisor_groups(*d, n)) plan.add_divide(indices.size(), divisor);
 }

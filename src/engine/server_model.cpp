@@ -63,7 +63,7 @@ ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, const Mo
     auto server = std::make_unique<LinearServer>();
     const std::size_t left = kernel_cache_bytes - std::min(kernel_cache_bytes, cached);
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
-      account(server->emplace<linear::Conv2dServer>(context_, conv_shape(*conv), conv->weights, conv->weight_bound,
+      account(server->emplace<linear::Conv2dServer>(context_, conv->shape, conv->weights, conv->weight_bound,
                                                     left, budget));
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
       account(server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm), gemm->weights,

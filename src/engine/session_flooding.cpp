@@ -22,7 +22,7 @@ std::vector<LinearLayer> linear_layers(const model::QuantizedGraph& graph) {
   for (std::size_t i = 0; i < graph.ops.size(); ++i) {
     const model::QOp& op = graph.ops[i];
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
-      layers.push_back({i, conv_shape(*conv), conv->weight_bound});
+      layers.push_back({i, conv->shape, conv->weight_bound});
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
       layers.push_back({i, gemm_shape(*gemm).as_conv2d(), gemm->weight_bound});
     } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {

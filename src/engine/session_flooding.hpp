@@ -13,7 +13,7 @@
 
 #include "he/flooding.hpp"
 #include "he/params.hpp"
-#include "linear/conv2d_shape.hpp"
+#include "core/geometry.hpp"
 #include "model/quantized_graph.hpp"
 
 namespace twain::engine {
@@ -22,7 +22,7 @@ namespace twain::engine {
 // and its public weight bound.
 struct LinearLayer {
   std::size_t op = 0;  // index in graph.ops
-  linear::Conv2dShape shape;
+  core::Conv2dGeometry shape;
   uint64_t weight_bound = 0;
 };
 std::vector<LinearLayer> linear_layers(const model::QuantizedGraph& graph);

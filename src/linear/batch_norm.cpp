@@ -9,9 +9,9 @@ namespace twain::linear {
 namespace {
 
 void require_extent(int value, const char* field) {
-  TWAIN_REQUIRE(value >= 1 && value <= kMaxConvDimension, InvalidArgument,
+  TWAIN_REQUIRE(value >= 1 && value <= core::kMaxExtent, InvalidArgument,
                 std::string("BatchNormShape: ") + field + " = " + std::to_string(value) + " is outside [1, " +
-                    std::to_string(kMaxConvDimension) + "]");
+                    std::to_string(core::kMaxExtent) + "]");
 }
 
 }  // namespace
@@ -22,7 +22,7 @@ void BatchNormShape::validate() const {
   require_extent(width, "width");
 }
 
-Conv2dShape BatchNormShape::as_conv2d() const {
+core::Conv2dGeometry BatchNormShape::as_conv2d() const {
   validate();
   return {channels, height, width, channels, 1, 1, 1, 1, 0, 0, 0, 0, channels};
 }

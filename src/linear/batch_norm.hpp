@@ -25,10 +25,10 @@ namespace twain::linear {
 struct BatchNormShape {
   int channels = 0, height = 0, width = 0;
 
-  // Throws InvalidArgument naming the extent outside [1, kMaxConvDimension].
+  // Throws InvalidArgument naming the extent outside [1, core::kMaxExtent].
   void validate() const;
   // The depthwise 1 x 1 convolution applying the scales (its weights are the C scales).
-  Conv2dShape as_conv2d() const;
+  core::Conv2dGeometry as_conv2d() const;
   std::size_t size() const;
   // "BatchNorm 64x56x56".
   std::string describe() const;

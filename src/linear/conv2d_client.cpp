@@ -15,7 +15,7 @@
 
 namespace twain::linear {
 
-Conv2dClient::Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uint64_t weight_bound,
+Conv2dClient::Conv2dClient(he::ContextPtr context, const core::Conv2dGeometry& shape, uint64_t weight_bound,
                            const he::FloodBudget& budget)
     : context_(std::move(context)), layer_(shape), plan_(plan_layer(shape, *context_, weight_bound, budget)) {}
 
@@ -28,7 +28,7 @@ std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretK
   std::vector<uint64_t> subsampled;
   client_share = unstrided_input(layer_, client_share, subsampled);
   const he::Context& context = *context_;
-  const Conv2dShape& shape = plan_.shape();
+  const core::Conv2dGeometry& shape = plan_.shape();
   const auto& spatial = plan_.spatial_blocks();
   TWAIN_REQUIRE(client_share.size() == shape.input_size(), InvalidArgument,
                 "Conv2dClient: share of " + std::to_string(client_share.size()) + " values where " + shape.describe() +

@@ -18,7 +18,7 @@ class Conv2dClient {
  public:
   // The same public description the server has: shape and weight bound (the plan is rebuilt
   // here, so both parties agree on every message without sending it).
-  Conv2dClient(he::ContextPtr context, const Conv2dShape& shape, uint64_t weight_bound,
+  Conv2dClient(he::ContextPtr context, const core::Conv2dGeometry& shape, uint64_t weight_bound,
                const he::FloodBudget& budget = {});
 
   const Conv2dPlan& plan() const { return plan_; }
@@ -34,7 +34,7 @@ class Conv2dClient {
 
  private:
   he::ContextPtr context_;
-  Conv2dShape layer_;  // as given; plan_ may run it unstrided (strided_pointwise.hpp) or with merged groups
+  core::Conv2dGeometry layer_;  // as given; plan_ may run it unstrided (strided_pointwise.hpp) or with merged groups
   Conv2dPlan plan_;
 };
 

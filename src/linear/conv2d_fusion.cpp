@@ -13,13 +13,13 @@ struct Offset {
   int top = 0, left = 0;
 };
 
-Offset offset_in(const Conv2dShape& fused, const Conv2dShape& part) {
+Offset offset_in(const core::Conv2dGeometry& fused, const core::Conv2dGeometry& part) {
   return {fused.pad_top - part.pad_top, fused.pad_left - part.pad_left};
 }
 
 }  // namespace
 
-Conv2dShape fuse_shapes(const Conv2dShape& first, const Conv2dShape& second) {
+core::Conv2dGeometry fuse_shapes(const core::Conv2dGeometry& first, const core::Conv2dGeometry& second) {
   first.validate();
   second.validate();
   const std::string which = " (" + first.describe() + " with " + second.describe() + ")";
@@ -31,14 +31,14 @@ Conv2dShape fuse_shapes(const Conv2dShape& first, const Conv2dShape& second) {
                 "fuse_shapes: different strides" + which);
   TWAIN_REQUIRE(first.output_height() == second.output_height() && first.output_width() == second.output_width(),
                 InvalidArgument, "fuse_shapes: different output extents" + which);
-  Conv2dShape fused = first;
+  core::Conv2dGeometry fused = first;
   fused.out_channels = first.out_channels + second.out_channels;
   fused.kernel_h = std::max(first.kernel_h, second.kernel_h);
   fused.kernel_w = std::max(first.kernel_w, second.kernel_w);
   fused.pad_top = std::max(first.pad_top, second.pad_top);
   fused.pad_left = std::max(first.pad_left, second.pad_left);
   // The bottom and right paddings that keep each part's windows: the same for both, or no fusion.
-  for (const Conv2dShape* part : {&first, &second}) {
+  for (const core::Conv2dGeometry* part : {&first, &second}) {
     const Offset at = offset_in(fused, *part);
     TWAIN_REQUIRE(at.top + part->kernel_h <= fused.kernel_h && at.left + part->kernel_w <= fused.kernel_w,
                   InvalidArgument, "fuse_shapes: a kernel does not fit the fused one at its padding's offset" + which);
@@ -57,9 +57,9 @@ Conv2dShape fuse_shapes(const Conv2dShape& first, const Conv2dShape& second) {
   return fused;
 }
 
-std::vector<int64_t> fuse_weights(const Conv2dShape& first, std::span<const int64_t> first_weights,
-                                  const Conv2dShape& second, std::span<const int64_t> second_weights) {
-  const Conv2dShape fused = fuse_shapes(first, second);
+std::vector<int64_t> fuse_weights(const core::Conv2dGeometry& first, std::span<const int64_t> first_weights,
+                                  const core::Conv2dGeometry& second, std::span<const int64_t> second_weights) {
+  const core::Conv2dGeometry fused = fuse_shapes(first, second);
   std::vector<int64_t> weights(fused.weight_size(), 0);
   std::size_t out_base = 0;
   for (const auto& [part, part_weights] : {std::pair{&first, first_weights}, std::pair{&second, second_weights}}) {

@@ -15,18 +15,18 @@
 #include <span>
 #include <vector>
 
-#include "linear/conv2d_shape.hpp"
+#include "core/geometry.hpp"
 
 namespace twain::linear {
 
 // The fused shape of `first` and `second`. Throws InvalidArgument unless both are valid, have
 // groups = 1, the same input extent and strides, and the same output extent, and each kernel fits
 // the fused one at the offset its padding implies.
-Conv2dShape fuse_shapes(const Conv2dShape& first, const Conv2dShape& second);
+core::Conv2dGeometry fuse_shapes(const core::Conv2dGeometry& first, const core::Conv2dGeometry& second);
 
 // The fused weights (OIHW of fuse_shapes(first, second)): first's output channels, then second's.
 // Throws InvalidArgument for a weight count that does not match its shape.
-std::vector<int64_t> fuse_weights(const Conv2dShape& first, std::span<const int64_t> first_weights,
-                                  const Conv2dShape& second, std::span<const int64_t> second_weights);
+std::vector<int64_t> fuse_weights(const core::Conv2dGeometry& first, std::span<const int64_t> first_weights,
+                                  const core::Conv2dGeometry& second, std::span<const int64_t> second_weights);
 
 }  // namespace twain::linear

@@ -37,7 +37,7 @@ he::PlainBound packed_kernel_bound(uint64_t weight_bound, std::size_t taps, int 
 // The stride-1 convolution on stride phases equivalent to a strided one: phase (py, px) of input
 // channel c is channel c s_h s_w + py s_w + px, holding padded rows py, py + s_h, ... and columns
 // px, px + s_w, ...; its kernel holds taps (py + u s_h, px + v s_w). Output (a, b) is the same.
-Conv2dShape phase_shape(const Conv2dShape& shape) {
+core::Conv2dGeometry phase_shape(const core::Conv2dGeometry& shape) {
   const int sh = shape.stride_h, sw = shape.stride_w;
   const int kh = ceil_div(shape.kernel_h, sh), kw = ceil_div(shape.kernel_w, sw);
   return {shape.in_channels * sh * sw,
@@ -114,7 +114,7 @@ struct Candidate {
 
 }  // namespace
 
-Conv2dPlan Conv2dPlan::cheapest(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+Conv2dPlan Conv2dPlan::cheapest(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
                                 const he::FloodBudget& budget) {
   if (shape.stride_h == 1 && shape.stride_w == 1) return Conv2dPlan(shape, context, weight_bound, budget, false);
   // Both layouts of a strided layer; the one that sends fewer bytes (a public choice).
@@ -136,11 +136,11 @@ Conv2dPlan Conv2dPlan::cheapest(const Conv2dShape& shape, const he::Context& con
   return std::move(*direct);
 }
 
-Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+Conv2dPlan::Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
                        const he::FloodBudget& budget)
     : Conv2dPlan(cheapest(shape, context, weight_bound, budget)) {}
 
-Conv2dPlan::Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+Conv2dPlan::Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
                        const he::FloodBudget& budget, bool phases)
     : shape_(shape),
       weight_bound_(weight_bound),

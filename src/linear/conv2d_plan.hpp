@@ -43,7 +43,7 @@
 #include "he/flooding.hpp"
 #include "he/params.hpp"
 #include "he/plaintext.hpp"
-#include "linear/conv2d_shape.hpp"
+#include "core/geometry.hpp"
 #include "linear/role.hpp"
 
 namespace twain::linear {
@@ -74,12 +74,12 @@ class Conv2dPlan {
   // default is a session of one response). Throws InvalidArgument for an invalid shape or bound,
   // CapacityError naming the shape when no block shape gives responses that decrypt exactly under
   // these parameters.
-  Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+  Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
              const he::FloodBudget& budget = {});
 
-  const Conv2dShape& shape() const { return shape_; }
+  const core::Conv2dGeometry& shape() const { return shape_; }
   // The stride-1 convolution the blocks are laid on: shape() itself, or its stride phases.
-  const Conv2dShape& layout() const { return layout_; }
+  const core::Conv2dGeometry& layout() const { return layout_; }
   bool stride_phases() const { return phases_; }
   uint64_t weight_bound() const { return weight_bound_; }
   const he::FloodBudget& flood_budget() const { return budget_; }
@@ -141,18 +141,18 @@ class Conv2dPlan {
 
  private:
   // The cheaper of the direct and the stride-phase layouts (only the direct one at stride 1).
-  static Conv2dPlan cheapest(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+  static Conv2dPlan cheapest(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
                              const he::FloodBudget& budget);
-  Conv2dPlan(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+  Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
              const he::FloodBudget& budget, bool phases);
 
-  Conv2dShape shape_;
+  core::Conv2dGeometry shape_;
   uint64_t weight_bound_;
   he::FloodBudget budget_;
   std::size_t n_;
   uint64_t plain_mask_;
   bool phases_ = false;
-  Conv2dShape layout_;
+  core::Conv2dGeometry layout_;
   std::vector<std::size_t> taps_;  // nonzero taps of layout channels [0, c) of a group, c = index
   BlockExtent block_;
   int channel_blocks_ = 0;

@@ -14,7 +14,7 @@
 
 namespace twain::linear {
 
-Conv2dServer::Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
+Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& shape, std::span<const int64_t> weights,
                            uint64_t weight_bound, std::size_t precompute_limit_bytes, const he::FloodBudget& budget)
     : context_(std::move(context)), layer_(shape), plan_(plan_layer(shape, *context_, weight_bound, budget)) {
   TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
@@ -77,7 +77,7 @@ std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicK
   std::vector<uint64_t> subsampled;
   if (!first_layer) server_share = unstrided_input(layer_, server_share, subsampled);
   const he::Context& context = *context_;
-  const Conv2dShape& shape = plan_.shape();
+  const core::Conv2dGeometry& shape = plan_.shape();
   const auto& spatial = plan_.spatial_blocks();
   const auto channel_blocks = static_cast<std::size_t>(plan_.channel_blocks());
 

@@ -37,7 +37,7 @@ class Conv2dServer {
   // Constant kernels (Conv2dPlan::constant_kernels) are kept as scalars either way.
   // budget: the session's flooding budget (Conv2dPlan). Throws InvalidArgument for a bad shape,
   // weight count or weight, CapacityError when the bound does not fit the parameters.
-  Conv2dServer(he::ContextPtr context, const Conv2dShape& shape, std::span<const int64_t> weights,
+  Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& shape, std::span<const int64_t> weights,
                uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
                const he::FloodBudget& budget = {});
 
@@ -63,7 +63,7 @@ class Conv2dServer {
   he::NttPlaintext make_kernel(std::span<const int64_t> weights, int group, int response, int channel_block) const;
 
   he::ContextPtr context_;
-  Conv2dShape layer_;  // as given; plan_ may run it unstrided (strided_pointwise.hpp) or with merged groups
+  core::Conv2dGeometry layer_;  // as given; plan_ may run it unstrided (strided_pointwise.hpp) or with merged groups
   Conv2dPlan plan_;
   std::vector<he::NttPlaintext> kernels_;  // [group][response][channel block], when precomputed
   std::vector<int64_t> weights_;           // when on demand

@@ -8,9 +8,9 @@ namespace twain::linear {
 namespace {
 
 void require_features(int value, const char* field) {
-  TWAIN_REQUIRE(value >= 1 && value <= kMaxConvDimension, InvalidArgument,
+  TWAIN_REQUIRE(value >= 1 && value <= core::kMaxExtent, InvalidArgument,
                 std::string("FullyConnectedShape: ") + field + " = " + std::to_string(value) + " is outside [1, " +
-                    std::to_string(kMaxConvDimension) + "]");
+                    std::to_string(core::kMaxExtent) + "]");
 }
 
 }  // namespace
@@ -20,7 +20,7 @@ void FullyConnectedShape::validate() const {
   require_features(out_features, "out_features");
 }
 
-Conv2dShape FullyConnectedShape::as_conv2d() const {
+core::Conv2dGeometry FullyConnectedShape::as_conv2d() const {
   validate();
   return {in_features, 1, 1, out_features, 1, 1, 1, 1, 0, 0, 0, 0, 1};
 }

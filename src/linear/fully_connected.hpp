@@ -25,10 +25,10 @@ namespace twain::linear {
 struct FullyConnectedShape {
   int in_features = 0, out_features = 0;
 
-  // Throws InvalidArgument naming the feature count outside [1, kMaxConvDimension].
+  // Throws InvalidArgument naming the feature count outside [1, core::kMaxExtent].
   void validate() const;
   // The 1 x 1 convolution computing the same layer (weights O x I row-major are its OIHW).
-  Conv2dShape as_conv2d() const;
+  core::Conv2dGeometry as_conv2d() const;
   // "FullyConnected 512 -> 1000".
   std::string describe() const;
 };

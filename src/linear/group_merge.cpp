@@ -9,18 +9,18 @@
 
 namespace twain::linear {
 
-Conv2dShape merge_groups(const Conv2dShape& shape, int m) {
+core::Conv2dGeometry merge_groups(const core::Conv2dGeometry& shape, int m) {
   shape.validate();
   TWAIN_REQUIRE(m >= 1 && shape.groups % m == 0, InvalidArgument,
                 "merge_groups: " + std::to_string(m) + " does not divide the " + std::to_string(shape.groups) +
                     " groups of " + shape.describe());
-  Conv2dShape merged = shape;
+  core::Conv2dGeometry merged = shape;
   merged.groups = shape.groups / m;
   return merged;
 }
 
-std::vector<int64_t> merge_group_weights(const Conv2dShape& shape, std::span<const int64_t> weights, int m) {
-  const Conv2dShape merged = merge_groups(shape, m);
+std::vector<int64_t> merge_group_weights(const core::Conv2dGeometry& shape, std::span<const int64_t> weights, int m) {
+  const core::Conv2dGeometry merged = merge_groups(shape, m);
   TWAIN_REQUIRE(weights.size() == shape.weight_size(), InvalidArgument,
                 "merge_group_weights: " + std::to_string(weights.size()) + " weights where " + shape.describe() +
                     " takes " + std::to_string(shape.weight_size()));
@@ -39,7 +39,7 @@ std::vector<int64_t> merge_group_weights(const Conv2dShape& shape, std::span<con
   return out;
 }
 
-Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+Conv2dPlan cheapest_group_merge(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
                                 const he::FloodBudget& budget) {
   shape.validate();
   std::optional<Conv2dPlan> best;
@@ -51,7 +51,7 @@ Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& con
     if (shape.groups % m != 0) continue;
     // Once m groups' inputs fill a polynomial, more merging only multiplies zero weights.
     if (m > 1 && static_cast<std::size_t>(m / 2) * group_input >= context.n()) break;
-    const Conv2dShape merged = merge_groups(shape, m);
+    const core::Conv2dGeometry merged = merge_groups(shape, m);
     try {
       Conv2dPlan plan(merged, context, weight_bound, budget);
       const uint64_t bytes = plan.bytes_sent(Role::Client) + plan.bytes_sent(Role::Server);
@@ -66,7 +66,7 @@ Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& con
   return *best;
 }
 
-Conv2dPlan plan_layer(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+Conv2dPlan plan_layer(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
                       const he::FloodBudget& budget) {
   return cheapest_group_merge(unstrided_layer(shape), context, weight_bound, budget);
 }

@@ -12,23 +12,23 @@
 
 #include "he/params.hpp"
 #include "linear/conv2d_plan.hpp"
-#include "linear/conv2d_shape.hpp"
+#include "core/geometry.hpp"
 
 namespace twain::linear {
 
 // The layer with groups / m groups (m divides groups, else InvalidArgument).
-Conv2dShape merge_groups(const Conv2dShape& shape, int m);
+core::Conv2dGeometry merge_groups(const core::Conv2dGeometry& shape, int m);
 // The OIHW weights of merge_groups(shape, m): each old group's weights on its own channels.
-std::vector<int64_t> merge_group_weights(const Conv2dShape& shape, std::span<const int64_t> weights, int m);
+std::vector<int64_t> merge_group_weights(const core::Conv2dGeometry& shape, std::span<const int64_t> weights, int m);
 // The plan of the merged layer that sends the fewest bytes, over the divisors m of groups up to
 // the point where merged inputs fill a polynomial (m = 1, the layer itself, when that is
 // cheapest; plan.shape() is the layer planned). Public inputs only, so both parties choose the
 // same.
-Conv2dPlan cheapest_group_merge(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+Conv2dPlan cheapest_group_merge(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
                                 const he::FloodBudget& budget = {});
 // The plan both parties run a layer with: its unstrided form (strided_pointwise.hpp) with groups
 // merged as cheapest_group_merge chooses.
-Conv2dPlan plan_layer(const Conv2dShape& shape, const he::Context& context, uint64_t weight_bound,
+Conv2dPlan plan_layer(const core::Conv2dGeometry& shape, const he::Context& context, uint64_t weight_bound,
                       const he::FloodBudget& budget);
 
 }  // namespace twain::linear

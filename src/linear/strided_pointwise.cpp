@@ -6,14 +6,14 @@
 
 namespace twain::linear {
 
-bool is_strided_pointwise(const Conv2dShape& shape) {
+bool is_strided_pointwise(const core::Conv2dGeometry& shape) {
   return shape.kernel_h == 1 && shape.kernel_w == 1 && (shape.stride_h > 1 || shape.stride_w > 1);
 }
 
-Conv2dShape unstrided_layer(const Conv2dShape& shape) {
+core::Conv2dGeometry unstrided_layer(const core::Conv2dGeometry& shape) {
   shape.validate();
   if (!is_strided_pointwise(shape)) return shape;
-  Conv2dShape layer = shape;
+  core::Conv2dGeometry layer = shape;
   layer.height = shape.output_height();
   layer.width = shape.output_width();
   layer.stride_h = layer.stride_w = 1;
@@ -21,7 +21,7 @@ Conv2dShape unstrided_layer(const Conv2dShape& shape) {
   return layer;
 }
 
-std::vector<uint64_t> subsample_input(const Conv2dShape& shape, std::span<const uint64_t> tensor) {
+std::vector<uint64_t> subsample_input(const core::Conv2dGeometry& shape, std::span<const uint64_t> tensor) {
   TWAIN_REQUIRE(tensor.size() == shape.input_size(), InvalidArgument,
                 "subsample_input: " + std::to_string(tensor.size()) + " values where " + shape.describe() +
                     " takes " + std::to_string(shape.input_size()));
@@ -39,7 +39,7 @@ std::vector<uint64_t> subsample_input(const Conv2dShape& shape, std::span<const 
   return out;
 }
 
-std::span<const uint64_t> unstrided_input(const Conv2dShape& shape, std::span<const uint64_t> tensor,
+std::span<const uint64_t> unstrided_input(const core::Conv2dGeometry& shape, std::span<const uint64_t> tensor,
                                           std::vector<uint64_t>& storage) {
   if (!is_strided_pointwise(shape)) return tensor;
   storage = subsample_input(shape, tensor);

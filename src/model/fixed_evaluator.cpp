@@ -118,7 +118,7 @@ class Evaluator {
   // Output planes accumulated weight by weight: for each (input channel, kh, kw) the rows of the
   // input that the kernel tap reaches are added, scaled, to the output rows (wrapping mod 2^64).
   Values conv(const qop::Conv2d& o, const Values& x) const {
-    const Conv2dGeometry& g = o.shape;
+    const core::Conv2dGeometry& g = o.shape;
     const int oh_n = g.output_height(), ow_n = g.output_width();
     const int ipg = g.in_channels_per_group(), opg = g.out_channels_per_group();
     const std::size_t plane = static_cast<std::size_t>(oh_n) * ow_n;
@@ -150,7 +150,7 @@ class Evaluator {
   }
 
   // The signed maximum or the ring sum of each window.
-  Values pool(const Pool2dGeometry& g, const Values& x, bool is_max) const {
+  Values pool(const core::Pool2dGeometry& g, const Values& x, bool is_max) const {
     const int oh_n = g.output_height(), ow_n = g.output_width();
     Values y(static_cast<std::size_t>(g.channels) * oh_n * ow_n);
     for (int c = 0; c < g.channels; ++c) {

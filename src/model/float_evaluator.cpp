@@ -14,7 +14,7 @@ using Values = std::vector<float>;
 
 // Output planes accumulated in double, kernel tap by kernel tap over whole rows.
 Values conv(const op::Conv& o, const Values& x) {
-  const Conv2dGeometry& g = o.shape;
+  const core::Conv2dGeometry& g = o.shape;
   const int oh_n = g.output_height(), ow_n = g.output_width();
   const int ipg = g.in_channels_per_group(), opg = g.out_channels_per_group();
   const std::size_t plane = static_cast<std::size_t>(oh_n) * ow_n;
@@ -67,7 +67,7 @@ Values channel_affine(const std::vector<double>& scale, const std::vector<double
 }
 
 template <class Reduce>
-Values pool(const Pool2dGeometry& g, Reduce reduce) {
+Values pool(const core::Pool2dGeometry& g, Reduce reduce) {
   const int oh_n = g.output_height(), ow_n = g.output_width();
   Values y(static_cast<std::size_t>(g.channels) * oh_n * ow_n);
   for (int c = 0; c < g.channels; ++c)
@@ -128,7 +128,7 @@ Values run(const Node& node, const Graph& graph, const std::vector<Values>& valu
             return y;
           },
           [&](const op::MaxPool& o) {
-            const Pool2dGeometry& g = o.shape;
+            const core::Pool2dGeometry& g = o.shape;
             return pool(g, [&](int c, int oh, int ow) {
               float best = -std::numeric_limits<float>::infinity();
               for (int i = g.row_begin(oh); i < g.row_end(oh); ++i)
@@ -138,7 +138,7 @@ Values run(const Node& node, const Graph& graph, const std::vector<Values>& valu
             });
           },
           [&](const op::AvgPool& o) {
-            const Pool2dGeometry& g = o.shape;
+            const core::Pool2dGeometry& g = o.shape;
             return pool(g, [&](int c, int oh, int ow) {
               double sum = 0;
               for (int i = g.row_begin(oh); i < g.row_end(oh); ++i)

@@ -30,7 +30,7 @@ void require_count(std::size_t count, int64_t expected, const char* op, const ch
                                                        ", expected " + std::to_string(expected));
 }
 
-Shape pool_shape(const Pool2dGeometry& g, const std::vector<Shape>& inputs, const char* op) {
+Shape pool_shape(const core::Pool2dGeometry& g, const std::vector<Shape>& inputs, const char* op) {
   const Shape& x = image_input(inputs, op);
   require(x[1] == g.channels && x[2] == g.height && x[3] == g.width,
           std::string(op) + " geometry " + g.describe() + " does not match its input " + to_string(x));
@@ -51,7 +51,7 @@ Shape infer_shape(const OpKind& kind, const std::vector<Shape>& inputs) {
       Overloaded{
           [&](const op::Conv& o) -> Shape {
             const Shape& x = image_input(inputs, "Conv");
-            const Conv2dGeometry& g = o.shape;
+            const core::Conv2dGeometry& g = o.shape;
             require(x[1] == g.in_channels && x[2] == g.height && x[3] == g.width,
                     "Conv geometry " + g.describe() + " does not match its input " + to_string(x));
             g.validate();
@@ -127,9 +127,9 @@ Shape infer_shape(const OpKind& kind, const std::vector<Shape>& inputs) {
           [&](const op::Pad& o) -> Shape {
             const Shape& x = image_input(inputs, "Pad");
             require(o.pad_top >= 0 && o.pad_left >= 0 && o.pad_bottom >= 0 && o.pad_right >= 0 &&
-                        o.pad_top <= kMaxExtent && o.pad_left <= kMaxExtent && o.pad_bottom <= kMaxExtent &&
-                        o.pad_right <= kMaxExtent,
-                    "Pad amounts must lie in [0, " + std::to_string(kMaxExtent) + "]");
+                        o.pad_top <= core::kMaxExtent && o.pad_left <= core::kMaxExtent && o.pad_bottom <= core::kMaxExtent &&
+                        o.pad_right <= core::kMaxExtent,
+                    "Pad amounts must lie in [0, " + std::to_string(core::kMaxExtent) + "]");
             Shape out{1, x[1], x[2] + o.pad_top + o.pad_bottom, x[3] + o.pad_left + o.pad_right};
             element_count(out);
             return out;

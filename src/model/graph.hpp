@@ -26,7 +26,7 @@
 #include <variant>
 #include <vector>
 
-#include "model/geometry.hpp"
+#include "core/geometry.hpp"
 #include "model/shape.hpp"
 
 namespace twain::model {
@@ -34,7 +34,7 @@ namespace twain::model {
 namespace op {
 
 struct Conv {
-  Conv2dGeometry shape;
+  core::Conv2dGeometry shape;
   std::vector<float> weights;  // OIHW
   std::vector<float> bias;     // out_channels or empty
 };
@@ -58,11 +58,11 @@ struct Relu {};
 struct Relu6 {};
 
 struct MaxPool {
-  Pool2dGeometry shape;
+  core::Pool2dGeometry shape;
 };
 
 struct AvgPool {
-  Pool2dGeometry shape;
+  core::Pool2dGeometry shape;
   bool count_include_pad = false;
 };
 

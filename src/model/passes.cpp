@@ -66,7 +66,7 @@ bool is_relu(const Graph& g, TensorId id) {
 }
 
 // A pool with merged padding is valid (padding below the kernel) and has the same output extent.
-bool same_windows(const Pool2dGeometry& before, const Pool2dGeometry& merged) {
+bool same_windows(const core::Pool2dGeometry& before, const core::Pool2dGeometry& merged) {
   return merged.pad_top < merged.kernel_h && merged.pad_bottom < merged.kernel_h && merged.pad_left < merged.kernel_w &&
          merged.pad_right < merged.kernel_w && merged.output_height() == before.output_height() &&
          merged.output_width() == before.output_width();
@@ -184,16 +184,16 @@ Graph fold_pad(Graph g) {
     if (auto* conv = std::get_if<op::Conv>(&consumer.op)) {
       merge(conv->shape);
     } else if (auto* pool = std::get_if<op::MaxPool>(&consumer.op)) {
-      Pool2dGeometry merged = pool->shape;
+      core::Pool2dGeometry merged = pool->shape;
       merge(merged);
       if (!is_relu(g, source) || !same_windows(pool->shape, merged)) continue;
       pool->shape = merged;
     } else if (auto* avg = std::get_if<op::AvgPool>(&consumer.op)) {
       // The padded zeros were counted as elements: the merged pool counts its padding, which is
       // only the same average when the pool had no padding of its own or counted it already.
-      const Pool2dGeometry& p = avg->shape;
+      const core::Pool2dGeometry& p = avg->shape;
       const bool own_pads = p.pad_top || p.pad_left || p.pad_bottom || p.pad_right;
-      Pool2dGeometry merged = p;
+      core::Pool2dGeometry merged = p;
       merge(merged);
       if ((own_pads && !avg->count_include_pad) || !same_windows(p, merged)) continue;
       avg->shape = merged;

@@ -121,7 +121,7 @@ class Lowering {
             },
             [&](const op::MaxPool& o) { return emit(node.name, {x}, qop::MaxPool{o.shape}, out.name, out.shape, s, pos); },
             [&](const op::AvgPool& o) {
-              const Pool2dGeometry& g = o.shape;
+              const core::Pool2dGeometry& g = o.shape;
               const TensorId xf = at_scale_f(x);
               const TensorId sum = emit(node.name + "/sum", {xf}, qop::SumPool{g}, out.name + "/sum", out.shape, f_, pos);
               std::vector<int64_t> divisors;
@@ -136,7 +136,7 @@ class Lowering {
             },
             [&](const op::GlobalAvgPool&) {
               const Shape in = tensor(x).shape;
-              Pool2dGeometry g{static_cast<int>(in[1]), static_cast<int>(in[2]), static_cast<int>(in[3]),
+              core::Pool2dGeometry g{static_cast<int>(in[1]), static_cast<int>(in[2]), static_cast<int>(in[3]),
                                static_cast<int>(in[2]), static_cast<int>(in[3])};
               const TensorId sum =
                   emit(node.name + "/sum", {at_scale_f(x)}, qop::SumPool{g}, out.name + "/sum", out.shape, f_, pos);

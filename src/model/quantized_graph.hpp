@@ -45,7 +45,7 @@
 #include <variant>
 #include <vector>
 
-#include "model/geometry.hpp"
+#include "core/geometry.hpp"
 #include "model/shape.hpp"
 
 namespace twain::model {
@@ -59,7 +59,7 @@ struct QTensor {
 namespace qop {
 
 struct Conv2d {
-  Conv2dGeometry shape;
+  core::Conv2dGeometry shape;
   std::vector<int64_t> weights;  // OIHW, scale f
   std::vector<int64_t> bias;     // out_channels, scale 2f
   uint64_t weight_bound = 1;     // a power of two >= max |weights|
@@ -95,11 +95,11 @@ struct ReluTruncate {
 };
 
 struct MaxPool {
-  Pool2dGeometry shape;
+  core::Pool2dGeometry shape;
 };
 
 struct SumPool {
-  Pool2dGeometry shape;
+  core::Pool2dGeometry shape;
 };
 
 struct DivideFloor {

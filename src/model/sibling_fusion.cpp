@@ -23,7 +23,7 @@ std::optional<int> single_use_producer(const Graph& g, TensorId id) {
 }
 
 // `small` embedded in `large`'s window: the row/column offset, or nullopt when it does not fit.
-std::optional<std::pair<int, int>> embedding(const Conv2dGeometry& small, const Conv2dGeometry& large) {
+std::optional<std::pair<int, int>> embedding(const core::Conv2dGeometry& small, const core::Conv2dGeometry& large) {
   const int dy = large.pad_top - small.pad_top, dx = large.pad_left - small.pad_left;
   if (dy < 0 || dx < 0 || dy + small.kernel_h > large.kernel_h || dx + small.kernel_w > large.kernel_w)
     return std::nullopt;
@@ -40,14 +40,14 @@ op::Conv fuse(const op::Conv& first, const op::Conv& second, bool first_is_small
   op::Conv fused;
   fused.shape = large.shape;
   fused.shape.out_channels = first.shape.out_channels + second.shape.out_channels;
-  const Conv2dGeometry& g = fused.shape;
+  const core::Conv2dGeometry& g = fused.shape;
   const std::size_t kernel = static_cast<std::size_t>(g.in_channels) * g.kernel_h * g.kernel_w;
   fused.weights.assign(kernel * static_cast<std::size_t>(g.out_channels), 0.0f);
   std::size_t out = 0;
   for (const op::Conv* part : {&first, &second}) {
     const bool small = (part == &first) == first_is_small;
     const int dy = small ? offset.first : 0, dx = small ? offset.second : 0;
-    const Conv2dGeometry& p = part->shape;
+    const core::Conv2dGeometry& p = part->shape;
     for (int o = 0; o < p.out_channels; ++o, ++out)
       for (int c = 0; c < p.in_channels; ++c)
         for (int i = 0; i < p.kernel_h; ++i)

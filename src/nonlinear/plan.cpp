@@ -27,8 +27,8 @@ void Plan::add_relu(std::size_t n, int trunc_bits, TruncMode mode) {
 }
 
 void Plan::add_truncate(std::size_t n, int f, TruncMode mode) { needs_ += truncate_needs(options_, n, f, mode); }
-void Plan::add_maxpool(const PoolShape& shape) { needs_ += maxpool_needs(options_, shape); }
-void Plan::add_maxpool(const PoolShape& shape, PoolMethod method) { needs_ += maxpool_needs(options_, shape, method); }
+void Plan::add_maxpool(const core::Pool2dGeometry& shape) { needs_ += maxpool_needs(options_, shape); }
+void Plan::add_maxpool(const core::Pool2dGeometry& shape, PoolMethod method) { needs_ += maxpool_needs(options_, shape, method); }
 void Plan::add_argmax(std::size_t n) { needs_ += argmax_needs(options_, n); }
 void Plan::add_top_k(std::size_t n, std::size_t k) { needs_ += top_k_needs(options_, n, k); }
 void Plan::add_divide(std::size_t n, uint64_t divisor) { needs_ += divide_needs(options_, n, divisor); }

@@ -2,6 +2,8 @@
 // model, the offline phase generates exactly that much, the online phase consumes it.
 #pragma once
 
+#include "core/geometry.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -10,7 +12,6 @@
 
 namespace twain::nonlinear {
 
-struct PoolShape;
 enum class PoolMethod : uint8_t;
 
 // Each add_* mirrors the online call of the same name in session.hpp with the same arguments;
@@ -30,8 +31,8 @@ class Plan {
   // trunc_bits = 0: relu(x); otherwise relu_truncate(x, trunc_bits, mode).
   void add_relu(std::size_t n, int trunc_bits = 0, TruncMode mode = TruncMode::kFast);
   void add_truncate(std::size_t n, int f, TruncMode mode);
-  void add_maxpool(const PoolShape& shape);  // with choose_pool_method(shape)
-  void add_maxpool(const PoolShape& shape, PoolMethod method);
+  void add_maxpool(const core::Pool2dGeometry& shape);  // with choose_pool_method(shape)
+  void add_maxpool(const core::Pool2dGeometry& shape, PoolMethod method);
   void add_argmax(std::size_t n);
   void add_top_k(std::size_t n, std::size_t k);
   void add_divide(std::size_t n, uint64_t divisor);

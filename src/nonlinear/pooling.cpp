@@ -102,16 +102,28 @@ std::vector<std::size_t> window(std::size_t o, int kernel, int stride, int pad, 
   return out;
 }
 
-Groups direct_groups(const PoolShape& s) {
+// Extents as std::size_t, for index arithmetic that cannot overflow int.
+struct Extents {
+  std::size_t channels, height, width, out_height, out_width;
+  explicit Extents(const core::Pool2dGeometry& g)
+      : channels(static_cast<std::size_t>(g.channels)),
+        height(static_cast<std::size_t>(g.height)),
+        width(static_cast<std::size_t>(g.width)),
+        out_height(static_cast<std::size_t>(g.output_height())),
+        out_width(static_cast<std::size_t>(g.output_width())) {}
+};
+
+Groups direct_groups(const core::Pool2dGeometry& s) {
+  const Extents e(s);
   Groups groups;
-  for (std::size_t c = 0; c < s.channels; ++c) {
-    for (std::size_t oy = 0; oy < s.out_height(); ++oy) {
-      const auto rows = window(oy, s.kernel_h, s.stride_h, s.pad_top, s.height);
-      for (std::size_t ox = 0; ox < s.out_width(); ++ox) {
-        const auto cols = window(ox, s.kernel_w, s.stride_w, s.pad_left, s.width);
+  for (std::size_t c = 0; c < e.channels; ++c) {
+    for (std::size_t oy = 0; oy < e.out_height; ++oy) {
+      const auto rows = window(oy, s.kernel_h, s.stride_h, s.pad_top, e.height);
+      for (std::size_t ox = 0; ox < e.out_width; ++ox) {
+        const auto cols = window(ox, s.kernel_w, s.stride_w, s.pad_left, e.width);
         std::vector<std::size_t> g;
         for (std::size_t r : rows) {
-          for (std::size_t q : cols) g.push_back((c * s.height + r) * s.width + q);
+          for (std::size_t q : cols) g.push_back((c * e.height + r) * e.width + q);
         }
         groups.push_back(std::move(g));
       }
@@ -121,13 +133,14 @@ Groups direct_groups(const PoolShape& s) {
 }
 
 // Stage 1 of the separable method: per channel, input row and output column.
-Groups row_groups(const PoolShape& s) {
+Groups row_groups(const core::Pool2dGeometry& s) {
+  const Extents e(s);
   Groups groups;
-  for (std::size_t c = 0; c < s.channels; ++c) {
-    for (std::size_t y = 0; y < s.height; ++y) {
-      for (std::size_t ox = 0; ox < s.out_width(); ++ox) {
+  for (std::size_t c = 0; c < e.channels; ++c) {
+    for (std::size_t y = 0; y < e.height; ++y) {
+      for (std::size_t ox = 0; ox < e.out_width; ++ox) {
         std::vector<std::size_t> g;
-        for (std::size_t q : window(ox, s.kernel_w, s.stride_w, s.pad_left, s.width)) g.push_back((c * s.height + y) * s.width + q);
+        for (std::size_t q : window(ox, s.kernel_w, s.stride_w, s.pad_left, e.width)) g.push_back((c * e.height + y) * e.width + q);
         groups.push_back(std::move(g));
       }
     }
@@ -136,15 +149,15 @@ Groups row_groups(const PoolShape& s) {
 }
 
 // Stage 2: over the C x H x W' row maxima.
-Groups column_groups(const PoolShape& s) {
+Groups column_groups(const core::Pool2dGeometry& s) {
+  const Extents e(s);
   Groups groups;
-  const std::size_t w = s.out_width();
-  for (std::size_t c = 0; c < s.channels; ++c) {
-    for (std::size_t oy = 0; oy < s.out_height(); ++oy) {
-      const auto rows = window(oy, s.kernel_h, s.stride_h, s.pad_top, s.height);
-      for (std::size_t ox = 0; ox < w; ++ox) {
+  for (std::size_t c = 0; c < e.channels; ++c) {
+    for (std::size_t oy = 0; oy < e.out_height; ++oy) {
+      const auto rows = window(oy, s.kernel_h, s.stride_h, s.pad_top, e.height);
+      for (std::size_t ox = 0; ox < e.out_width; ++ox) {
         std::vector<std::size_t> g;
-        for (std::size_t r : rows) g.push_back((c * s.height + r) * w + ox);
+        for (std::size_t r : rows) g.push_back((c * e.height + r) * e.out_width + ox);
         groups.push_back(std::move(g));
       }
     }
@@ -158,52 +171,22 @@ std::size_t comparisons(const Groups& groups) {
   return n;
 }
 
-std::size_t pooled_size(std::size_t size, int kernel, int stride, int pad_a, int pad_b, bool ceil_mode) {
-  const std::size_t span = size + static_cast<std::size_t>(pad_a + pad_b) - static_cast<std::size_t>(kernel);
-  std::size_t out = (ceil_mode ? (span + static_cast<std::size_t>(stride) - 1) : span) / static_cast<std::size_t>(stride) + 1;
-  // PyTorch/ONNX: the last window must start inside the input or the left/top padding.
-  if (ceil_mode && (out - 1) * static_cast<std::size_t>(stride) >= size + static_cast<std::size_t>(pad_a)) --out;
-  return out;
-}
-
 }  // namespace
 
-void PoolShape::validate() const {
-  TWAIN_REQUIRE(channels > 0 && height > 0 && width > 0, InvalidArgument, "PoolShape: empty input");
-  TWAIN_REQUIRE(kernel_h > 0 && kernel_w > 0 && stride_h > 0 && stride_w > 0, InvalidArgument,
-                "PoolShape: kernel and stride must be positive");
-  TWAIN_REQUIRE(pad_top >= 0 && pad_left >= 0 && pad_bottom >= 0 && pad_right >= 0 && pad_top < kernel_h &&
-                    pad_bottom < kernel_h && pad_left < kernel_w && pad_right < kernel_w,
-                InvalidArgument, "PoolShape: padding must be non-negative and smaller than the kernel");
-  TWAIN_REQUIRE(height + static_cast<std::size_t>(pad_top + pad_bottom) >= static_cast<std::size_t>(kernel_h) &&
-                    width + static_cast<std::size_t>(pad_left + pad_right) >= static_cast<std::size_t>(kernel_w),
-                InvalidArgument, "PoolShape: the kernel is larger than the padded input");
-}
-
-std::size_t PoolShape::out_height() const {
-  validate();
-  return pooled_size(height, kernel_h, stride_h, pad_top, pad_bottom, ceil_mode);
-}
-
-std::size_t PoolShape::out_width() const {
-  validate();
-  return pooled_size(width, kernel_w, stride_w, pad_left, pad_right, ceil_mode);
-}
-
-std::size_t pool_comparisons(const PoolShape& shape, PoolMethod method) {
+std::size_t pool_comparisons(const core::Pool2dGeometry& shape, PoolMethod method) {
   if (method == PoolMethod::kDirect) return comparisons(direct_groups(shape));
   return comparisons(row_groups(shape)) + comparisons(column_groups(shape));
 }
 
-PoolMethod choose_pool_method(const PoolShape& shape) {
+PoolMethod choose_pool_method(const core::Pool2dGeometry& shape) {
   return pool_comparisons(shape, PoolMethod::kSeparable) < pool_comparisons(shape, PoolMethod::kDirect)
              ? PoolMethod::kSeparable
              : PoolMethod::kDirect;
 }
 
-std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const PoolShape& shape, PoolMethod method) {
+std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const core::Pool2dGeometry& shape, PoolMethod method) {
   shape.validate();
-  TWAIN_REQUIRE(x.size() == shape.inputs(), InvalidArgument,
+  TWAIN_REQUIRE(x.size() == shape.input_size(), InvalidArgument,
                 "maxpool: " + std::to_string(x.size()) + " values for a " + std::to_string(shape.channels) + "x" +
                     std::to_string(shape.height) + "x" + std::to_string(shape.width) + " input");
   require_ring(ctx, x, "maxpool");
@@ -213,17 +196,17 @@ std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const P
   return reduce_max(ctx, std::move(rows), column_groups(shape))[0];
 }
 
-std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const PoolShape& shape) {
+std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const core::Pool2dGeometry& shape) {
   return maxpool(ctx, x, shape, choose_pool_method(shape));
 }
 
-Needs maxpool_needs(const Options& options, const PoolShape& shape, PoolMethod method) {
+Needs maxpool_needs(const Options& options, const core::Pool2dGeometry& shape, PoolMethod method) {
   shape.validate();
   if (method == PoolMethod::kDirect) return reduce_needs(options, sizes_of(direct_groups(shape)), 1);
   return reduce_needs(options, sizes_of(row_groups(shape)), 1) + reduce_needs(options, sizes_of(column_groups(shape)), 1);
 }
 
-Needs maxpool_needs(const Options& options, const PoolShape& shape) {
+Needs maxpool_needs(const Options& options, const core::Pool2dGeometry& shape) {
   return maxpool_needs(options, shape, choose_pool_method(shape));
 }
 

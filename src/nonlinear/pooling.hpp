@@ -9,35 +9,14 @@
 #include <span>
 #include <vector>
 
+#include "core/geometry.hpp"
 #include "nonlinear/gmw.hpp"
 
 namespace twain::nonlinear {
 
-// A MaxPool over a C x H x W tensor (channel-major, row-major), ONNX/PyTorch semantics: padded
-// positions never win (they are left out of their windows), ceil_mode rounds the output size up
-// but drops a last window that would start inside the bottom/right padding.
-struct PoolShape {
-  std::size_t channels = 0;
-  std::size_t height = 0;
-  std::size_t width = 0;
-  int kernel_h = 1;
-  int kernel_w = 1;
-  int stride_h = 1;
-  int stride_w = 1;
-  int pad_top = 0;
-  int pad_left = 0;
-  int pad_bottom = 0;
-  int pad_right = 0;
-  bool ceil_mode = false;
-
-  // Throws InvalidArgument on empty sizes, non-positive kernels/strides, negative padding or
-  // padding not smaller than the kernel.
-  void validate() const;
-  std::size_t out_height() const;
-  std::size_t out_width() const;
-  std::size_t inputs() const { return channels * height * width; }
-  std::size_t outputs() const { return channels * out_height() * out_width(); }
-};
+// A MaxPool's window geometry is core::Pool2dGeometry (ONNX/PyTorch semantics, one ceil-mode
+// rule for every layer) over a C x H x W tensor, channel-major, row-major: padded positions never
+// win (they are left out of their windows).
 
 // How a k_h x k_w window is reduced. kDirect: one tree over the whole window. kSeparable: rows
 // first (a tree over the k_w columns of every input row), then columns (a tree over the k_h
@@ -45,15 +24,15 @@ struct PoolShape {
 // 8; 3x3 stride 2: about 6 instead of 8). choose_pool_method takes the one with fewer
 // pairwise maxima (kDirect on a tie).
 enum class PoolMethod : uint8_t { kDirect, kSeparable };
-PoolMethod choose_pool_method(const PoolShape& shape);
+PoolMethod choose_pool_method(const core::Pool2dGeometry& shape);
 // Pairwise maxima each method needs.
-std::size_t pool_comparisons(const PoolShape& shape, PoolMethod method);
+std::size_t pool_comparisons(const core::Pool2dGeometry& shape, PoolMethod method);
 
 // Shares of the C x H' x W' maxima.
-std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const PoolShape& shape);
-std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const PoolShape& shape, PoolMethod method);
-Needs maxpool_needs(const Options& options, const PoolShape& shape);
-Needs maxpool_needs(const Options& options, const PoolShape& shape, PoolMethod method);
+std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const core::Pool2dGeometry& shape);
+std::vector<uint64_t> maxpool(Context& ctx, std::span<const uint64_t> x, const core::Pool2dGeometry& shape, PoolMethod method);
+Needs maxpool_needs(const Options& options, const core::Pool2dGeometry& shape);
+Needs maxpool_needs(const Options& options, const core::Pool2dGeometry& shape, PoolMethod method);
 
 // Shares of the largest value of x and of its index (the lowest index among equal maxima).
 struct ArgMaxShares {

@@ -100,11 +100,11 @@ std::vector<uint64_t> NonlinearSession::truncate(std::span<const uint64_t> x, in
   return online([&](Context& c) { return nonlinear::truncate(c, x, f, mode); });
 }
 
-std::vector<uint64_t> NonlinearSession::maxpool(std::span<const uint64_t> x, const PoolShape& shape) {
+std::vector<uint64_t> NonlinearSession::maxpool(std::span<const uint64_t> x, const core::Pool2dGeometry& shape) {
   return online([&](Context& c) { return nonlinear::maxpool(c, x, shape); });
 }
 
-std::vector<uint64_t> NonlinearSession::maxpool(std::span<const uint64_t> x, const PoolShape& shape,
+std::vector<uint64_t> NonlinearSession::maxpool(std::span<const uint64_t> x, const core::Pool2dGeometry& shape,
                                                 PoolMethod method) {
   return online([&](Context& c) { return nonlinear::maxpool(c, x, shape, method); });
 }
@@ -128,21 +128,16 @@ std::vector<TopEntry> NonlinearSession::top_k(std::span<const uint64_t> x, std::
   return online([&](Context& c) { return nonlinear::top_k(c, x, k); });
 }
 
-PoolShape make_pool_shape(std::size_t channels, std::size_t height, std::size_t width, int kernel_h, int kernel_w,
-                          int stride_h, int stride_w, const std::array<int, 4>& pads, bool ceil_mode) {
-  PoolShape s;
-  s.channels = channels;
-  s.height = height;
-  s.width = width;
-  s.kernel_h = kernel_h;
-  s.kernel_w = kernel_w;
-  s.stride_h = stride_h;
-  s.stride_w = stride_w;
-  s.pad_top = pads[0];
-  s.pad_left = pads[1];
-  s.pad_bottom = pads[2];
-  s.pad_right = pads[3];
-  s.ceil_mode = ceil_mode;
+core::Pool2dGeometry make_pool_shape(std::size_t channels, std::size_t height, std::size_t width, int kernel_h,
+                                     int kernel_w, int stride_h, int stride_w, const std::array<int, 4>& pads,
+                                     bool ceil_mode) {
+  const auto extent = [](std::size_t v, const char* field) {
+    TWAIN_REQUIRE(v <= static_cast<std::size_t>(core::kMaxExtent), InvalidArgument,
+                  std::string("maxpool: ") + field + " = " + std::to_string(v) + " exceeds " + std::to_string(core::kMaxExtent));
+    return static_cast<int>(v);
+  };
+  core::Pool2dGeometry s{extent(channels, "channels"), extent(height, "height"), extent(width, "width"),
+                         kernel_h, kernel_w, stride_h, stride_w, pads[0], pads[1], pads[2], pads[3], ceil_mode};
   s.validate();
   return s;
 }

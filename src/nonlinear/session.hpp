@@ -72,8 +72,8 @@ class NonlinearSession {
   std::vector<uint64_t> relu_truncate(std::span<const uint64_t> x, int f, TruncMode mode);
   std::vector<uint64_t> truncate(std::span<const uint64_t> x, int f, TruncMode mode);
   // The method choose_pool_method picks, or the one given.
-  std::vector<uint64_t> maxpool(std::span<const uint64_t> x, const PoolShape& shape);
-  std::vector<uint64_t> maxpool(std::span<const uint64_t> x, const PoolShape& shape, PoolMethod method);
+  std::vector<uint64_t> maxpool(std::span<const uint64_t> x, const core::Pool2dGeometry& shape);
+  std::vector<uint64_t> maxpool(std::span<const uint64_t> x, const core::Pool2dGeometry& shape, PoolMethod method);
   std::vector<uint64_t> maxpool(std::span<const uint64_t> x, std::size_t channels, std::size_t height,
                                 std::size_t width, int kernel_h, int kernel_w, int stride_h, int stride_w,
                                 const std::array<int, 4>& pads, bool ceil_mode);  // pads: top, left, bottom, right
@@ -101,8 +101,10 @@ class NonlinearSession {
   Needs planned_;
 };
 
-// PoolShape from the arguments of NonlinearSession::maxpool.
-PoolShape make_pool_shape(std::size_t channels, std::size_t height, std::size_t width, int kernel_h, int kernel_w,
-                          int stride_h, int stride_w, const std::array<int, 4>& pads, bool ceil_mode);
+// The pooling geometry of the arguments of NonlinearSession::maxpool (validated: InvalidArgument
+// names the first field out of its domain).
+core::Pool2dGeometry make_pool_shape(std::size_t channels, std::size_t height, std::size_t width, int kernel_h,
+                                     int kernel_w, int stride_h, int stride_w, const std::array<int, 4>& pads,
+                                     bool ceil_mode);
 
 }  // namespace twain::nonlinear

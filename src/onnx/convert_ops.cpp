@@ -96,7 +96,7 @@ Converted conv(const NodeContext& c) {
     c.fail("attribute 'kernel_shape' disagrees with the weights' shape " + model::to_string(w.dims));
   const auto stride = pair_attribute(c, "strides", 1);
   model::op::Conv op;
-  model::Conv2dGeometry& g = op.shape;
+  core::Conv2dGeometry& g = op.shape;
   g.in_channels = to_int(c, x[1], "channels");
   g.height = to_int(c, x[2], "height");
   g.width = to_int(c, x[3], "width");
@@ -136,7 +136,7 @@ Converted pool(const NodeContext& c, bool is_max) {
   const auto kernel = pair_attribute(c, "kernel_shape", 0);
   const auto stride = pair_attribute(c, "strides", 1);
   if (is_max) require_unit_dilations(c);
-  model::Pool2dGeometry g;
+  core::Pool2dGeometry g;
   g.channels = to_int(c, x[1], "channels");
   g.height = to_int(c, x[2], "height");
   g.width = to_int(c, x[3], "width");

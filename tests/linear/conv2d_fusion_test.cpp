@@ -17,7 +17,7 @@ using testing::plaintext_conv2d;
 using testing::random_share;
 using testing::random_weights;
 
-std::vector<uint64_t> concatenated(const Conv2dShape& a, std::span<const int64_t> wa, const Conv2dShape& b,
+std::vector<uint64_t> concatenated(const core::Conv2dGeometry& a, std::span<const int64_t> wa, const core::Conv2dGeometry& b,
                                    std::span<const int64_t> wb, std::span<const uint64_t> x, int bits) {
   std::vector<uint64_t> out = plaintext_conv2d(a, x, wa, bits);
   const std::vector<uint64_t> second = plaintext_conv2d(b, x, wb, bits);
@@ -27,13 +27,13 @@ std::vector<uint64_t> concatenated(const Conv2dShape& a, std::span<const int64_t
 
 TEST(Conv2dFusion, FusedOutputIsTheConcatenation) {
   core::Prg prg(core::Seed{70});
-  const std::pair<Conv2dShape, Conv2dShape> pairs[] = {
+  const std::pair<core::Conv2dGeometry, core::Conv2dGeometry> pairs[] = {
       {{16, 13, 13, 8, 1, 1, 1, 1, 0, 0, 0, 0, 1}, {16, 13, 13, 12, 3, 3, 1, 1, 1, 1, 1, 1, 1}},  // fire expand
       {{5, 11, 9, 4, 5, 5, 2, 2, 2, 2, 2, 2, 1}, {5, 11, 9, 3, 1, 1, 2, 2, 0, 0, 0, 0, 1}},      // stride 2, larger first
       {{4, 7, 10, 2, 3, 1, 1, 1, 1, 0, 1, 0, 1}, {4, 7, 10, 3, 1, 3, 1, 1, 0, 1, 0, 1, 1}},      // 3x1 with 1x3
       {{3, 8, 8, 2, 2, 2, 1, 1, 0, 0, 1, 1, 1}, {3, 8, 8, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1}}};       // asymmetric padding
   for (const auto& [a, b] : pairs) {
-    const Conv2dShape fused = fuse_shapes(a, b);
+    const core::Conv2dGeometry fused = fuse_shapes(a, b);
     EXPECT_EQ(fused.out_channels, a.out_channels + b.out_channels);
     EXPECT_EQ(fused.output_height(), a.output_height());
     EXPECT_EQ(fused.output_width(), a.output_width());
@@ -42,14 +42,14 @@ TEST(Conv2dFusion, FusedOutputIsTheConcatenation) {
     EXPECT_EQ(plaintext_conv2d(fused, x, fuse_weights(a, wa, b, wb), 37), concatenated(a, wa, b, wb, x, 37))
         << fused.describe();
   }
-  const Conv2dShape fire = fuse_shapes({16, 55, 55, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1}, {16, 55, 55, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1});
-  EXPECT_EQ(fire.describe(), Conv2dShape({16, 55, 55, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1}).describe());
+  const core::Conv2dGeometry fire = fuse_shapes({16, 55, 55, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1}, {16, 55, 55, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1});
+  EXPECT_EQ(fire.describe(), core::Conv2dGeometry({16, 55, 55, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1}).describe());
 }
 
 TEST(Conv2dFusion, FusedFireExpandIsExactAndSendsLess) {
   const auto context = he::Context::create(he::Parameters::standard(37));
-  const Conv2dShape e1{32, 14, 14, 48, 1, 1, 1, 1, 0, 0, 0, 0, 1}, e3{32, 14, 14, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1};
-  const Conv2dShape fused = fuse_shapes(e1, e3);
+  const core::Conv2dGeometry e1{32, 14, 14, 48, 1, 1, 1, 1, 0, 0, 0, 0, 1}, e3{32, 14, 14, 48, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const core::Conv2dGeometry fused = fuse_shapes(e1, e3);
   core::Prg prg(core::Seed{71});
   const auto w1 = random_weights(e1.weight_size(), 1 << 12, prg), w3 = random_weights(e3.weight_size(), 1 << 12, prg);
   const auto client_share = random_share(e1.input_size(), 37, prg), server_share = random_share(e1.input_size(), 37, prg);
@@ -61,9 +61,9 @@ TEST(Conv2dFusion, FusedFireExpandIsExactAndSendsLess) {
   // SqueezeNet 1.1's fire modules at 224x224 (squeeze output extent, squeeze and expand channels).
   const int fires[][3] = {{55, 16, 64}, {27, 32, 128}, {13, 48, 192}, {13, 64, 256}};
   for (const auto& [extent, squeeze, expand] : fires) {
-    const Conv2dShape a{squeeze, extent, extent, expand, 1, 1, 1, 1, 0, 0, 0, 0, 1};
-    const Conv2dShape b{squeeze, extent, extent, expand, 3, 3, 1, 1, 1, 1, 1, 1, 1};
-    const auto bytes = [&](const Conv2dShape& s) {
+    const core::Conv2dGeometry a{squeeze, extent, extent, expand, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+    const core::Conv2dGeometry b{squeeze, extent, extent, expand, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+    const auto bytes = [&](const core::Conv2dGeometry& s) {
       const Conv2dPlan plan(s, *context, 1 << 12);
       return plan.bytes_sent(Role::Client) + plan.bytes_sent(Role::Server);
     };
@@ -72,8 +72,8 @@ TEST(Conv2dFusion, FusedFireExpandIsExactAndSendsLess) {
 }
 
 TEST(Conv2dFusion, LayersThatCannotFuseAreRefused) {
-  const Conv2dShape base{8, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
-  Conv2dShape other = base;
+  const core::Conv2dGeometry base{8, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  core::Conv2dGeometry other = base;
   other.stride_h = 2;
   EXPECT_THROW(fuse_shapes(base, other), InvalidArgument);  // strides
   other = base;
@@ -89,7 +89,7 @@ TEST(Conv2dFusion, LayersThatCannotFuseAreRefused) {
   other = base;
   other.groups = 2;
   EXPECT_THROW(fuse_shapes(base, other), InvalidArgument);  // groups
-  const Conv2dShape one{8, 10, 10, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+  const core::Conv2dGeometry one{8, 10, 10, 4, 1, 1, 1, 1, 0, 0, 0, 0, 1};
   EXPECT_NO_THROW(fuse_shapes(base, one));
   EXPECT_THROW(fuse_weights(base, std::vector<int64_t>(3), one, std::vector<int64_t>(one.weight_size())),
                InvalidArgument);

@@ -19,7 +19,7 @@ using testing::close_quietly;
 class Conv2dHostile : public ::testing::Test {
  protected:
   // Two channel blocks per spatial block (48 channels of 10x10 do not fit one ciphertext).
-  const Conv2dShape shape{48, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const core::Conv2dGeometry shape{48, 8, 8, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
   static constexpr uint64_t kBound = 1 << 10;
   he::ContextPtr context = he::Context::create(he::Parameters::standard(37));
   core::Prg prg{core::Seed{77}};

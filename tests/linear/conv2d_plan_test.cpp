@@ -23,7 +23,7 @@ he::ContextPtr small_ring(std::size_t n, int plain_bits = 37) {
 
 void expect_tiles_output(const Conv2dPlan& plan, int plain_bits = 37) {
   // Geometry in the layout the blocks are laid on (the layer itself, or its stride phases).
-  const Conv2dShape& s = plan.layout();
+  const core::Conv2dGeometry& s = plan.layout();
   ASSERT_EQ(s.output_height(), plan.shape().output_height()) << s.describe();
   ASSERT_EQ(s.output_width(), plan.shape().output_width()) << s.describe();
   ASSERT_EQ(s.out_channels, plan.shape().out_channels);
@@ -63,7 +63,7 @@ TEST(Conv2dPlan, BlocksCoverEveryOutputExactlyOnce) {
   for (std::size_t n : {std::size_t{64}, std::size_t{256}, std::size_t{4096}}) {
     const auto context = n == 4096 ? he::Context::create(he::Parameters::standard(37)) : small_ring(n);
     for (int trial = 0; trial < 150; ++trial) {
-      const Conv2dShape shape = random_shape(prg, 64, n == 64 ? 12 : 40);
+      const core::Conv2dGeometry shape = random_shape(prg, 64, n == 64 ? 12 : 40);
       if (static_cast<std::size_t>(shape.kernel_h) * shape.kernel_w > n) continue;
       const Conv2dPlan plan(shape, *context, 1 + prg.uniform(1 << 10));
       expect_tiles_output(plan);
@@ -88,7 +88,7 @@ TEST(Conv2dPlan, EncodedProductsHoldTheConvolutionAtTheKeptCoefficients) {
   for (std::size_t n : {std::size_t{128}, std::size_t{512}}) {
     const auto context = small_ring(n, kBits);
     for (int trial = 0; trial < 25; ++trial) {
-      const Conv2dShape shape = random_shape(prg, 8, 14);
+      const core::Conv2dGeometry shape = random_shape(prg, 8, 14);
       if (static_cast<std::size_t>(shape.kernel_h) * shape.kernel_w > n) continue;
       const Conv2dPlan plan(shape, *context, 1 << 12);
       const auto x = testing::random_share(shape.input_size(), kBits, prg);
@@ -152,7 +152,7 @@ TEST(Conv2dPlan, PacksUnevenOutputChannelsIntoALastSmallerResponse) {
   // 7 output channels of a 1x1 layer on 4x4 in a 256-coefficient ring: 4 and 3 per response
   // (5 blocks of 48 fit, balanced over two responses); the last is sized for its 3.
   const auto context = small_ring(256);
-  const Conv2dShape shape{3, 4, 4, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+  const core::Conv2dGeometry shape{3, 4, 4, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1};
   const Conv2dPlan plan(shape, *context, 1 << 6);
   ASSERT_EQ(plan.channels_per_response(), 4) << plan.describe();
   ASSERT_EQ(plan.responses_per_block(), 2) << plan.describe();
@@ -169,7 +169,7 @@ TEST(Conv2dPlan, PacksUnevenOutputChannelsIntoALastSmallerResponse) {
 TEST(Conv2dPlan, SmallerBlocksWhenTheWeightBoundRequiresThem) {
   // One block would reveal 4096 outputs per response; a large bound needs fewer per response.
   const auto context = he::Context::create(he::Parameters::standard(37));
-  const Conv2dShape shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const core::Conv2dGeometry shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
   const Conv2dPlan loose(shape, *context, 1);
   const Conv2dPlan tight(shape, *context, 1 << 18);
   std::size_t loose_most = 0, tight_most = 0;
@@ -181,7 +181,7 @@ TEST(Conv2dPlan, SmallerBlocksWhenTheWeightBoundRequiresThem) {
 
 TEST(Conv2dPlan, RefusesWhatItCannotPlan) {
   const auto context = he::Context::create(he::Parameters::standard(37));
-  const Conv2dShape shape{64, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
+  const core::Conv2dGeometry shape{64, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
   EXPECT_THROW(Conv2dPlan({0, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1}, *context, 1), InvalidArgument);
   EXPECT_THROW(Conv2dPlan(shape, *context, uint64_t{1} << 40), InvalidArgument);
   try {
@@ -201,7 +201,7 @@ TEST(Conv2dPlan, RefusesWhatItCannotPlan) {
 
 TEST(Conv2dPlan, EncodersCheckTheirInputs) {
   const auto context = he::Context::create(he::Parameters::standard(32));
-  const Conv2dShape shape{2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const core::Conv2dGeometry shape{2, 4, 4, 2, 3, 3, 1, 1, 1, 1, 1, 1, 1};
   const Conv2dPlan plan(shape, *context, 10);
   const SpatialBlock& sb = plan.spatial_blocks().front();
   std::vector<uint64_t> x(shape.input_size(), 1);

@@ -19,7 +19,7 @@ using testing::run_two_party;
 
 // The largest power-of-two weight bound up to 2^12 that does not force smaller blocks (more
 // responses) than the smallest bound would: the plan's noise budget decides it per shape.
-uint64_t fitting_bound(const he::Context& context, const Conv2dShape& shape) {
+uint64_t fitting_bound(const he::Context& context, const core::Conv2dGeometry& shape) {
   const std::size_t responses = Conv2dPlan(shape, context, 1).responses();
   uint64_t bound = uint64_t{1} << 12;
   while (bound > 1 && Conv2dPlan(shape, context, bound).responses() > responses) bound /= 2;
@@ -72,7 +72,7 @@ TEST(Conv2dProtocol, StridedLayersTakeTheCheaperLayoutAndAreExact) {
   EXPECT_FALSE(Conv2dPlan({16, 20, 20, 16, 1, 1, 2, 2, 0, 0, 0, 0, 1}, *context, 1 << 12).stride_phases());
   // Exact in both layouts, with paddings, uneven strides, kernels not divisible by the stride,
   // groups and a client-owned input; the first two take stride phases, the last two not.
-  const Conv2dShape shapes[] = {{6, 91, 87, 8, 5, 3, 3, 2, 2, 1, 0, 2, 2},
+  const core::Conv2dGeometry shapes[] = {{6, 91, 87, 8, 5, 3, 3, 2, 2, 1, 0, 2, 2},
                                 {4, 64, 64, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1},
                                 {3, 40, 40, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1},
                                 {16, 20, 20, 16, 1, 1, 2, 2, 0, 0, 0, 0, 1}};
@@ -88,11 +88,11 @@ TEST(Conv2dProtocol, ThreadPoolsGiveTheSameSharesAsOneThread) {
   // yields the very shares of the single-threaded run, and they are exact.
   const auto context = he::Context::create(he::Parameters::standard(37));
   core::ThreadPool two(2), three(3);
-  const Conv2dShape shapes[] = {{48, 20, 20, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // many uploads and responses
+  const core::Conv2dGeometry shapes[] = {{48, 20, 20, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1},  // many uploads and responses
                                 {3, 40, 40, 16, 3, 3, 2, 2, 1, 1, 1, 1, 1},   // client-owned input
                                 {4, 64, 64, 8, 7, 7, 2, 2, 3, 3, 3, 3, 1}};   // stride phases
   for (int i = 0; i < 3; ++i) {
-    const Conv2dShape& shape = shapes[i];
+    const core::Conv2dGeometry& shape = shapes[i];
     const bool first_layer = i == 1;
     core::Prg prg(core::Seed{static_cast<uint8_t>(90 + i)});
     const auto weights = random_weights(shape.weight_size(), 1 << 12, prg);
@@ -122,11 +122,11 @@ TEST(Conv2dProtocol, OnDemandAndConstantKernelsGiveTheSharesOfPrecomputedOnes) {
   // change neither a message nor a share; both are exact.
   const auto context = he::Context::create(he::Parameters::standard(37));
   core::ThreadPool two(2);
-  const Conv2dShape shapes[] = {{12, 20, 20, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1},
+  const core::Conv2dGeometry shapes[] = {{12, 20, 20, 10, 3, 3, 1, 1, 1, 1, 1, 1, 1},
                                 {6, 60, 60, 5, 1, 1, 1, 1, 0, 0, 0, 0, 1},    // constant kernels
                                 {4, 120, 120, 3, 1, 1, 2, 2, 0, 0, 0, 0, 1}}; // constant, stride phases
   for (int i = 0; i < 3; ++i) {
-    const Conv2dShape& shape = shapes[i];
+    const core::Conv2dGeometry& shape = shapes[i];
     core::Prg prg(core::Seed{static_cast<uint8_t>(120 + i)});
     const auto weights = random_weights(shape.weight_size(), 1 << 12, prg);
     const auto client_share = random_share(shape.input_size(), 37, prg);
@@ -159,16 +159,16 @@ TEST(Conv2dProtocol, PackedResponsesAreExact) {
   // first layer, 7 = 4 + 3 in a small ring, and depthwise with channel multiplier 2.
   for (int bits : {37, 32}) {
     const auto context = he::Context::create(he::Parameters::standard(bits));
-    const Conv2dShape first{3, 32, 32, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1};
+    const core::Conv2dGeometry first{3, 32, 32, 64, 3, 3, 2, 2, 1, 1, 1, 1, 1};
     const Conv2dPlan plan(first, *context, 1 << 12);
     EXPECT_GT(plan.channels_per_response(), 1) << plan.describe();
     EXPECT_LT(plan.channels_in_response(plan.responses_per_block() - 1), plan.channels_per_response());
     check_layer(context, first, 1 << 12, true, static_cast<uint8_t>(100 + bits));
-    const Conv2dShape depthwise{16, 9, 11, 32, 3, 5, 2, 1, 1, 2, 0, 3, 16};
+    const core::Conv2dGeometry depthwise{16, 9, 11, 32, 3, 5, 2, 1, 1, 2, 0, 3, 16};
     EXPECT_EQ(Conv2dPlan(depthwise, *context, 1 << 12).channels_per_response(), 2);
     check_layer(context, depthwise, 1 << 12, false, static_cast<uint8_t>(110 + bits));
     const auto small = he::Context::create(he::Parameters::insecure_for_tests(256, 27, 4, bits));
-    const Conv2dShape uneven{3, 4, 4, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1};
+    const core::Conv2dGeometry uneven{3, 4, 4, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1};
     EXPECT_EQ(Conv2dPlan(uneven, *small, 1 << 6).channels_per_response(), 4);
     check_layer(small, uneven, 1 << 6, false, static_cast<uint8_t>(120 + bits));
   }
@@ -177,14 +177,14 @@ TEST(Conv2dProtocol, PackedResponsesAreExact) {
 TEST(Conv2dProtocol, LayersSplitIntoManySpatialBlocksAreExact) {
   // 64x64 does not fit one ciphertext: the plan cuts rows and columns with overlaps.
   const auto context = he::Context::create(he::Parameters::standard(37));
-  const Conv2dShape shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const core::Conv2dGeometry shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
   EXPECT_GT(Conv2dPlan(shape, *context, 1 << 8).spatial_blocks().size(), 1u);
   check_layer(context, shape, 1 << 8, false, 20);
   // A small (insecure, test-only) ring forces many blocks of every kind on small layers.
   const auto small = he::Context::create(he::Parameters::insecure_for_tests(256, 27, 4, 37));
   core::Prg prg(core::Seed{21});
   for (int trial = 0; trial < 16; ++trial) {
-    const Conv2dShape s = testing::random_shape(prg, 12, 20);
+    const core::Conv2dGeometry s = testing::random_shape(prg, 12, 20);
     if (s.kernel_h * s.kernel_w > 256) continue;
     check_layer(small, s, fitting_bound(*small, s), trial % 3 == 0, static_cast<uint8_t>(30 + trial));
   }
@@ -194,7 +194,7 @@ TEST(Conv2dProtocol, LargeFanInFitsTheNoiseBudget) {
   // 256 input channels of 7x7 at l = 37: with 13-bit weights a response revealing all 576
   // outputs would not decrypt exactly, so the plan cuts more spatial blocks (more responses);
   // with 12-bit weights one block fits. At l = 32 one block fits 12-bit weights.
-  const Conv2dShape shape{256, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
+  const core::Conv2dGeometry shape{256, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
   const auto l37 = he::Context::create(he::Parameters::standard(37));
   EXPECT_EQ(fitting_bound(*l37, shape), 1u << 12);
   EXPECT_GT(Conv2dPlan(shape, *l37, 1 << 13).spatial_blocks().size(), 1u);
@@ -207,7 +207,7 @@ TEST(Conv2dProtocol, LargeFanInFitsTheNoiseBudget) {
 
 TEST(Conv2dProtocol, OneServerObjectServesConcurrentSessions) {
   const auto context = he::Context::create(he::Parameters::standard(37));
-  const Conv2dShape shape{24, 10, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1};
+  const core::Conv2dGeometry shape{24, 10, 10, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1};
   core::Prg prg(core::Seed{17});
   const auto weights = random_weights(shape.weight_size(), 1 << 12, prg);
   const Conv2dServer server(context, shape, weights, 1 << 12);
@@ -238,7 +238,7 @@ TEST(Conv2dProtocol, RandomShapesAreExact) {
   for (int bits : {37, 32}) {
     const auto context = he::Context::create(he::Parameters::standard(bits));
     for (int trial = 0; trial < 20; ++trial) {
-      const Conv2dShape shape = testing::random_shape(prg, 64, 24);
+      const core::Conv2dGeometry shape = testing::random_shape(prg, 64, 24);
       // Channels up to 64 with 7x7 kernels exceed the l = 37 budget at 12-bit weights over the
       // outputs of one response: those shapes get the largest bound that keeps their blocks.
       check_layer(context, shape, fitting_bound(*context, shape), trial % 4 == 0,

@@ -46,10 +46,10 @@ inline std::vector<int64_t> random_weights(std::size_t count, uint64_t bound, co
 // A random valid shape: kernels 1, 3, 5 or 7 per side, strides 1 or 2, paddings 0..3, groups 1,
 // 2 or depthwise (with channel multiplier 1 or 2), channels up to max_channels, extents up to
 // max_extent.
-inline Conv2dShape random_shape(core::Prg& prg, int max_channels, int max_extent) {
+inline core::Conv2dGeometry random_shape(core::Prg& prg, int max_channels, int max_extent) {
   const int kernels[] = {1, 3, 5, 7};
   for (;;) {
-    Conv2dShape s;
+    core::Conv2dGeometry s;
     s.height = 1 + static_cast<int>(prg.uniform(static_cast<uint64_t>(max_extent)));
     s.width = 1 + static_cast<int>(prg.uniform(static_cast<uint64_t>(max_extent)));
     s.kernel_h = kernels[prg.uniform(4)];
@@ -89,7 +89,7 @@ inline std::vector<uint64_t> add_shares(std::span<const uint64_t> a, std::span<c
 }
 
 // The convolution mod 2^bits by direct loops over the unpadded input: the oracle.
-inline std::vector<uint64_t> plaintext_conv2d(const Conv2dShape& s, std::span<const uint64_t> x,
+inline std::vector<uint64_t> plaintext_conv2d(const core::Conv2dGeometry& s, std::span<const uint64_t> x,
                                               std::span<const int64_t> w, int bits) {
   const int oh = s.output_height(), ow = s.output_width();
   const int ig = s.in_channels_per_group(), og = s.out_channels_per_group();
@@ -171,7 +171,7 @@ struct TwoPartyTraffic {
 
 // Runs one layer on fresh random shares (or a client-owned input) and checks it exactly, and
 // the traffic against the plan's byte model.
-inline TwoPartyTraffic check_layer(const he::ContextPtr& context, const Conv2dShape& shape, uint64_t weight_bound,
+inline TwoPartyTraffic check_layer(const he::ContextPtr& context, const core::Conv2dGeometry& shape, uint64_t weight_bound,
                             bool first_layer, uint8_t seed) {
   const int bits = context->plain_bits();
   core::Prg prg(core::Seed{seed, 9});

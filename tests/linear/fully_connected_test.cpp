@@ -75,7 +75,7 @@ INSTANTIATE_TEST_SUITE_P(PlainBits, FullyConnectedExact, ::testing::Values(37, 3
 TEST(FullyConnected, RejectsBadShapesAndWeights) {
   const auto context = he::Context::create(he::Parameters::standard(37));
   EXPECT_THROW(FullyConnectedShape({0, 3}).validate(), InvalidArgument);
-  EXPECT_THROW(FullyConnectedShape({3, kMaxConvDimension + 1}).validate(), InvalidArgument);
+  EXPECT_THROW(FullyConnectedShape({3, core::kMaxExtent + 1}).validate(), InvalidArgument);
   EXPECT_THROW(FullyConnectedClient(context, {3, 0}, 1), InvalidArgument);
   EXPECT_THROW(FullyConnectedServer(context, {3, 2}, std::vector<int64_t>(5), 1), InvalidArgument);
   EXPECT_THROW(FullyConnectedServer(context, {3, 2}, std::vector<int64_t>(6, 2), 1), InvalidArgument);

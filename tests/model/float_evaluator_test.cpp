@@ -15,7 +15,7 @@ using namespace twain::model::testing;
 // Scatter form of a grouped, strided, padded convolution: every input element adds its products
 // to the outputs it reaches (the evaluator gathers per output instead).
 std::vector<double> scatter_conv(const op::Conv& conv, const std::vector<float>& x) {
-  const Conv2dGeometry& g = conv.shape;
+  const core::Conv2dGeometry& g = conv.shape;
   const int oh_n = g.output_height(), ow_n = g.output_width();
   const int ipg = g.in_channels / g.groups, opg = g.out_channels / g.groups;
   std::vector<double> y(static_cast<std::size_t>(g.out_channels * oh_n * ow_n));
@@ -39,10 +39,10 @@ std::vector<double> scatter_conv(const op::Conv& conv, const std::vector<float>&
 
 TEST(FloatEvaluator, GroupedStridedPaddedConvMatchesScatterLoop) {
   core::Prg prg = seeded_prg(1);
-  const Conv2dGeometry shapes[] = {{4, 7, 6, 6, 3, 2, 2, 1, 1, 0, 2, 1, 2},
+  const core::Conv2dGeometry shapes[] = {{4, 7, 6, 6, 3, 2, 2, 1, 1, 0, 2, 1, 2},
                                    {6, 5, 5, 6, 3, 3, 1, 2, 1, 1, 1, 1, 6},
                                    {3, 9, 4, 2, 1, 1, 3, 3, 0, 0, 0, 0, 1}};
-  for (const Conv2dGeometry& shape : shapes) {
+  for (const core::Conv2dGeometry& shape : shapes) {
     GraphBuilder b({1, shape.in_channels, shape.height, shape.width});
     const op::Conv conv = random_conv(prg, shape, 1.0f);
     const Graph g = b.finish(b.add(conv, {b.input()}));

@@ -56,7 +56,7 @@ class GraphBuilder {
   Graph graph_;
 };
 
-inline op::Conv random_conv(core::Prg& prg, Conv2dGeometry shape, float weight_range) {
+inline op::Conv random_conv(core::Prg& prg, core::Conv2dGeometry shape, float weight_range) {
   op::Conv c{shape, {}, {}};
   c.weights = uniform_vector(prg, static_cast<std::size_t>(shape.weight_count()), -weight_range, weight_range);
   c.bias = uniform_vector(prg, static_cast<std::size_t>(shape.out_channels), -0.2f, 0.2f);

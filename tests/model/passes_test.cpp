@@ -98,7 +98,7 @@ TEST(Passes, ZeroPadFoldsIntoAveragesThatCountTheirPadding) {
     for (bool include : {false, true}) {
       GraphBuilder b({1, 2, 5, 5});
       const TensorId p = b.add(op::Pad{1, 0, 1, 1, 0.0f}, {b.input()});
-      const Pool2dGeometry pool{2, 7, 6, 3, 3, 2, 2, own_pad, own_pad, own_pad, own_pad};
+      const core::Pool2dGeometry pool{2, 7, 6, 3, 3, 2, 2, own_pad, own_pad, own_pad, own_pad};
       const Graph g = b.finish(b.add(op::AvgPool{pool, include}, {p}));
       const Graph folded = fold_pad(g);
       const bool expect_fold = own_pad == 0 || include;

@@ -13,8 +13,8 @@ namespace {
 
 using namespace testing;
 
-Conv2dGeometry conv(int in, int out, int hw, int kernel, int pad) {
-  return Conv2dGeometry{in, hw, hw, out, kernel, kernel, 1, 1, pad, pad, pad, pad, 1};
+core::Conv2dGeometry conv(int in, int out, int hw, int kernel, int pad) {
+  return core::Conv2dGeometry{in, hw, hw, out, kernel, kernel, 1, 1, pad, pad, pad, pad, 1};
 }
 
 // squeeze (1x1) + ReLU, then expand1x1 and expand3x3 of the squeeze output, each + ReLU, Concat,

@@ -13,18 +13,32 @@ namespace {
 using testing::Shared;
 
 // Plaintext MaxPool by direct loops over each window, padded positions skipped.
-std::vector<int64_t> plain_maxpool(const std::vector<int64_t>& x, const PoolShape& s) {
+// The output extents are the oracle's own (the ONNX / PyTorch ceil-mode rule written out), not
+// the geometry's.
+int oracle_extent(int size, int kernel, int stride, int pad_a, int pad_b, bool ceil_mode) {
+  const int span = size + pad_a + pad_b - kernel;
+  int out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil_mode && (out - 1) * stride >= size + pad_a) --out;  // the last window must start inside
+  return out;
+}
+
+std::vector<int64_t> plain_maxpool(const std::vector<int64_t>& x, const core::Pool2dGeometry& s) {
   std::vector<int64_t> out;
-  for (std::size_t c = 0; c < s.channels; ++c) {
-    for (std::size_t oy = 0; oy < s.out_height(); ++oy) {
-      for (std::size_t ox = 0; ox < s.out_width(); ++ox) {
+  const int out_h = oracle_extent(s.height, s.kernel_h, s.stride_h, s.pad_top, s.pad_bottom, s.ceil_mode);
+  const int out_w = oracle_extent(s.width, s.kernel_w, s.stride_w, s.pad_left, s.pad_right, s.ceil_mode);
+  EXPECT_EQ(out_h, s.output_height());
+  EXPECT_EQ(out_w, s.output_width());
+  for (std::size_t c = 0; c < static_cast<std::size_t>(s.channels); ++c) {
+    for (int oy = 0; oy < out_h; ++oy) {
+      for (int ox = 0; ox < out_w; ++ox) {
         int64_t best = std::numeric_limits<int64_t>::min();
         for (int dy = 0; dy < s.kernel_h; ++dy) {
           for (int dx = 0; dx < s.kernel_w; ++dx) {
             const long long y = static_cast<long long>(oy) * s.stride_h - s.pad_top + dy;
             const long long xx = static_cast<long long>(ox) * s.stride_w - s.pad_left + dx;
-            if (y < 0 || xx < 0 || y >= static_cast<long long>(s.height) || xx >= static_cast<long long>(s.width)) continue;
-            best = std::max(best, x[(c * s.height + static_cast<std::size_t>(y)) * s.width + static_cast<std::size_t>(xx)]);
+            if (y < 0 || xx < 0 || y >= s.height || xx >= s.width) continue;
+            const std::size_t h = static_cast<std::size_t>(s.height), w = static_cast<std::size_t>(s.width);
+            best = std::max(best, x[(c * h + static_cast<std::size_t>(y)) * w + static_cast<std::size_t>(xx)]);
           }
         }
         out.push_back(best);
@@ -34,7 +48,7 @@ std::vector<int64_t> plain_maxpool(const std::vector<int64_t>& x, const PoolShap
   return out;
 }
 
-PoolShape shape(std::size_t c, std::size_t h, std::size_t w, int k, int stride, int pad, bool ceil_mode) {
+core::Pool2dGeometry shape(std::size_t c, std::size_t h, std::size_t w, int k, int stride, int pad, bool ceil_mode) {
   return make_pool_shape(c, h, w, k, k, stride, stride, {pad, pad, pad, pad}, ceil_mode);
 }
 
@@ -48,11 +62,11 @@ class PoolTest : public ::testing::TestWithParam<std::tuple<int, CompareMode>> {
 };
 
 TEST_P(PoolTest, MaxPoolMatchesPlaintext) {
-  const PoolShape shapes[] = {shape(3, 8, 8, 2, 2, 0, false), shape(2, 9, 9, 3, 2, 0, true),
+  const core::Pool2dGeometry shapes[] = {shape(3, 8, 8, 2, 2, 0, false), shape(2, 9, 9, 3, 2, 0, true),
                               shape(2, 8, 8, 3, 2, 0, true), shape(2, 7, 6, 3, 1, 1, false)};
-  for (const PoolShape& s : shapes) {
+  for (const core::Pool2dGeometry& s : shapes) {
     for (PoolMethod method : {PoolMethod::kDirect, PoolMethod::kSeparable}) {
-      const auto v = values(s.inputs(), static_cast<uint8_t>(s.height + s.kernel_h));
+      const auto v = values(s.input_size(), static_cast<uint8_t>(s.height + s.kernel_h));
       const Shared x = testing::share(v, l());
       const auto r = testing::run_both(options(), [&](NonlinearSession& session) {
         Plan plan = session.plan();
@@ -123,14 +137,14 @@ INSTANTIATE_TEST_SUITE_P(Rings, PoolTest,
                          ::testing::Combine(::testing::Values(32, 37, 44),
                                             ::testing::Values(CompareMode::kLogDepth, CompareMode::kSerial)));
 
-TEST(PoolShapeTest, SeparableHalvesThreeByThreeStrideOne) {
-  const PoolShape s = shape(1, 32, 32, 3, 1, 1, false);
+TEST(PoolGeometry, SeparableHalvesThreeByThreeStrideOne) {
+  const core::Pool2dGeometry s = shape(1, 32, 32, 3, 1, 1, false);
   EXPECT_LT(pool_comparisons(s, PoolMethod::kSeparable), pool_comparisons(s, PoolMethod::kDirect));
   EXPECT_EQ(choose_pool_method(s), PoolMethod::kSeparable);
   // SqueezeNet's 3x3/2 ceil pools: 111 -> 55, 55 -> 27, 27 -> 13.
-  EXPECT_EQ(shape(64, 111, 111, 3, 2, 0, true).out_height(), 55U);
-  EXPECT_EQ(shape(128, 55, 55, 3, 2, 0, true).out_height(), 27U);
-  EXPECT_EQ(shape(256, 27, 27, 3, 2, 0, true).out_width(), 13U);
+  EXPECT_EQ(shape(64, 111, 111, 3, 2, 0, true).output_height(), 55);
+  EXPECT_EQ(shape(128, 55, 55, 3, 2, 0, true).output_height(), 27);
+  EXPECT_EQ(shape(256, 27, 27, 3, 2, 0, true).output_width(), 13);
   // 2x2/2 windows do not overlap: the direct tree is kept.
   EXPECT_EQ(choose_pool_method(shape(1, 8, 8, 2, 2, 0, false)), PoolMethod::kDirect);
   EXPECT_THROW(shape(1, 4, 4, 3, 1, 3, false), InvalidArgument);

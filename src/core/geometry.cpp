@@ -1,11 +1,11 @@
-#include "model/geometry.hpp"
+#include "core/geometry.hpp"
 
 #include <algorithm>
 #include <limits>
 
 #include "core/errors.hpp"
 
-namespace twain::model {
+namespace twain::core {
 namespace {
 
 void require_in_range(const char* what, int value, int low, const char* field) {
@@ -43,8 +43,12 @@ void Conv2dGeometry::validate() const {
   TWAIN_REQUIRE(in_channels % groups == 0 && out_channels % groups == 0, InvalidArgument,
                 "Conv2dGeometry: groups = " + std::to_string(groups) + " does not divide in_channels = " +
                     std::to_string(in_channels) + " and out_channels = " + std::to_string(out_channels));
-  TWAIN_REQUIRE(kernel_h <= height + pad_top + pad_bottom && kernel_w <= width + pad_left + pad_right,
-                InvalidArgument, "Conv2dGeometry: the kernel exceeds the padded input in " + describe());
+  TWAIN_REQUIRE(kernel_h <= padded_height(), InvalidArgument,
+                "Conv2dGeometry: kernel_h = " + std::to_string(kernel_h) + " exceeds the padded height " +
+                    std::to_string(padded_height()) + " in " + describe());
+  TWAIN_REQUIRE(kernel_w <= padded_width(), InvalidArgument,
+                "Conv2dGeometry: kernel_w = " + std::to_string(kernel_w) + " exceeds the padded width " +
+                    std::to_string(padded_width()) + " in " + describe());
 }
 
 int Conv2dGeometry::output_height() const {
@@ -52,6 +56,20 @@ int Conv2dGeometry::output_height() const {
 }
 
 int Conv2dGeometry::output_width() const { return pooled_extent(width, pad_left, pad_right, kernel_w, stride_w, false); }
+
+std::size_t Conv2dGeometry::input_size() const {
+  return static_cast<std::size_t>(in_channels) * static_cast<std::size_t>(height) * static_cast<std::size_t>(width);
+}
+
+std::size_t Conv2dGeometry::weight_size() const {
+  return static_cast<std::size_t>(out_channels) * static_cast<std::size_t>(in_channels_per_group()) *
+         static_cast<std::size_t>(kernel_h) * static_cast<std::size_t>(kernel_w);
+}
+
+std::size_t Conv2dGeometry::output_size() const {
+  return static_cast<std::size_t>(out_channels) * static_cast<std::size_t>(output_height()) *
+         static_cast<std::size_t>(output_width());
+}
 
 int64_t Conv2dGeometry::weight_count() const {
   if (groups < 1) return 0;
@@ -97,8 +115,10 @@ void Pool2dGeometry::validate() const {
   require_in_range(w, pad_right, 0, "pad_right");
   TWAIN_REQUIRE(pad_top < kernel_h && pad_bottom < kernel_h && pad_left < kernel_w && pad_right < kernel_w,
                 InvalidArgument, "Pool2dGeometry: a padding is not smaller than the kernel in " + describe());
-  TWAIN_REQUIRE(kernel_h <= height + pad_top + pad_bottom && kernel_w <= width + pad_left + pad_right,
-                InvalidArgument, "Pool2dGeometry: the kernel exceeds the padded input in " + describe());
+  TWAIN_REQUIRE(kernel_h <= height + pad_top + pad_bottom, InvalidArgument,
+                "Pool2dGeometry: kernel_h = " + std::to_string(kernel_h) + " exceeds the padded height in " + describe());
+  TWAIN_REQUIRE(kernel_w <= width + pad_left + pad_right, InvalidArgument,
+                "Pool2dGeometry: kernel_w = " + std::to_string(kernel_w) + " exceeds the padded width in " + describe());
 }
 
 int Pool2dGeometry::output_height() const {
@@ -107,6 +127,15 @@ int Pool2dGeometry::output_height() const {
 
 int Pool2dGeometry::output_width() const {
   return pooled_extent(width, pad_left, pad_right, kernel_w, stride_w, ceil_mode);
+}
+
+std::size_t Pool2dGeometry::input_size() const {
+  return static_cast<std::size_t>(channels) * static_cast<std::size_t>(height) * static_cast<std::size_t>(width);
+}
+
+std::size_t Pool2dGeometry::output_size() const {
+  return static_cast<std::size_t>(channels) * static_cast<std::size_t>(output_height()) *
+         static_cast<std::size_t>(output_width());
 }
 
 int Pool2dGeometry::row_begin(int oh) const { return std::max(oh * stride_h - pad_top, 0); }
@@ -130,4 +159,4 @@ std::string Pool2dGeometry::describe() const {
          (ceil_mode ? ", ceil" : "");
 }
 
-}  // namespace twain::model
+}  // namespace twain::core

@@ -1,8 +1,9 @@
-// Window geometry of 2-D convolutions and poolings on CHW tensors, shared by the float graph, the
-// quantised graph and both evaluators.
+// Window geometry of 2-D convolutions and poolings on CHW tensors: the one definition used by the
+// float and quantised graphs and their evaluators (model/), the HE convolution (linear/), the
+// secure pooling (nonlinear/) and the public description (engine/).
 //
-// Conv2dGeometry has the fields and the meaning of linear::Conv2dShape (ONNX Conv, no dilation):
-// weights OIHW with I = in_channels / groups; group g maps input channels [g I, (g + 1) I) to output
+// Conv2dGeometry is ONNX Conv without dilation. Tensors are flattened row-major: the input CHW,
+// the weights OIHW with I = in_channels / groups; group g maps input channels [g I, (g + 1) I) to output
 // channels [g O', (g + 1) O'), O' = out_channels / groups. Padding is zeros.
 //
 // Pool2dGeometry is ONNX MaxPool / AveragePool without dilation: output extent
@@ -12,13 +13,14 @@
 // windows of a ceil-mode output may reach past the bottom padding and are clipped the same way.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
 
-namespace twain::model {
+namespace twain::core {
 
-// Largest extent of any dimension, kernel, stride or padding (linear::kMaxConvDimension).
+// Largest extent of any dimension, kernel, stride or padding a geometry may declare.
 inline constexpr int kMaxExtent = 1 << 16;
 
 struct Conv2dGeometry {
@@ -36,8 +38,14 @@ struct Conv2dGeometry {
   // Meaningful for valid geometries; 0 when a stride is below 1 or the kernel exceeds the padded input.
   int output_height() const;
   int output_width() const;
+  int padded_height() const { return height + pad_top + pad_bottom; }
+  int padded_width() const { return width + pad_left + pad_right; }
   int in_channels_per_group() const { return in_channels / groups; }
   int out_channels_per_group() const { return out_channels / groups; }
+  // Element counts of the input (CHW), the weights (OIHW) and the output, for valid geometries.
+  std::size_t input_size() const;
+  std::size_t weight_size() const;
+  std::size_t output_size() const;
   // OIHW element count (INT64_MAX when it would exceed 2^62, 0 for a non-positive factor).
   int64_t weight_count() const;
   // Output columns [first, second) whose kernel column kw reads inside the input (not the padding).
@@ -59,6 +67,9 @@ struct Pool2dGeometry {
   // Meaningful for valid geometries; 0 when a stride is below 1 or the kernel exceeds the padded input.
   int output_height() const;
   int output_width() const;
+  // Element counts of the input and the output (C x H x W, C x H' x W'), for valid geometries.
+  std::size_t input_size() const;
+  std::size_t output_size() const;
   // Rows [first, last) of the input covered by output row oh (columns alike): clipped to the input.
   int row_begin(int oh) const;
   int row_end(int oh) const;
@@ -71,4 +82,4 @@ struct Pool2dGeometry {
   std::string describe() const;
 };
 
-}  // namespace twain::model
+}  // namespace twain::core
