@@ -178,13 +178,14 @@ ClientOutcome run_connected(const std::string& host, uint16_t port, const net::T
 // Both parties in this process, as `twain local` runs them: the model preprocessed under the
 // policy of one user (what the client asks is allowed), the server session on a thread, the
 // client on this one, over loopback TCP.
-ClientOutcome run_local(const ModelCore& model, const ClientRequest& request, std::size_t kernel_cache_mib,
+ClientOutcome run_local(ModelCore& model, const ClientRequest& request, std::size_t kernel_cache_mib,
                         Cancellation& cancellation, const ProgressSink& progress) {
   engine::ModelPolicy policy;
   policy.kernel_cache_bytes = kernel_cache_mib << 20;
   policy.max_top_k = std::max(5, request.options.top_k);
   policy.allow_logits = request.options.reveal_logits;
-  const engine::ServerModel served(model.graph, model.card, policy);
+  const std::shared_ptr<const engine::ServerModel> served_model = model.served(policy);
+  const engine::ServerModel& served = *served_model;
   net::TcpListener listener(0, "127.0.0.1");
   engine::ServerPolicy server_policy;
   server_policy.threads = request.threads;
@@ -249,7 +250,7 @@ void register_client(py::module_& module) {
 
   module.def(
       "local",
-      [](const ModelCore& model, const py::tuple& image, int topk, const std::string& mode, const std::string& ot,
+      [](ModelCore& model, const py::tuple& image, int topk, const std::string& mode, const std::string& ot,
          bool logits, int threads, std::size_t kernel_cache_mib, const py::object& progress) {
         if (threads < 1 || threads > engine::kMaxThreads) throw InvalidArgument("threads must lie in 1..256");
         if (kernel_cache_mib > (std::size_t{1} << 30)) throw InvalidArgument("kernel_cache_mib is over 2^30");

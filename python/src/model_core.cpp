@@ -26,6 +26,21 @@ ModelCore::ModelCore(std::string file, int bits, int frac, std::optional<int> we
       graph(engine::load_quantized_model(path, bits, frac, weights)),
       card(apps::make_card(path)) {}
 
+std::shared_ptr<const engine::ServerModel> ModelCore::served(const engine::ModelPolicy& policy) {
+  std::lock_guard lock(mutex_);
+  const auto same = [](const engine::ModelPolicy& a, const engine::ModelPolicy& b) {
+    return a.kernel_cache_bytes == b.kernel_cache_bytes && a.max_top_k == b.max_top_k &&
+           a.allow_logits == b.allow_logits && a.send_names == b.send_names &&
+           a.statistical_bits == b.statistical_bits && a.min_statistical_bits == b.min_statistical_bits;
+  };
+  if (!served_ || !same(policy, served_policy_)) {
+    served_.reset();  // the old kernels go before the new ones are made
+    served_ = std::make_shared<const engine::ServerModel>(graph, card, policy);
+    served_policy_ = policy;
+  }
+  return served_;
+}
+
 namespace {
 
 // (index, label, score) best first, the first k of them; ties keep the lower index first.

@@ -3,11 +3,14 @@
 // and the preprocessed kernels).
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include <pybind11/pybind11.h>
 
+#include "engine/server_model.hpp"
 #include "model/quantized_graph.hpp"
 
 namespace twain::python {
@@ -21,6 +24,15 @@ struct ModelCore {
   std::optional<int> weight_bits;
   model::QuantizedGraph graph;
   std::string card;  // JSON, or empty without preprocess.json next to the file
+
+  // The model preprocessed under `policy`, kept for the next call with the same policy: local()
+  // called again on one Model reuses its kernels instead of transforming them again.
+  std::shared_ptr<const engine::ServerModel> served(const engine::ModelPolicy& policy);
+
+ private:
+  std::mutex mutex_;
+  std::shared_ptr<const engine::ServerModel> served_;
+  engine::ModelPolicy served_policy_;
 };
 
 // Binds ModelCore as _twain.Model and plain() as _twain.plain.

@@ -4,6 +4,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 
 import numpy
 import pytest
@@ -29,6 +30,10 @@ def test_same_process(server, expected):
     assert len(pred.report["layers"]) == server.model.num_ops
     assert all({"name", "op", "seconds", "bytes_sent", "bytes_received", "rounds"} <= set(step)
                for step in pred.report["layers"])
+    # The server logs once its side has ended, which may be just after the client's.
+    deadline = time.monotonic() + 60
+    while not any(": done in " in line for line in server.log_lines) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert any(line.startswith("session ") and ": done in " in line for line in server.log_lines)
 
 
