@@ -13,7 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(g++ cmake ninja-build pkg-config libgtest-dev libbenchmark-dev libssl-dev libsodium-dev
-          libonnx-dev libprotobuf-dev libonnx-testdata libstb-dev nlohmann-json3-dev dataset-fashion-mnist)
+          libonnx-dev libprotobuf-dev libonnx-testdata libstb-dev nlohmann-json3-dev dataset-fashion-mnist
+          pybind11-dev python3-dev python3-pytest python3-numpy python3-pil)
 # Only `bench` needs these: it exports the ImageNet-size architectures with PyTorch.
 BENCH_PACKAGES=(python3-torch python3-torchvision python3-onnx python3-pil)
 # Only `sanitize` and `fuzz` need these: clang and its sanitizer and libFuzzer runtimes.
