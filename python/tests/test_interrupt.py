@@ -90,6 +90,7 @@ def test_interrupted_local_session(model):
         if done == 3:
             raise KeyboardInterrupt
 
+    # topk=10 and logits: the options of test_local.py, whose preprocessed model is reused.
     with pytest.raises(KeyboardInterrupt):
-        twain.local(model, TROUSER, progress=stop)
-    assert twain.local(model, TROUSER, topk=1).label == "Trouser"
+        twain.local(model, TROUSER, topk=10, logits=True, progress=stop)
+    assert twain.local(model, TROUSER, topk=10, logits=True).label == "Trouser"

@@ -15,14 +15,23 @@ from conftest import MODEL, TROUSER, child, cli_path, python_env, run_cli, top_o
 
 @pytest.fixture(scope="module")
 def expected(model):
-    return twain.local(model, TROUSER, topk=3).top_k
+    # Exact mode equals the fixed-point evaluator bit for bit (test_local.py checks it against
+    # the CLI), so the plaintext reference is the oracle here, at no session's cost.
+    return twain.plain(model, TROUSER, topk=3).fixed_top_k
 
 
-def test_same_process(server, expected):
+@pytest.fixture(scope="module")
+def served(server):
+    """One inference by an in-process client, with the progress events it saw."""
+    events = []
     client = twain.Client(server.address, expect_model=server.fingerprint)
-    pred = client.infer(TROUSER, topk=3)
+    return client.infer(TROUSER, topk=3, progress=lambda *event: events.append(event)), events
+
+
+def test_same_process(server, served, expected):
+    pred, _ = served
     assert pred.top_k == expected
-    assert pred.label == "Trouser"
+    assert pred.label == "Trouser" and pred.index == 1 and pred.fingerprint == server.fingerprint
     # The same data as `twain query --json`.
     assert set(pred.report) >= {"top_k", "model_fingerprint", "phases", "layers", "peak_rss_bytes",
                                 "statistical_bits_session", "flooded_responses"}
@@ -37,18 +46,24 @@ def test_same_process(server, expected):
     assert any(line.startswith("session ") and ": done in " in line for line in server.log_lines)
 
 
-def test_cli_query_against_the_python_server(server, expected, tmp_path):
+def test_progress_callback(server, served):
+    _, events = served
+    assert {total for _, total, _ in events} == {server.model.num_ops}
+    assert [done for done, _, _ in events][:3] == [0, 1, 2]
+    assert all(isinstance(label, str) and label for _, _, label in events)
+
+
+def test_cli_query_against_the_python_server(server, served, expected, tmp_path):
     report = run_cli("query", "--server", server.address, "--image", TROUSER, "--topk", "3",
                      json_file=tmp_path / "q.json")
     assert top_of(report) == expected
-    pred = twain.Client(server.address).infer(TROUSER, topk=3)
+    pred, _ = served
     assert set(pred.report) == set(report)
     assert [step["name"] for step in pred.report["layers"]] == [step["name"] for step in report["layers"]]
 
 
-def test_image_forms(server, expected):
+def test_image_forms(model, server, expected):
     from PIL import Image
-    client = twain.Client(server.address)
     picture = Image.open(TROUSER)
     pixels = numpy.asarray(picture)
     # The card's normalisation done here, in float32 as the C++ side does it.
@@ -56,24 +71,36 @@ def test_image_forms(server, expected):
                   / numpy.float32(0.353))[None]
     with open(TROUSER, "rb") as f:
         encoded = f.read()
-    for image in (picture, pixels, pixels[:, :, None], normalised, encoded):
-        assert client.infer(image, topk=3).top_k == expected
+    # plain() and infer() turn an image into the model's input by the same code: every form
+    # through the plaintext evaluator, one through a session (with a progress bar).
+    reference = twain.plain(model, TROUSER, topk=10).fixed_logits
+    for image in (picture, picture.convert("RGB"), pixels, pixels[:, :, None], normalised, normalised[None], encoded):
+        assert twain.plain(model, image, topk=10).fixed_logits == reference
+    assert twain.Client(server.address).infer(picture, topk=3, progress=True).top_k == expected
 
 
-def test_logits_when_allowed(server):
-    pred = twain.Client(server.address).infer(TROUSER, topk=10, logits=True)
-    assert len(pred.logits) == 10 and pred.index == 1
+def test_logits_and_the_gil_released_during_a_session(model, server):
+    # A Python thread keeps counting while the session runs; with the GIL held throughout it
+    # could not count at all.
+    import threading
+    count = [0]
+    stop = threading.Event()
 
+    def spin():
+        while not stop.is_set():
+            count[0] += 1
 
-def test_progress_callback(server):
-    events = []
-    twain.Client(server.address).infer(TROUSER, topk=1, progress=lambda *e: events.append(e))
-    totals = {total for _, total, _ in events}
-    assert totals == {server.model.num_ops}
-    assert [done for done, _, _ in events][:3] == [0, 1, 2]
-    assert all(isinstance(label, str) and label for _, _, label in events)
-    # A bar (tqdm when installed) must not get in the way.
-    assert twain.Client(server.address).infer(TROUSER, topk=1, progress=True).label == "Trouser"
+    thread = threading.Thread(target=spin)
+    thread.start()
+    try:
+        before = count[0]
+        pred = twain.Client(server.address).infer(TROUSER, topk=10, logits=True)
+        during = count[0] - before
+    finally:
+        stop.set()
+        thread.join()
+    assert during > 1000
+    assert pred.logits == twain.plain(model, TROUSER).fixed_logits
 
 
 SERVE = """
@@ -92,11 +119,9 @@ def test_two_processes_python_server(expected):
                             text=True)
     try:
         port = int(proc.stdout.readline())
-        client = twain.Client("127.0.0.1:%d" % port)
-        assert client.infer(TROUSER, topk=3).top_k == expected
-        assert client.infer(TROUSER, topk=2).top_k == expected[:2]
+        assert twain.Client("127.0.0.1:%d" % port).infer(TROUSER, topk=2).top_k == expected[:2]
         proc.send_signal(signal.SIGINT)  # Ctrl-C: serve_forever closes, then raises
-        assert proc.stdout.readline().split() == ["closed", "2"]
+        assert proc.stdout.readline().split() == ["closed", "1"]
         assert proc.wait(timeout=30) == 0
     finally:
         proc.kill()
@@ -137,25 +162,3 @@ def test_a_closed_server_refuses(model):
     with pytest.raises(twain.InvalidArgument, match="serves once"):
         closed.start()
 
-
-def test_the_gil_is_released_during_a_session(server):
-    # A Python thread keeps counting while the session runs; with the GIL held throughout it
-    # could not count at all.
-    import threading
-    count = [0]
-    stop = threading.Event()
-
-    def spin():
-        while not stop.is_set():
-            count[0] += 1
-
-    thread = threading.Thread(target=spin)
-    thread.start()
-    try:
-        before = count[0]
-        twain.Client(server.address).infer(TROUSER, topk=1)
-        during = count[0] - before
-    finally:
-        stop.set()
-        thread.join()
-    assert during > 1000

@@ -32,7 +32,7 @@ def test_tls_session(model, certificate):
         by_ca = twain.Client(server.address, tls_ca=str(cert)).infer(TROUSER, topk=3)
         with pytest.raises(twain.NetworkError):
             twain.Client(server.address, tls_pin="sha256:" + "0" * 64).infer(TROUSER, topk=3)
-    assert by_pin.top_k == by_ca.top_k == twain.local(model, TROUSER, topk=3).top_k
+    assert by_pin.top_k == by_ca.top_k == twain.plain(model, TROUSER, topk=3).fixed_top_k
     assert by_pin.report["tls"]["record_bytes_sent"] > 0
     assert lines == server.log_lines and len(lines) == 3
     assert "TLS records" in lines[0] and "TLS records" in lines[1]
