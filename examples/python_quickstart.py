@@ -14,7 +14,8 @@ import sys
 
 import twain
 
-ROOT = os.environ.get("TWAIN_SOURCE_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.environ.get("TWAIN_SOURCE_DIR", os.path.normpath(os.path.join(HERE, "..")))
 MODEL = os.path.join(ROOT, "models", "fashion_mnist", "model.onnx")
 IMAGE = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "models", "fashion_mnist", "images",
                                                            "0002_trouser.png")
