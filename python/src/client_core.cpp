@@ -10,7 +10,6 @@
 #include <nlohmann/json.hpp>
 #include <pybind11/stl.h>
 
-#include "client_run.hpp"
 #include "core/errors.hpp"
 #include "engine/server_model.hpp"
 #include "engine/session.hpp"
