@@ -74,7 +74,7 @@ void Channel::send_bytes(const uint8_t* data, std::size_t bytes) {
   if (last_ != Direction::kSent) ++counters_.rounds;
   last_ = Direction::kSent;
   counters_.bytes_sent += bytes;
-  sent_checksum_.update(data, bytes);
+  if (checksums_) sent_checksum_.update(data, bytes);
 
   const std::size_t capacity = out_.size();
   if (out_used_ + bytes <= capacity) {
@@ -108,7 +108,7 @@ void Channel::recv_bytes(uint8_t* data, std::size_t bytes) {
   if (bytes == 0) return;
   read_raw(data, bytes);
   counters_.bytes_received += bytes;
-  received_checksum_.update(data, bytes);
+  if (checksums_) received_checksum_.update(data, bytes);
   last_ = Direction::kReceived;
 }
 

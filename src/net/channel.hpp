@@ -106,6 +106,10 @@ class Channel {
   // resets do not touch them), for the end-of-session transcript check.
   TranscriptDigest sent_digest() const noexcept { return sent_checksum_.digest(); }
   TranscriptDigest received_digest() const noexcept { return received_checksum_.digest(); }
+  // For a channel that is only the transport of another one (link shaping, fault injection): the
+  // outer channel checksums the session's bytes, so this one stops keeping its own (its digests
+  // then stay those of what it carried before).
+  void skip_transcript_checksums() noexcept { checksums_ = false; }
 
  protected:
   // write_buffer_bytes = 0 disables buffering (every send goes straight to write_raw).
@@ -139,6 +143,7 @@ class Channel {
   std::size_t out_used_ = 0;
   ChannelCounters counters_;
   TranscriptChecksum sent_checksum_, received_checksum_;
+  bool checksums_ = true;
   Direction last_ = Direction::kNone;
   unsigned operation_depth_ = 0;  // nesting of public operations (recv flushes first, ...)
   bool operation_started_ = false;

@@ -50,6 +50,7 @@ std::string FaultPlan::describe() const {
 FaultChannel::FaultChannel(Channel& inner, const FaultPlan& plan) : Channel(0), inner_(inner), plan_(plan) {
   TWAIN_REQUIRE(plan.kind != FaultKind::kCorrupt || plan.corrupt_mask != 0, InvalidArgument,
                 "FaultChannel: a corrupt fault needs a nonzero mask");
+  inner_.skip_transcript_checksums();
 }
 
 FaultChannel::~FaultChannel() = default;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/prg.hpp"
+#include "net/fault_channel.hpp"
 #include "net/memory_channel.hpp"
 #include "net/transcript_checksum.hpp"
 
@@ -104,6 +105,19 @@ TEST(TranscriptChecksum, ChannelEndsAgreeAfterAnExchangeAndCounterResetsKeepThem
   EXPECT_EQ(a->received_digest(), b->sent_digest());
   EXPECT_EQ(a->sent_digest().bytes, 8 + ping.size() + 8);
   EXPECT_NE(a->sent_digest(), a->received_digest());
+}
+
+// A wrapper's transport channel leaves the checksums to the wrapper: the bytes are hashed once.
+TEST(TranscriptChecksum, AWrappersInnerChannelKeepsNone) {
+  auto [a, b] = make_memory_channel_pair();
+  FaultChannel outer(*a, {FaultKind::kPause, true, ~uint64_t{0}, {}});  // never fires
+  const auto bytes = random_bytes(1000, 9);
+  outer.send(bytes.data(), bytes.size());
+  outer.flush();
+  std::vector<uint8_t> got(bytes.size());
+  b->recv(got.data(), got.size());
+  EXPECT_EQ(outer.sent_digest(), b->received_digest());
+  EXPECT_EQ(a->sent_digest().bytes, 0u);
 }
 
 }  // namespace
