@@ -8,7 +8,10 @@
 #include "commands.hpp"
 #include "core/errors.hpp"
 #include "engine/server_model.hpp"
+#include "health_probe.hpp"
+#include "serve_admission.hpp"
 #include "serve_loop.hpp"
+#include "session_log_json.hpp"
 #include "server_load.hpp"
 #include "net/tcp_channel.hpp"
 #include "net/tls_channel.hpp"
@@ -25,8 +28,9 @@ int command_serve(const std::vector<std::string>& args) {
   auto specs = server_option_specs();
   for (const char* name : {"--port", "--host", "--threads", "--max-sessions", "--max-concurrent", "--tls-cert",
                            "--tls-key", "--handshake-timeout", "--session-timeout", "--max-per-peer",
-                           "--max-handshakes"})
+                           "--max-handshakes", "--health-port", "--health-host"})
     specs.push_back({name});
+  specs.push_back({"--log-json", false});
   const CliOptions options("serve", args, specs);
   if (options.has("--tls-cert") != options.has("--tls-key"))
     throw InvalidArgument("serve: --tls-cert and --tls-key go together");
@@ -53,10 +57,28 @@ int command_serve(const std::vector<std::string>& args) {
   const std::string port = options.required("--port");
   net::TcpListener listener(port == "0" ? 0 : parse_port(port), options.get("--host", "127.0.0.1"));
   std::cerr << "twain serve: listening on " << options.get("--host", "127.0.0.1") << ":" << listener.port() << "\n";
-  serve_connections(model, listener, tls ? &*tls : nullptr, policy, limits,
-                    [](std::size_t number, const std::string& peer, const std::string& text) {
-                      std::cerr << "twain serve: session " << number << " from " << peer << ": " << text << "\n";
-                    });
+  Admission admission(limits.max_concurrent, limits.max_per_peer);
+  std::optional<HealthProbe> health;
+  if (options.has("--health-port")) {
+    const std::string health_port = options.required("--health-port");
+    const std::string health_host = options.get("--health-host", options.get("--host", "127.0.0.1"));
+    health.emplace(health_host, health_port == "0" ? 0 : parse_port(health_port), model.fingerprint(), admission);
+    std::cerr << "twain serve: health probe on " << health_host << ":" << health->port() << "\n";
+  }
+  const bool log_json = options.has("--log-json");
+  const std::string instance = process_instance_id();
+  serve_connections(
+      model, listener, tls ? &*tls : nullptr, policy, limits,
+      [&](const ConnectionEnd& end) {
+        std::cerr << "twain serve: session " << end.number << " from " << end.peer << ": " << end.text << "\n";
+        if (log_json) {
+          // Peer bytes can reach an error message: invalid UTF-8 is replaced, never a throw.
+          std::cout << session_log_json(end, instance, model.fingerprint())
+                           .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                    << std::endl;
+        }
+      },
+      nullptr, std::chrono::milliseconds(100), &admission);
   return 0;
 }
 

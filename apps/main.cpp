@@ -65,7 +65,7 @@ const std::map<std::string, std::string> kHelp = {
     {"serve", R"(twain serve --model m.onnx --port P [--host A] [--threads N] [--bits L] [--frac F]
             [--kernel-cache-mib M] [--max-concurrent C] [--max-per-peer N] [--max-sessions S]
             [--handshake-timeout T] [--session-timeout T] [--max-handshakes H]
-            [--tls-cert C --tls-key K]
+            [--tls-cert C --tls-key K] [--health-port HP [--health-host HA]] [--log-json]
   Loads, quantises (l = L, default 37; f = F, default 12) and preprocesses the model once, then
   serves clients on A:P (default 127.0.0.1), each connection on its own thread; a client that
   disconnects or misbehaves ends its own session only. preprocess.json and the labels next to the
@@ -80,6 +80,11 @@ const std::map<std::string, std::string> kHelp = {
   --max-sessions S       exit after S connections
   --tls-cert C --tls-key K   speak TLS 1.3 only, with the certificate chain C and private key K
                     (PEM files); prints the certificate's key pin (what clients pass to --tls-pin)
+  --health-port HP       answer load-balancer health checks (HTTP/1.0 GET) on HA:HP (HA default A):
+                    200 "twain ok FINGERPRINT sessions R/C waiting W", or 503 "twain busy ..." while
+                    every slot is taken and requests wait; never starts a session
+  --log-json        also write one JSON object per connection to stdout as it ends (session id,
+                    peer, model fingerprint, outcome and reason, seconds, bytes, rounds, phases)
 )" + std::string(kServerModelOptions)},
     {"query", std::string(R"(twain query --server HOST:P --image x.png [options]
   The client: learns the top-k classes (or the logits); the server learns nothing.

@@ -14,7 +14,10 @@ Admission::Verdict Admission::admit(const std::string& peer, std::chrono::steady
   if (mine >= per_peer_) return Verdict::kPeerLimit;
   // Counted while waiting too, so one address cannot queue more than per_peer requests.
   ++mine;
-  if (!freed_.wait_until(lock, deadline, [&] { return running_ < slots_; })) {
+  ++waiting_;
+  const bool freed = freed_.wait_until(lock, deadline, [&] { return running_ < slots_; });
+  --waiting_;
+  if (!freed) {
     if (--by_peer_[peer] == 0) by_peer_.erase(peer);
     return Verdict::kBusy;
   }
@@ -34,6 +37,11 @@ void Admission::release(const std::string& peer) {
 std::size_t Admission::running() const {
   std::lock_guard lock(mutex_);
   return running_;
+}
+
+std::size_t Admission::waiting() const {
+  std::lock_guard lock(mutex_);
+  return waiting_;
 }
 
 }  // namespace twain::apps

@@ -24,6 +24,8 @@ class Admission {
   void release(const std::string& peer);
 
   std::size_t running() const;
+  // Valid requests waiting for a slot now (what the health probe reports as overload).
+  std::size_t waiting() const;
   std::size_t slots() const noexcept { return slots_; }
   std::size_t per_peer() const noexcept { return per_peer_; }
 
@@ -33,6 +35,7 @@ class Admission {
   mutable std::mutex mutex_;
   std::condition_variable freed_;
   std::size_t running_ = 0;
+  std::size_t waiting_ = 0;
   std::map<std::string, std::size_t> by_peer_;  // sessions running or waiting, per address
 };
 

@@ -24,20 +24,36 @@ constexpr std::chrono::seconds kSlotWait{20};
 // the loop may return (and its frame go) as soon as the last thread has counted itself out, while
 // that thread is still notifying.
 struct ServeState {
-  ServeState(std::size_t slots, std::size_t per_peer, const ServeLogSink& sink) : admission(slots, per_peer), sink(sink) {}
+  ServeState(Admission* shared, std::size_t slots, std::size_t per_peer, const ServeLogSink& sink)
+      : own(shared == nullptr ? std::make_unique<Admission>(slots, per_peer) : nullptr),
+        admission(shared == nullptr ? *own : *shared),
+        sink(sink) {}
 
-  Admission admission;
+  std::unique_ptr<Admission> own;
+  Admission& admission;
   std::atomic<std::size_t> handshaking{0};
   std::mutex mutex;  // guards open, and serialises the log
   std::condition_variable ended;
   std::size_t open = 0;
   const ServeLogSink& sink;
 
-  void line(std::size_t number, const std::string& peer, const std::string& text) {
+  void report(const ConnectionEnd& end) {
     std::lock_guard lock(mutex);
-    sink(number, peer, text);
+    sink(end);
   }
 };
+
+// The end of a connection that never ran a session: refused, or no valid request.
+ConnectionEnd early_end(std::size_t number, const std::string& peer, ConnectionEnd::Outcome outcome,
+                        const std::string& reason) {
+  ConnectionEnd end;
+  end.number = number;
+  end.peer = peer;
+  end.outcome = outcome;
+  end.reason = reason;
+  end.text = std::string(outcome_name(outcome)) + ": " + reason;
+  return end;
+}
 
 std::string seconds_text(double seconds) {
   std::ostringstream out;
@@ -57,6 +73,17 @@ void serve_connection(const engine::ServerModel& model, std::unique_ptr<net::Tcp
   std::unique_ptr<net::Channel> channel;
   const net::TlsChannel* secure = nullptr;
   std::optional<engine::SessionRequest> request;
+  // Everything the connection's channel measured (the plain one until TLS takes it over).
+  const auto finish = [&](ConnectionEnd end) {
+    end.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - accepted).count();
+    if (channel) end.traffic = channel->counters();
+    if (secure != nullptr) {
+      end.tls_cipher = secure->cipher();
+      const auto records = secure->record_bytes();
+      end.tls_record_bytes = records.sent + records.received;
+    }
+    state.report(end);
+  };
   try {
     tcp->set_deadline(accepted + limits.handshake_timeout);
     if (tls != nullptr) {
@@ -69,11 +96,11 @@ void serve_connection(const engine::ServerModel& model, std::unique_ptr<net::Tcp
     request.emplace(engine::receive_request(model, *channel, policy));
   } catch (const PolicyError& e) {
     --state.handshaking;
-    state.line(number, peer, std::string("refused: ") + e.what());
+    finish(early_end(number, peer, ConnectionEnd::Outcome::kRefused, e.what()));
     return;
   } catch (const std::exception& e) {
     --state.handshaking;
-    state.line(number, peer, std::string("no valid request: ") + e.what());
+    finish(early_end(number, peer, ConnectionEnd::Outcome::kNoValidRequest, e.what()));
     return;
   }
   --state.handshaking;
@@ -87,24 +114,29 @@ void serve_connection(const engine::ServerModel& model, std::unique_ptr<net::Tcp
   Admission& admission = state.admission;
   const auto verdict = admission.admit(host, std::chrono::steady_clock::now() + kSlotWait);
   if (verdict == Admission::Verdict::kPeerLimit) {
-    state.line(number, peer, "refused: " + host + " already has " + std::to_string(admission.per_peer()) +
-                                 " sessions (--max-per-peer)");
+    finish(early_end(number, peer, ConnectionEnd::Outcome::kRefused,
+                     host + " already has " + std::to_string(admission.per_peer()) + " sessions (--max-per-peer)"));
     return;
   }
   if (verdict == Admission::Verdict::kBusy) {
-    state.line(number, peer, "refused: all " + std::to_string(admission.slots()) + " session slots stayed busy for " +
-                                 std::to_string(kSlotWait.count()) + " s (--max-concurrent)");
+    finish(early_end(number, peer, ConnectionEnd::Outcome::kRefused,
+                     "all " + std::to_string(admission.slots()) + " session slots stayed busy for " +
+                         std::to_string(kSlotWait.count()) + " s (--max-concurrent)"));
     return;
   }
   const AdmissionTicket ticket(admission, host);
   try {
     const auto budget = limits.session_timeout.value_or(engine::session_time_budget(model, request->options));
     set_deadline(std::chrono::steady_clock::now() + budget);
-    const engine::SessionReport r = engine::serve_session(model, *channel, std::move(*request), policy);
+    ConnectionEnd end;
+    end.number = number;
+    end.peer = peer;
+    end.outcome = ConnectionEnd::Outcome::kDone;
+    end.report = engine::serve_session(model, *channel, std::move(*request), policy);
     const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - accepted).count();
     std::ostringstream text;
     text << "done in " << seconds_text(seconds) << " of its " << seconds_text(std::chrono::duration<double>(budget).count())
-         << " (online " << seconds_text(r.online.seconds) << "), "
+         << " (online " << seconds_text(end.report->online.seconds) << "), "
          << (channel->counters().bytes_sent + channel->counters().bytes_received) << " bytes";
     if (secure != nullptr) {
       const auto records = secure->record_bytes();
@@ -112,19 +144,40 @@ void serve_connection(const engine::ServerModel& model, std::unique_ptr<net::Tcp
     }
     text << "; server resident memory " << (resident_bytes() >> 20) << " MiB, peak " << (peak_rss_bytes() >> 20)
          << " MiB";
-    state.line(number, peer, text.str());
+    end.text = text.str();
+    finish(std::move(end));
   } catch (const std::exception& e) {
-    state.line(number, peer, std::string("ended with an error: ") + e.what());
+    ConnectionEnd end;
+    end.number = number;
+    end.peer = peer;
+    end.outcome = ConnectionEnd::Outcome::kError;
+    end.reason = e.what();
+    end.text = std::string("ended with an error: ") + e.what();
+    finish(std::move(end));
   }
 }
 
 }  // namespace
 
+const char* outcome_name(ConnectionEnd::Outcome outcome) noexcept {
+  switch (outcome) {
+    case ConnectionEnd::Outcome::kDone:
+      return "done";
+    case ConnectionEnd::Outcome::kRefused:
+      return "refused";
+    case ConnectionEnd::Outcome::kNoValidRequest:
+      return "no valid request";
+    case ConnectionEnd::Outcome::kError:
+      break;
+  }
+  return "error";
+}
+
 void serve_connections(const engine::ServerModel& model, net::TcpListener& listener,
                        const net::TlsServerContext* tls, const engine::ServerPolicy& policy,
                        const ServeLimits& limits, const ServeLogSink& log, const std::atomic<bool>* stop,
-                       std::chrono::milliseconds stop_poll) {
-  const auto state = std::make_shared<ServeState>(limits.max_concurrent, limits.max_per_peer, log);
+                       std::chrono::milliseconds stop_poll, Admission* admission) {
+  const auto state = std::make_shared<ServeState>(admission, limits.max_concurrent, limits.max_per_peer, log);
   const auto stopped = [&] { return stop != nullptr && stop->load(); };
   const auto accept_wait = stop != nullptr ? stop_poll : net::kMaxChannelTimeout;
   for (int64_t number = 1; (limits.max_sessions == 0 || number <= limits.max_sessions) && !stopped(); ++number) {
@@ -136,7 +189,10 @@ void serve_connections(const engine::ServerModel& model, net::TcpListener& liste
         // An idle server stays quiet.
       } catch (const std::exception& e) {
         // Out of descriptors, most likely: say so, and give sessions time to end.
-        state->line(static_cast<std::size_t>(number), "(not accepted)", std::string("accept failed: ") + e.what());
+        auto end = early_end(static_cast<std::size_t>(number), "(not accepted)", ConnectionEnd::Outcome::kError,
+                             std::string("accept failed: ") + e.what());
+        end.text = end.reason;
+        state->report(end);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }
@@ -144,9 +200,9 @@ void serve_connections(const engine::ServerModel& model, net::TcpListener& liste
     // Connections that have not sent a request yet are bounded too (each holds a thread and a
     // descriptor until its handshake deadline).
     if (state->handshaking.load() >= limits.max_handshakes) {
-      state->line(static_cast<std::size_t>(number), channel->peer(),
-                  "refused: " + std::to_string(limits.max_handshakes) +
-                      " connections are already waiting for their request (--max-handshakes)");
+      state->report(early_end(static_cast<std::size_t>(number), channel->peer(), ConnectionEnd::Outcome::kRefused,
+                              std::to_string(limits.max_handshakes) +
+                                  " connections are already waiting for their request (--max-handshakes)"));
       continue;
     }
     ++state->handshaking;
@@ -169,7 +225,8 @@ void serve_connections(const engine::ServerModel& model, net::TcpListener& liste
         std::lock_guard lock(state->mutex);
         --state->open;
       }
-      state->line(static_cast<std::size_t>(number), peer, std::string("refused: no thread for it: ") + e.what());
+      state->report(early_end(static_cast<std::size_t>(number), peer, ConnectionEnd::Outcome::kRefused,
+                              std::string("no thread for it: ") + e.what()));
     }
   }
   std::unique_lock lock(state->mutex);

@@ -63,8 +63,9 @@ class ServerCore {
     if (thread_.joinable() || !listener_) throw InvalidArgument("this server was started already (a Server serves once)");
     thread_ = std::thread([this] {
       apps::serve_connections(*model_, *listener_, tls_ ? &*tls_ : nullptr, policy_, limits_,
-                              [this](std::size_t number, const std::string& peer, const std::string& text) {
-                                log_line("session " + std::to_string(number) + " from " + peer + ": " + text);
+                              [this](const apps::ConnectionEnd& end) {
+                                log_line("session " + std::to_string(end.number) + " from " + end.peer + ": " +
+                                         end.text);
                               },
                               &stop_);
       finished_ = true;
