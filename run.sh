@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(g++ cmake ninja-build pkg-config libgtest-dev libbenchmark-dev libssl-dev libsodium-dev
           libonnx-dev libprotobuf-dev libonnx-testdata libstb-dev nlohmann-json3-dev dataset-fashion-mnist
-          pybind11-dev python3-dev python3-pytest python3-numpy python3-pil)
+          pybind11-dev python3-dev python3-pytest python3-numpy python3-pil haproxy)
 # Only `bench` needs these: it exports the ImageNet-size architectures with PyTorch.
 BENCH_PACKAGES=(python3-torch python3-torchvision python3-onnx python3-pil)
 # Only `sanitize` and `fuzz` need these: clang and its sanitizer and libFuzzer runtimes.
@@ -53,10 +53,10 @@ configure_asan() {
     -DTWAIN_BUILD_TESTS=ON -DTWAIN_BUILD_BENCH=OFF
 }
 
-# The tests of concurrent serving: net/ (channels, TLS, deadlines), core's thread pool, and the
-# two-process serve/query runs.
+# The tests of concurrent serving: net/ (channels, TLS, deadlines), core's thread pool, the
+# two-process serve/query runs and the health probe.
 TSAN_TARGETS=(twain twain_tests_core twain_tests_net twain_test_pki)
-TSAN_TESTS='^(TcpChannel|TlsChannel|MemoryChannel|LinkShaping|ThreadPool|FaultChannel|TranscriptChecksum|apps\.serve_query|apps\.tls_query|apps\.hostile_peers$)'
+TSAN_TESTS='^(TcpChannel|TlsChannel|MemoryChannel|LinkShaping|ThreadPool|FaultChannel|TranscriptChecksum|apps\.serve_query|apps\.tls_query|apps\.hostile_peers$|apps\.health_probe)'
 
 sanitize() {
   configure_asan
