@@ -16,13 +16,14 @@ CliOptions::CliOptions(const std::string& command, const std::vector<std::string
     if (spec == specs.end())
       throw InvalidArgument("unknown option '" + args[i] + "' for twain " + command + " (see twain " + command +
                             " --help)");
-    if (values_.count(args[i])) throw InvalidArgument("option " + args[i] + " given twice");
+    if (values_.count(args[i]) && !spec->repeatable) throw InvalidArgument("option " + args[i] + " given twice");
     if (!spec->takes_value) {
       values_[args[i]] = "1";
       continue;
     }
     if (i + 1 >= args.size()) throw InvalidArgument("option " + args[i] + " of twain " + command + " needs a value");
-    values_[args[i]] = args[i + 1];
+    values_.emplace(args[i], args[i + 1]);
+    repeated_[args[i]].push_back(args[i + 1]);
     ++i;
   }
 }
@@ -37,6 +38,11 @@ std::string CliOptions::required(const std::string& name) const {
 std::string CliOptions::get(const std::string& name, const std::string& fallback) const {
   const auto it = values_.find(name);
   return it == values_.end() ? fallback : it->second;
+}
+
+std::vector<std::string> CliOptions::all(const std::string& name) const {
+  const auto it = repeated_.find(name);
+  return it == repeated_.end() ? std::vector<std::string>{} : it->second;
 }
 
 int64_t CliOptions::integer(const std::string& name, int64_t fallback, int64_t min, int64_t max) const {

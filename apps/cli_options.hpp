@@ -14,6 +14,7 @@ namespace twain::apps {
 struct OptionSpec {
   std::string name;  // "--port"
   bool takes_value = true;
+  bool repeatable = false;  // may be given more than once (all() has every value, in order)
 };
 
 class CliOptions {
@@ -26,6 +27,8 @@ class CliOptions {
   // Throws InvalidArgument when a required option is missing.
   std::string required(const std::string& name) const;
   std::string get(const std::string& name, const std::string& fallback) const;
+  // Every value of a repeatable option, in the order given (empty when absent).
+  std::vector<std::string> all(const std::string& name) const;
   // Integers in [min, max]; throws InvalidArgument naming the option otherwise.
   int64_t integer(const std::string& name, int64_t fallback, int64_t min, int64_t max) const;
   // A time in seconds ("5", "0.25"), in [min, max], to the millisecond; InvalidArgument otherwise.
@@ -34,7 +37,8 @@ class CliOptions {
 
  private:
   std::string command_;
-  std::map<std::string, std::string> values_;
+  std::map<std::string, std::string> values_;  // the first value of each option
+  std::map<std::string, std::vector<std::string>> repeated_;
 };
 
 // "HOST:PORT" (HOST may be a name, an IPv4 address or a bracketed IPv6 address).

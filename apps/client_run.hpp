@@ -14,27 +14,45 @@
 
 namespace twain::apps {
 
-// --image --topk --labels --spec --mode --ot --logits --threads --json
+// --image (repeatable) --image-dir --prepare --topk --labels --spec --mode --ot --logits --threads --json
 std::vector<OptionSpec> client_option_specs();
 engine::SessionOptions session_options(const CliOptions& options);
 // The fingerprint --expect-model names (lowercase), if given; throws InvalidArgument unless it
 // is 64 hex digits.
 std::optional<std::string> expected_model(const CliOptions& options);
 
-struct ClientRun {
-  engine::InferenceResult result;
-  ModelCard card;
-  model::QuantizedGraph graph;  // the public description
-  std::vector<float> image;     // as normalised for the model
-  std::string fingerprint;      // of the description and card the server sent
+// The image files of --image (in the order given), then those of --image-dir (PNG and JPEG, by
+// name). Throws InvalidArgument when there are none, or more than a session may carry.
+std::vector<std::string> image_files(const CliOptions& options);
+
+// One image of a session: its result, or why it was not run (a file that does not decode is
+// refused before any traffic, and the session goes on with the next).
+struct ImageRun {
+  std::string name;            // the file ("input" for values given directly)
+  std::vector<float> image;    // as normalised for the model
+  std::optional<engine::InferenceResult> result;
+  std::string error;           // when there is no result
 };
 
-// Connects the session on `channel`, loads and normalises the image named by --image (or
-// `image` when given), runs the inference with a progress bar on stderr. With --expect-model,
-// throws PolicyError before sending anything when the server's model has another fingerprint.
+struct ClientRun {
+  std::vector<ImageRun> images;  // in order; at least one
+  ModelCard card;
+  model::QuantizedGraph graph;   // the public description
+  std::string fingerprint;       // of the description and card the server sent
+  double seconds = 0;            // wall time of the whole session, description to the end
+  // The first result (bench, demo and tests run one image); throws the image's error if none.
+  const engine::InferenceResult& first() const;
+};
+
+// Connects the session on `channel`; for each image of image_files (or `image` when given, as
+// the one input) loads and normalises it and runs its inference, with a progress bar on stderr,
+// all in one session; the material of --prepare N inferences (default 1) is made before the
+// first image and kept that far ahead. With --expect-model, throws PolicyError before sending
+// anything when the server's model has another fingerprint.
 ClientRun run_client(net::Channel& channel, const CliOptions& options, const std::vector<float>* image = nullptr);
 
-// Prints the predictions and the phases; writes --json when asked. Returns 0.
+// Prints the predictions and the phases (one line per image when there are several); writes
+// --json when asked. Returns 0, or 1 when an image had no result.
 int report_client(const ClientRun& run, const CliOptions& options, nlohmann::json extra = {});
 
 }  // namespace twain::apps

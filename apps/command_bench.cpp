@@ -40,7 +40,7 @@ std::vector<float> seeded_image(const model::QuantizedGraph& graph) {
 // top-k values) and the fixed-point evaluator; 0 in exact mode. Also whether top-1 agrees.
 std::pair<int64_t, bool> compare_fixed(const ClientRun& run, const engine::ServerModel& model) {
   const model::QuantizedGraph& g = model.graph();
-  const std::vector<uint64_t> fixed = model::evaluate_fixed(g, model::quantize_input(g, run.image));
+  const std::vector<uint64_t> fixed = model::evaluate_fixed(g, model::quantize_input(g, run.images.at(0).image));
   int64_t largest = 0;
   std::size_t best = 0;
   for (std::size_t i = 1; i < fixed.size(); ++i)
@@ -48,9 +48,10 @@ std::pair<int64_t, bool> compare_fixed(const ClientRun& run, const engine::Serve
   const auto deviation = [&](std::size_t i, int64_t value) {
     largest = std::max(largest, std::abs(value - model::to_signed(fixed[i], g.ring_bits)));
   };
-  for (const engine::ClassScore& c : run.result.top) deviation(c.index, c.value);
-  for (std::size_t i = 0; i < run.result.logits.size(); ++i) deviation(i, run.result.logits[i]);
-  return {largest, !run.result.top.empty() && run.result.top[0].index == best};
+  const engine::InferenceResult& result = run.first();
+  for (const engine::ClassScore& c : result.top) deviation(c.index, c.value);
+  for (std::size_t i = 0; i < result.logits.size(); ++i) deviation(i, result.logits[i]);
+  return {largest, !result.top.empty() && result.top[0].index == best};
 }
 
 std::vector<float> normalised(const std::vector<uint8_t>& pixels, const ModelCard& card) {
@@ -90,7 +91,7 @@ int accuracy(const engine::ServerModel& model, const CliOptions& options, const 
     const std::vector<float> image = normalised(data.images[i], card);
     const LoopbackRun run = run_loopback(model, options, link, &image);
     seconds += run.seconds;
-    const std::size_t secure = run.client.result.top.at(0).index;
+    const std::size_t secure = run.client.first().top.at(0).index;
     secure_correct += secure == data.labels[i];
     fixed_on_secure_set += fixed_top1[i] == data.labels[i];
     agree += secure == fixed_top1[i];
@@ -139,7 +140,7 @@ int command_bench(const std::vector<std::string>& args) {
   if (options.has("--accuracy")) return accuracy(model, options, link);
   const std::vector<float> random = seeded_image(model.graph());
   const auto [run, seconds] = run_loopback(model, options, link, options.has("--image") ? nullptr : &random);
-  const engine::SessionReport& r = run.result.report;
+  const engine::SessionReport& r = run.first().report;
   std::cout << "per op (client's view):\n";
   print_steps(std::cout, r);
   std::cout << "end to end " << seconds << " s (" << options.get("--mode", "exact") << " mode, "

@@ -32,8 +32,8 @@ std::string slug(const std::string& label) {
 }
 
 bool equals_fixed(const ClientRun& run, const model::QuantizedGraph& graph) {
-  const std::vector<uint64_t> fixed = model::evaluate_fixed(graph, model::quantize_input(graph, run.image));
-  for (const engine::ClassScore& c : run.result.top)
+  const std::vector<uint64_t> fixed = model::evaluate_fixed(graph, model::quantize_input(graph, run.images.at(0).image));
+  for (const engine::ClassScore& c : run.first().top)
     if (c.value != model::to_signed(fixed[c.index], graph.ring_bits)) return false;
   return true;
 }
@@ -63,7 +63,7 @@ int command_demo(const std::vector<std::string>& args) {
       if (options.has(name)) words.insert(words.end(), {name, options.required(name)});
     const CliOptions query("demo", words, client_option_specs());
     const LoopbackRun run = run_loopback(model, query, std::nullopt, nullptr);
-    const engine::InferenceResult& r = run.client.result;
+    const engine::InferenceResult& r = run.client.first();
     const std::string predicted = class_name(run.client.card, r.top.at(0).index);
     const engine::SessionReport& rep = r.report;
     const double mib = static_cast<double>(rep.setup.traffic.bytes_sent + rep.setup.traffic.bytes_received +

@@ -35,7 +35,12 @@ commands:
   he-serve / he-query   the two halves of he-demo
 )";
 
-constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decoded with stb), resized and normalised as the model's card says
+constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decoded with stb), resized and normalised as the model's card says;
+                    repeat it for several images: all of them run in one session (one setup),
+                    one line each (and one record each in --json's "images")
+  --image-dir DIR   every PNG and JPEG file of DIR, by name, after the --image files
+  --prepare N       make the offline material of N inferences before the first image and keep it
+                    N ahead (default 1: each image's right after the one before)
   --topk K          the client learns the K best classes and their scores (default 5)
   --logits          the client learns every logit instead
   --labels FILE     class names, one per line (default: the server's)
@@ -55,6 +60,9 @@ constexpr const char* kServerModelOptions = R"(  --kernel-cache-mib M  memory fo
   --max-topk K      the client may learn at most the K best classes (default 5)
   --allow-logits    the client may learn every logit (default: refused)
   --send-names      send tensor and op names in the description (default: none)
+  --max-images N    a session may run N inferences (default 1; local and bench: the images given):
+                    one key exchange and setup for all, and every HE response flooded for all of
+                    them together, so a larger N costs statistical bits (about log2 sqrt N)
   --min-statistical-bits S  refuse the model unless a whole session reaches S bits of statistical
                     security (default 32; the target is 40, but the flooding of models with large
                     weight noise must still decrypt under the HE parameters, which caps the bits

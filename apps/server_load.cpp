@@ -6,6 +6,7 @@
 #include "engine/model_loader.hpp"
 #include "engine/options.hpp"
 #include "model/quantize.hpp"
+#include "client_run.hpp"
 #include "model_card.hpp"
 
 #include <algorithm>
@@ -16,7 +17,8 @@ namespace twain::apps {
 
 std::vector<OptionSpec> server_option_specs() {
   return {{"--model"},     {"--bits"},         {"--frac"},          {"--weight-bits"},           {"--kernel-cache-mib"},
-          {"--max-topk"},  {"--allow-logits", false}, {"--send-names", false}, {"--min-statistical-bits"}};
+          {"--max-topk"},  {"--allow-logits", false}, {"--send-names", false}, {"--min-statistical-bits"},
+          {"--max-images"}};
 }
 
 engine::ModelPolicy model_policy(const CliOptions& options, bool one_user) {
@@ -28,6 +30,10 @@ engine::ModelPolicy model_policy(const CliOptions& options, bool one_user) {
   p.max_top_k = static_cast<int>(options.integer("--max-topk", std::max<int64_t>(5, asked_topk), 1, engine::kMaxTopK));
   p.allow_logits = options.has("--allow-logits") || (one_user && options.has("--logits"));
   p.send_names = options.has("--send-names");
+  // local and bench run every image they are given in one session.
+  p.max_inferences = static_cast<uint64_t>(options.integer(
+      "--max-images", one_user && (options.has("--image") || options.has("--image-dir")) ? static_cast<int64_t>(image_files(options).size()) : 1,
+      1, static_cast<int64_t>(engine::kMaxInferences)));
   p.min_statistical_bits = static_cast<int>(
       options.integer("--min-statistical-bits", engine::kDefaultMinStatisticalBits, 1, he::kStatisticalSecurityBits));
   return p;

@@ -11,7 +11,7 @@
 namespace twain::apps {
 
 // --model, --bits, --frac, --weight-bits, --kernel-cache-mib, --max-topk, --allow-logits,
-// --send-names, --min-statistical-bits.
+// --send-names, --min-statistical-bits, --max-images.
 std::vector<OptionSpec> server_option_specs();
 
 // Loads, quantises and preprocesses --model; writes one line on what it kept to `log`.
@@ -19,7 +19,8 @@ std::vector<OptionSpec> server_option_specs();
 // policy allows what its client options ask for.
 engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user = false);
 
-// The policy of --kernel-cache-mib, --max-topk, --allow-logits, --send-names, --min-statistical-bits.
+// The policy of --kernel-cache-mib, --max-topk, --allow-logits, --send-names, --min-statistical-bits,
+// --max-images (for one_user, the images the command was given).
 engine::ModelPolicy model_policy(const CliOptions& options, bool one_user);
 
 // --model imported and quantised under --bits, --frac and --weight-bits (no kernels prepared).

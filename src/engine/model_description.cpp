@@ -13,7 +13,7 @@ namespace {
 using namespace model;
 
 constexpr uint32_t kMagic = 0x444d5754;  // "TWMD"
-constexpr uint8_t kVersion = 2;
+constexpr uint8_t kVersion = 3;
 
 template <class... Fs>
 struct Overloaded : Fs... {
@@ -153,6 +153,7 @@ std::vector<uint8_t> describe_public(const QuantizedGraph& graph, const PublicPo
   w.u8(static_cast<uint8_t>(policy.statistical_bits));
   w.u32(static_cast<uint32_t>(policy.max_top_k));
   w.u8(policy.allow_logits ? 1 : 0);
+  w.u32(static_cast<uint32_t>(policy.max_inferences));
   w.u32(static_cast<uint32_t>(graph.tensors.size()));
   for (const QTensor& t : graph.tensors) {
     w.string(names ? t.name : std::string());
@@ -193,6 +194,7 @@ PublicModel parse_public(std::span<const uint8_t> bytes) {
   m.policy.statistical_bits = r.small("statistical_bits", 128);
   m.policy.max_top_k = static_cast<int>(r.integer("max_top_k", 1, kMaxTopK));
   m.policy.allow_logits = r.small("allow_logits", 1) != 0;
+  m.policy.max_inferences = static_cast<uint64_t>(r.integer("max_inferences", 1, static_cast<int64_t>(kMaxInferences)));
   const auto tensors = r.integer("tensor count", 1, kMaxGraphTensors);
   int64_t elements = 0;
   for (int64_t i = 0; i < tensors; ++i) {

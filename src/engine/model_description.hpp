@@ -25,6 +25,8 @@ struct PublicPolicy {
   int statistical_bits = 40;
   int max_top_k = 5;
   bool allow_logits = false;
+  // A session runs at most this many inferences; its flooding covers all of them.
+  uint64_t max_inferences = 1;
 
   bool operator==(const PublicPolicy&) const = default;
 };

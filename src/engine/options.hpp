@@ -25,6 +25,10 @@ struct SessionOptions {
 // Most threads a party may use.
 inline constexpr int kMaxThreads = 256;
 
+// Most inferences one session may carry (ModelPolicy::max_inferences): each widens the flooding
+// of every response (engine/session_flooding.hpp).
+inline constexpr uint64_t kMaxInferences = 4096;
+
 // Largest top_k a client may ask for.
 inline constexpr int kMaxTopK = 1000;
 

@@ -66,4 +66,30 @@ SessionOptions as_sent(const SessionOptions& options) {
   return sent;
 }
 
+std::vector<uint8_t> encode_command(const SessionCommand& command) {
+  const bool prepare = command.kind == SessionCommand::Kind::kPrepare;
+  TWAIN_REQUIRE(prepare ? command.count >= 1 && command.count <= kMaxInferences : command.count == 0, InvalidArgument,
+                "session command: count " + std::to_string(command.count) +
+                    (prepare ? " outside [1, " + std::to_string(kMaxInferences) + "]" : " for a command without one"));
+  WireWriter w;
+  w.u8(static_cast<uint8_t>(command.kind));
+  w.u32(static_cast<uint32_t>(command.count));
+  return w.take();
+}
+
+SessionCommand decode_command(std::span<const uint8_t> bytes) {
+  WireReader r(bytes, "session command");
+  SessionCommand c;
+  const auto kind = r.u8("kind");
+  if (kind < 1 || kind > 3) r.fail("unknown kind " + std::to_string(kind));
+  c.kind = static_cast<SessionCommand::Kind>(kind);
+  if (c.kind == SessionCommand::Kind::kPrepare) {
+    c.count = static_cast<uint64_t>(r.integer("count", 1, static_cast<int64_t>(kMaxInferences)));
+  } else if (r.u32("count") != 0) {
+    r.fail("a count on a command without one");
+  }
+  r.finish();
+  return c;
+}
+
 }  // namespace twain::engine

@@ -28,4 +28,22 @@ SessionOptions decode_request(std::span<const uint8_t> bytes);
 // that does not survive the round trip cannot make them plan different circuits.
 SessionOptions as_sent(const SessionOptions& options);
 
+// What the client asks for next within a session, after its request and key: the offline
+// material of `count` more inferences, one inference on material already prepared, or the end.
+// Both parties act on the same command, so their offline and online phases stay in step.
+struct SessionCommand {
+  enum class Kind : uint8_t { kPrepare = 1, kInfer = 2, kEnd = 3 };
+  Kind kind = Kind::kEnd;
+  uint64_t count = 0;  // kPrepare: in [1, kMaxInferences]; otherwise 0
+
+  bool operator==(const SessionCommand&) const = default;
+};
+
+inline constexpr std::size_t kMaxCommandBytes = 16;
+
+// Throws InvalidArgument for a count outside its kind's range.
+std::vector<uint8_t> encode_command(const SessionCommand& command);
+// Throws FormatError for a truncated, unknown or out-of-range command.
+SessionCommand decode_command(std::span<const uint8_t> bytes);
+
 }  // namespace twain::engine

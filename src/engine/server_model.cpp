@@ -14,14 +14,15 @@ namespace twain::engine {
 ServedDescription describe_for_serving(const model::QuantizedGraph& graph, const he::Context& context,
                                        const ModelPolicy& policy) {
   ServedDescription d;
-  d.flooding = strongest_session_flooding(graph, context, policy.statistical_bits);
+  d.flooding = strongest_session_flooding(graph, context, policy.statistical_bits, policy.max_inferences);
   TWAIN_REQUIRE(d.flooding.budget.statistical_bits >= policy.min_statistical_bits, PolicyError,
                 "this model's sessions reach " + std::to_string(d.flooding.budget.statistical_bits) +
                     " bits of statistical security at most (the flooding that hides its weights must decrypt "
                     "under the HE parameters), below the required " +
                     std::to_string(policy.min_statistical_bits) +
-                    ": lower the public weight bound (--weight-bits) or accept fewer bits (--min-statistical-bits)");
-  d.policy = {d.flooding.budget.statistical_bits, policy.max_top_k, policy.allow_logits};
+                    ": lower the public weight bound (--weight-bits), allow fewer inferences per session "
+                    "(--max-images) or accept fewer bits (--min-statistical-bits)");
+  d.policy = {d.flooding.budget.statistical_bits, policy.max_top_k, policy.allow_logits, policy.max_inferences};
   d.bytes = describe_public(graph, d.policy, policy.send_names);
   return d;
 }
@@ -31,6 +32,9 @@ ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, const Mo
   const std::size_t kernel_cache_bytes = policy.kernel_cache_bytes;
   TWAIN_REQUIRE(policy.max_top_k >= 1 && policy.max_top_k <= kMaxTopK, InvalidArgument,
                 "max_top_k = " + std::to_string(policy.max_top_k) + " outside [1, " + std::to_string(kMaxTopK) + "]");
+  TWAIN_REQUIRE(policy.max_inferences >= 1 && policy.max_inferences <= kMaxInferences, InvalidArgument,
+                "max_inferences = " + std::to_string(policy.max_inferences) + " outside [1, " +
+                    std::to_string(kMaxInferences) + "]");
   TWAIN_REQUIRE(policy.statistical_bits >= 1 && policy.statistical_bits <= 128 &&
                     policy.min_statistical_bits >= 1 && policy.min_statistical_bits <= policy.statistical_bits,
                 InvalidArgument,

@@ -42,6 +42,10 @@ struct ModelPolicy {
   int max_top_k = 5;
   // ... and every logit only when this is set.
   bool allow_logits = false;
+  // A session may run this many inferences (one key exchange and setup for all of them); every
+  // response is flooded for all of them together, so more inferences mean wider flooding or
+  // fewer statistical bits.
+  uint64_t max_inferences = 1;
   // Tensor and op names travel in the description only when this is set.
   bool send_names = false;
   // Statistical security of a session: the target, and the least the server accepts when the

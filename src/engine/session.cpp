@@ -44,17 +44,11 @@ std::unique_ptr<core::ThreadPool> make_pool(int threads) {
   return threads > 1 ? std::make_unique<core::ThreadPool>(static_cast<std::size_t>(threads)) : nullptr;
 }
 
-void add(PhaseReport& total, const PhaseReport& part) {
-  total.seconds += part.seconds;
-  total.traffic.bytes_sent += part.traffic.bytes_sent;
-  total.traffic.bytes_received += part.traffic.bytes_received;
-  total.traffic.rounds += part.traffic.rounds;
-  total.traffic.messages += part.traffic.messages;
-  total.traffic.flushes += part.traffic.flushes;
-}
-
-PhaseReport measure(net::Channel& channel, const std::function<void()>& work) {
-  const auto before = channel.counters();
+// The time of `work` and the traffic since `from` (by default, since the work began): a command
+// counts in the phase it opens, its wait does not.
+PhaseReport measure(net::Channel& channel, const std::function<void()>& work,
+                    std::optional<net::ChannelCounters> from = std::nullopt) {
+  const auto before = from.value_or(channel.counters());
   const auto start = Clock::now();
   work();
   channel.flush();
@@ -103,8 +97,9 @@ std::chrono::milliseconds session_time_budget(const ServerModel& model, const Se
         },
         model.linear(i));
   }
-  const auto transfer = std::chrono::duration<double>(bytes / kBudgetBytesPerSecond);
-  return kBudgetFloor + kBudgetPerOp * static_cast<int64_t>(model.graph().ops.size()) +
+  const auto inferences = static_cast<int64_t>(model.policy().max_inferences);
+  const auto transfer = std::chrono::duration<double>(static_cast<double>(inferences) * bytes / kBudgetBytesPerSecond);
+  return kBudgetFloor + kBudgetPerOp * (inferences * static_cast<int64_t>(model.graph().ops.size())) +
          std::chrono::ceil<std::chrono::milliseconds>(transfer);
 }
 
@@ -117,20 +112,58 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, Ses
   report.setup = request.exchange;
   const nonlinear::Options nl = nonlinear_options(model.graph(), options);
   std::optional<nonlinear::NonlinearSession> nonlinear;
-  add(report.setup, measure(channel, [&] { nonlinear.emplace(nonlinear::Role::kServer, channel, prg, nl, options.backend); }));
+  report.setup += measure(channel, [&] { nonlinear.emplace(nonlinear::Role::kServer, channel, prg, nl, options.backend); });
   report.statistical_bits_session = model.flooding().statistical_bits;
   report.flooded_responses = model.flooding().responses;
-  report.offline = measure(channel, [&] { nonlinear->offline(plan_graph(model.graph(), options)); });
-  report.online = measure(channel, [&] {
-    const auto pool = make_pool(policy.threads);
-    Executor executor(model.graph(), ServerParty{model, pk}, channel, *nonlinear, prg, options, pool.get());
-    const std::vector<uint64_t> logits = executor.run({}, progress, report.steps);
-    if (trace != nullptr) *trace = executor.tensors();
-    serve_output(*nonlinear, logits, options);
-    check_transcript(channel);
-  });
+  const nonlinear::Plan plan = plan_graph(model.graph(), options);
+  const auto pool = make_pool(policy.threads);
+  const uint64_t allowed = model.policy().max_inferences;
+  uint64_t prepared = 0;
+  for (;;) {
+    const net::ChannelCounters before = channel.counters();
+    const SessionCommand command = decode_command(channel.recv_message(kMaxCommandBytes));
+    if (command.kind == SessionCommand::Kind::kEnd) break;
+    if (command.kind == SessionCommand::Kind::kPrepare) {
+      if (report.inferences + prepared + command.count > allowed)
+        throw FormatError("session command: prepare " + std::to_string(command.count) + " after " +
+                          std::to_string(report.inferences) + " inferences run and " + std::to_string(prepared) +
+                          " prepared exceeds the " + std::to_string(allowed) + " a session may run");
+      report.offline += measure(
+          channel, [&] { for (uint64_t k = 0; k < command.count; ++k) nonlinear->offline(plan); }, before);
+      prepared += command.count;
+      continue;
+    }
+    if (prepared == 0) throw FormatError("session command: an inference without prepared material");
+    report.online += measure(
+        channel,
+        [&] {
+          Executor executor(model.graph(), ServerParty{model, pk}, channel, *nonlinear, prg, options, pool.get());
+          const std::vector<uint64_t> logits = executor.run({}, progress, report.steps);
+          if (trace != nullptr) *trace = executor.tensors();
+          serve_output(*nonlinear, logits, options);
+          check_transcript(channel);
+        },
+        before);
+    nonlinear->release_consumed();
+    --prepared;
+    ++report.inferences;
+  }
+  report.planned = nonlinear->planned();
+  report.consumed = nonlinear->consumed();
   return report;
 }
+
+struct ClientSession::Started {
+  core::Prg prg = core::Prg::from_os();
+  he::ContextPtr context;
+  std::optional<he::SecretKey> sk;
+  std::vector<LinearClient> linear;
+  std::optional<nonlinear::Plan> plan;
+  std::optional<nonlinear::NonlinearSession> nonlinear;
+  std::unique_ptr<core::ThreadPool> pool;
+  double statistical_bits_session = 0;
+  uint64_t flooded_responses = 0;
+};
 
 ClientSession::ClientSession(net::Channel& channel, const SessionOptions& options, int threads)
     : channel_(channel), options_(options), threads_(threads) {
@@ -150,34 +183,61 @@ ClientSession::ClientSession(net::Channel& channel, const SessionOptions& option
   });
 }
 
-InferenceResult ClientSession::infer(std::span<const float> image, const Progress& progress, Trace* trace) {
-  // Refused here, before any work or traffic, as the server would refuse it.
-  check_output_request(options_, policy_);
-  InferenceResult result;
-  result.frac_bits = graph_.frac_bits;
-  SessionReport& report = result.report;
-  auto prg = core::Prg::from_os();
-  const auto context = he::Context::create(he::Parameters::standard(graph_.ring_bits));
-  const std::vector<uint64_t> input = model::quantize_input(graph_, image);
-  std::optional<he::SecretKey> sk;
-  std::vector<LinearClient> linear;
-  const nonlinear::Plan plan = plan_graph(graph_, options_);
-  if (options_.choose_backend) options_.backend = choose_backend(plan.needs());
-  report.setup = measure(channel_, [&] {
+ClientSession::~ClientSession() {
+  try {
+    close();
+  } catch (...) {
+    // The server ends the session at its deadline, or when the connection closes.
+  }
+}
+
+void ClientSession::check_open() const {
+  if (failed_) throw NetworkError("the session ended with an error before; open a new one");
+  if (closed_) throw InvalidArgument("the session was closed; open a new one");
+}
+
+// Whatever fails once traffic may have started leaves the two parties out of step: the session
+// is over.
+template <class F>
+auto ClientSession::on_the_wire(F&& work) {
+  try {
+    return work();
+  } catch (...) {
+    failed_ = true;
+    throw;
+  }
+}
+
+void ClientSession::send_command(const SessionCommand& command) {
+  channel_.send_message(encode_command(command));
+}
+
+void ClientSession::start(uint64_t first_count) {
+  auto started = std::make_unique<Started>();
+  Started& s = *started;
+  s.context = he::Context::create(he::Parameters::standard(graph_.ring_bits));
+  s.plan.emplace(plan_graph(graph_, options_));
+  if (options_.choose_backend) {
+    nonlinear::Needs needs;
+    for (uint64_t k = 0; k < first_count; ++k) needs += s.plan->needs();
+    options_.backend = choose_backend(needs);
+  }
+  s.pool = make_pool(threads_);
+  setup_ = measure(channel_, [&] {
     channel_.send_message(encode_request(options_));
-    sk = he::generate_secret_key(*context, prg);
-    channel_.send_message(he::serialize(*context, he::generate_public_key(*context, *sk, prg)));
-    const SessionFlooding flooding = plan_session_flooding(graph_, *context, policy_.statistical_bits);
-    report.statistical_bits_session = flooding.statistical_bits;
-    report.flooded_responses = flooding.responses;
-    linear = make_linear_clients(graph_, context, flooding.layers);
+    s.sk = he::generate_secret_key(*s.context, s.prg);
+    channel_.send_message(he::serialize(*s.context, he::generate_public_key(*s.context, *s.sk, s.prg)));
+    const SessionFlooding flooding =
+        plan_session_flooding(graph_, *s.context, policy_.statistical_bits, policy_.max_inferences);
+    s.statistical_bits_session = flooding.statistical_bits;
+    s.flooded_responses = flooding.responses;
+    s.linear = make_linear_clients(graph_, s.context, flooding.layers);
   });
-  add(report.setup, connect_);
+  setup_ += connect_;
   const nonlinear::Options nl = nonlinear_options(graph_, options_);
-  std::optional<nonlinear::NonlinearSession> nonlinear;
   const uint64_t received_before_setup = channel_.counters().bytes_received;
   try {
-    add(report.setup, measure(channel_, [&] { nonlinear.emplace(nonlinear::Role::kClient, channel_, prg, nl, options_.backend); }));
+    setup_ += measure(channel_, [&] { s.nonlinear.emplace(nonlinear::Role::kClient, channel_, s.prg, nl, options_.backend); });
   } catch (const TimeoutError&) {
     throw;
   } catch (const NetworkError& e) {
@@ -187,16 +247,73 @@ InferenceResult ClientSession::infer(std::span<const float> image, const Progres
     throw NetworkError(std::string(e.what()) +
                        " (the server closed the connection after the request: it refused the session, see its log)");
   }
-  report.offline = measure(channel_, [&] { nonlinear->offline(plan); });
-  report.online = measure(channel_, [&] {
-    const auto pool = make_pool(threads_);
-    Executor executor(graph_, ClientParty{linear, *sk}, channel_, *nonlinear, prg, options_, pool.get());
-    const std::vector<uint64_t> logits = executor.run(input, progress, report.steps);
-    if (trace != nullptr) *trace = executor.tensors();
-    receive_output(*nonlinear, graph_, logits, options_, result.top, result.logits);
-    check_transcript(channel_);
+  started_ = std::move(started);
+}
+
+void ClientSession::prepare(uint64_t count) {
+  check_open();
+  // Refused here, before any work or traffic, as the server would refuse it.
+  check_output_request(options_, policy_);
+  TWAIN_REQUIRE(count >= 1, InvalidArgument, "prepare: at least one inference");
+  if (inferences_ + prepared() + count > policy_.max_inferences)
+    throw PolicyError("the server allows " + std::to_string(policy_.max_inferences) +
+                      " inferences per session (its --max-images); " + std::to_string(inferences_) + " ran and " +
+                      std::to_string(prepared()) + " are prepared, " + std::to_string(count) +
+                      " more were asked for: open another session");
+  on_the_wire([&] {
+    if (!started_) start(count);
+    Started& s = *started_;
+    // The command counts in the first inference's offline phase.
+    std::optional<net::ChannelCounters> from = channel_.counters();
+    send_command({SessionCommand::Kind::kPrepare, count});
+    for (uint64_t k = 0; k < count; ++k) {
+      offline_.push_back(measure(channel_, [&] { s.nonlinear->offline(*s.plan); }, from));
+      from.reset();
+    }
   });
-  return result;
+}
+
+InferenceResult ClientSession::infer(std::span<const float> image, const Progress& progress, Trace* trace) {
+  check_open();
+  // Checked before any work or traffic.
+  check_output_request(options_, policy_);
+  const std::vector<uint64_t> input = model::quantize_input(graph_, image);
+  if (prepared() == 0) prepare(1);
+  return on_the_wire([&] {
+    Started& s = *started_;
+    InferenceResult result;
+    result.frac_bits = graph_.frac_bits;
+    SessionReport& report = result.report;
+    if (inferences_ == 0) report.setup = setup_;
+    report.offline = offline_.front();
+    report.statistical_bits_session = s.statistical_bits_session;
+    report.flooded_responses = s.flooded_responses;
+    report.online = measure(channel_, [&] {
+      send_command({SessionCommand::Kind::kInfer, 0});
+      Executor executor(graph_, ClientParty{s.linear, *s.sk}, channel_, *s.nonlinear, s.prg, options_, s.pool.get());
+      const std::vector<uint64_t> logits = executor.run(input, progress, report.steps);
+      if (trace != nullptr) *trace = executor.tensors();
+      receive_output(*s.nonlinear, graph_, logits, options_, result.top, result.logits);
+      check_transcript(channel_);
+    });
+    s.nonlinear->release_consumed();
+    report.planned = s.nonlinear->planned();
+    report.consumed = s.nonlinear->consumed();
+    offline_.erase(offline_.begin());
+    ++inferences_;
+    report.inferences = 1;
+    return result;
+  });
+}
+
+void ClientSession::close() {
+  if (closed_ || failed_ || !started_) {
+    closed_ = true;
+    return;
+  }
+  closed_ = true;
+  send_command({SessionCommand::Kind::kEnd, 0});
+  channel_.flush();
 }
 
 }  // namespace twain::engine

@@ -1,23 +1,28 @@
-// One secure inference between the server (owns the model) and the client (owns the input),
-// DESIGN.md section 7. Messages, in order:
+// A session of secure inferences between the server (owns the model) and the client (owns the
+// inputs), DESIGN.md section 7. Messages, in order:
 //   server -> client  the public model description (model_description.hpp) and model card
 //   client -> server  request (mode, OT backend, comparison circuit, top-k or logits)
 //   client -> server  the client's RLWE public key
-//   both              base OTs / silent-OT setup (setup phase), then triples and correlated OTs
-//                     sized exactly from the plan (offline phase)
-//   both              every op of the graph on shares (online phase), then the output step: the
+//   both              base OTs / silent-OT setup (setup phase), once per session
+//   then, as the client's commands (request_codec.hpp) say, until it ends the session:
+//   prepare n         triples and correlated OTs for n inferences, each sized exactly from the
+//                     plan (offline phase)
+//   infer             every op of the graph on shares (online phase), then the output step: the
 //                     client learns the top-k logits (indices and values) or, if it asked, all
-//                     logits; the server learns nothing.
+//                     logits; the server learns nothing. Consumes one prepared inference.
+// At most PublicPolicy::max_inferences inferences per session: the flooding covers that many.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/prg.hpp"
 #include "engine/options.hpp"
 #include "engine/report.hpp"
+#include "engine/request_codec.hpp"
 #include "engine/server_model.hpp"
 #include "he/keys.hpp"
 #include "net/channel.hpp"
@@ -48,8 +53,10 @@ struct SessionRequest {
 // server runs it for every connection before giving it a session slot.
 SessionRequest receive_request(const ServerModel& model, net::Channel& channel, const ServerPolicy& policy = {});
 
-// The rest of the session after receive_request. Throws NetworkError when the client disconnects;
-// the model is untouched either way. trace: when given, receives the server's share of every tensor.
+// The rest of the session after receive_request: the setup, then the client's commands until it
+// ends the session. Throws NetworkError when the client disconnects (also before it ends the
+// session), FormatError for a command out of order or beyond the policy; the model is untouched
+// either way. trace: when given, receives the server's share of every tensor of the last inference.
 SessionReport serve_session(const ServerModel& model, net::Channel& channel, SessionRequest request,
                             const ServerPolicy& policy = {}, const Progress& progress = {}, Trace* trace = nullptr);
 
@@ -58,9 +65,9 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, con
                             const Progress& progress = {}, Trace* trace = nullptr);
 
 // The wall-clock time a server allows the session `options` asks for, derived from its plan and
-// public values only: the bytes both parties send (the linear layers' plans exactly, the
-// nonlinear plan's correlated OTs at kBudgetBytesPerOt each) at kBudgetBytesPerSecond, plus
-// kBudgetPerOp for each op's round trips, plus kBudgetFloor. A client slower than that (or a peer
+// public values only: for each inference the policy allows, the bytes both parties send (the linear
+// layers' plans exactly, the nonlinear plan's correlated OTs at kBudgetBytesPerOt each) at
+// kBudgetBytesPerSecond, plus kBudgetPerOp for each op's round trips; plus kBudgetFloor. A client slower than that (or a peer
 // that trickles) is cut off instead of holding a session slot without end.
 inline constexpr std::chrono::seconds kBudgetFloor{60};
 inline constexpr double kBudgetBytesPerSecond = 1e6;
@@ -80,13 +87,19 @@ struct InferenceResult {
   SessionReport report;
 };
 
-// The client's side: connects to the model the server describes, then runs one inference on
-// `image` (C x H x W floats, already normalised), quantised to the model's fixed point.
+// The client's side: connects to the model the server describes, then runs inferences on images
+// (C x H x W floats, already normalised), quantised to the model's fixed point, all in one
+// session: one key exchange and setup, the offline material of each inference made ahead by
+// prepare() or, when none is left, by infer() itself.
 class ClientSession {
  public:
   // Reads the description and the card. Throws FormatError for a malformed description.
   // threads: of the client's linear layers (1: none besides the caller's).
   ClientSession(net::Channel& channel, const SessionOptions& options, int threads = 1);
+  // Ends the session (close()) if it is still open; errors are dropped here.
+  ~ClientSession();
+  ClientSession(const ClientSession&) = delete;
+  ClientSession& operator=(const ClientSession&) = delete;
 
   const model::QuantizedGraph& model() const { return graph_; }
   // The server's public model card (ServerModel::card), possibly empty.
@@ -95,11 +108,29 @@ class ClientSession {
   const PublicPolicy& policy() const { return policy_; }
   // model_fingerprint of the description and card the server sent.
   const std::string& fingerprint() const { return fingerprint_; }
-  // Throws PolicyError, before any traffic, when the options ask for more than policy() allows.
-  // trace: when given, receives the client's share of every tensor.
+  // Makes the offline material of `count` more inferences (after the session's setup, on the
+  // first call). Throws PolicyError, before any traffic, when the options ask for more than
+  // policy() allows, or when the inferences run and prepared would exceed its max_inferences.
+  void prepare(uint64_t count = 1);
+  // One inference on prepared material (prepare(1) first when none is left). Throws PolicyError
+  // as prepare does. trace: when given, receives the client's share of every tensor. Its report
+  // holds the session's setup on the first inference, and the offline work of its own material.
   InferenceResult infer(std::span<const float> image, const Progress& progress = {}, Trace* trace = nullptr);
+  // Ends the session: the server's side returns. Does nothing when it never started or already
+  // ended; after an error the session is over and every call but this one throws.
+  void close();
+
+  uint64_t prepared() const { return offline_.size(); }
+  uint64_t inferences() const { return inferences_; }
 
  private:
+  struct Started;  // what the setup made: keys, linear objects, the nonlinear session
+  void start(uint64_t first_count);
+  void send_command(const SessionCommand& command);
+  void check_open() const;
+  template <class F>
+  auto on_the_wire(F&& work);
+
   net::Channel& channel_;
   SessionOptions options_;
   int threads_;
@@ -108,6 +139,12 @@ class ClientSession {
   PublicPolicy policy_;
   std::string fingerprint_;
   PhaseReport connect_;
+  PhaseReport setup_;  // reported with the first inference
+  std::unique_ptr<Started> started_;
+  std::vector<PhaseReport> offline_;  // the offline work of each prepared inference, oldest first
+  uint64_t inferences_ = 0;
+  bool failed_ = false;
+  bool closed_ = false;
 };
 
 }  // namespace twain::engine

@@ -33,7 +33,10 @@ std::vector<LinearLayer> linear_layers(const model::QuantizedGraph& graph) {
 }
 
 SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const he::Context& context,
-                                      int statistical_bits) {
+                                      int statistical_bits, uint64_t inferences) {
+  TWAIN_REQUIRE(inferences >= 1 && inferences <= kMaxInferences, InvalidArgument,
+                "inferences per session = " + std::to_string(inferences) + " outside [1, " +
+                    std::to_string(kMaxInferences) + "]");
   const std::vector<LinearLayer> layers = linear_layers(graph);
   he::FloodBudget budget{statistical_bits, 1};
   std::vector<uint64_t> shares(layers.size(), 1);
@@ -51,12 +54,12 @@ SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const 
           // A layer that fits only with a share w has a capacity near R / w; if its own responses
           // times w exceed R it needs more than its own responses' worth of budget, and a larger
           // R only raises w with it: no fixed point exists at this target.
-          if (shares[l] > 1 && plan.responses() * shares[l] > budget.responses)
+          if (shares[l] > 1 && inferences * plan.responses() * shares[l] > budget.responses)
             throw CapacityError(layer.shape.describe() + ": its flooding for a session of " +
                                 std::to_string(budget.responses) + " responses does not decrypt at 2^-" +
                                 std::to_string(statistical_bits));
           plan.account(context, ledger);
-          needed += plan.responses() * shares[l];
+          needed += inferences * plan.responses() * shares[l];
           by_op[layer.op] = mine;
           break;
         } catch (const CapacityError&) {
@@ -65,6 +68,7 @@ SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const 
         }
       }
     }
+    ledger.repeat(inferences);
     if (needed <= budget.responses) {
       // The analysis of he/flooding.hpp guarantees this unless the tails of 2^57 or more revealed
       // coefficients add up.
@@ -82,10 +86,10 @@ SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const 
 }
 
 SessionFlooding strongest_session_flooding(const model::QuantizedGraph& graph, const he::Context& context,
-                                           int statistical_bits) {
+                                           int statistical_bits, uint64_t inferences) {
   for (int s = statistical_bits; s >= 1; --s) {
     try {
-      return plan_session_flooding(graph, context, s);
+      return plan_session_flooding(graph, context, s, inferences);
     } catch (const CapacityError&) {
       if (s == 1) throw;
     }

@@ -14,6 +14,7 @@
 #include "he/flooding.hpp"
 #include "he/params.hpp"
 #include "core/geometry.hpp"
+#include "engine/options.hpp"
 #include "model/quantized_graph.hpp"
 
 namespace twain::engine {
@@ -30,21 +31,25 @@ std::vector<LinearLayer> linear_layers(const model::QuantizedGraph& graph);
 struct SessionFlooding {
   he::FloodBudget budget;        // the session's target and its R (in shares of one response)
   std::vector<he::FloodBudget> layers;  // what each op's responses are flooded for, by op index
-  uint64_t responses = 0;        // responses the plans send (at most budget.responses)
+  uint64_t responses = 0;        // responses the plans send in all inferences (at most budget.responses)
   double coefficients = 0;       // revealed coefficients carrying weight noise
   double statistical_bits = 0;   // -log2 of the session's statistical distance (FloodLedger)
 };
 
+// inferences: how many times a session may run the whole graph (ModelPolicy::max_inferences):
+// the client sees every response of every inference, so R counts them all.
 // Throws CapacityError when a layer does not fit the parameters at this target (as its plan
-// does), or when no fixed point is reached (a plan that keeps growing with its budget).
+// does), or when no fixed point is reached (a plan that keeps growing with its budget);
+// InvalidArgument for inferences outside [1, kMaxInferences].
 SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const he::Context& context,
-                                      int statistical_bits = he::kStatisticalSecurityBits);
+                                      int statistical_bits = he::kStatisticalSecurityBits, uint64_t inferences = 1);
 
 // The flooding of the largest target in [1, statistical_bits] whose plans fit the parameters:
 // a flooding width grows with the session's responses, and the widest response of a model must
 // still decrypt exactly under Q, so large models with large weight bounds may reach fewer bits.
 // Throws CapacityError when not even 1 bit fits.
 SessionFlooding strongest_session_flooding(const model::QuantizedGraph& graph, const he::Context& context,
-                                           int statistical_bits = he::kStatisticalSecurityBits);
+                                           int statistical_bits = he::kStatisticalSecurityBits,
+                                           uint64_t inferences = 1);
 
 }  // namespace twain::engine

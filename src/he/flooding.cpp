@@ -38,6 +38,14 @@ void FloodLedger::add(const FloodDistribution& distribution, double noise_bound,
   hellinger_squared_ += n * m * noise_bound * noise_bound * kIrwinHall3Fisher / (8 * width * width);
 }
 
+void FloodLedger::repeat(uint64_t times) {
+  TWAIN_REQUIRE(times >= 1, InvalidArgument, "FloodLedger::repeat: at least once");
+  const double n = static_cast<double>(times);
+  responses_ *= times;
+  coefficients_ *= n;
+  hellinger_squared_ *= n;
+}
+
 double FloodLedger::statistical_bits() const {
   const double distance = std::sqrt(2 * hellinger_squared_) + coefficients_ * std::ldexp(1.0, -kTailBits);
   return distance == 0 ? std::numeric_limits<double>::infinity() : -std::log2(distance);

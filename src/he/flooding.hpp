@@ -81,6 +81,9 @@ class FloodLedger {
   // `count` responses, each with `revealed` coefficients of weight-dependent noise bound
   // `noise_bound`, flooded with `distribution`.
   void add(const FloodDistribution& distribution, double noise_bound, std::size_t revealed, uint64_t count = 1);
+  // Everything added so far, `times` over in all: a session that runs the same plans for `times`
+  // inferences reveals each of their responses that many times. Throws InvalidArgument for 0.
+  void repeat(uint64_t times);
   uint64_t responses() const { return responses_; }
   double coefficients() const { return coefficients_; }
   // -log2 of the bound on the session's statistical distance (infinite when nothing was revealed).

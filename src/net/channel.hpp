@@ -50,6 +50,15 @@ struct ChannelCounters {
             later.rounds - earlier.rounds, later.messages - earlier.messages,
             later.flushes - earlier.flushes};
   }
+  // Traffic of two intervals together.
+  ChannelCounters& operator+=(const ChannelCounters& o) {
+    bytes_sent += o.bytes_sent;
+    bytes_received += o.bytes_received;
+    rounds += o.rounds;
+    messages += o.messages;
+    flushes += o.flushes;
+    return *this;
+  }
   friend bool operator==(const ChannelCounters&, const ChannelCounters&) = default;
 };
 

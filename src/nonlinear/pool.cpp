@@ -116,6 +116,27 @@ void Pool::add_cot_receive(const core::BitVector& choices, std::span<const uint6
   receive_h_.insert(receive_h_.end(), h.begin(), h.end());
 }
 
+void Pool::release_consumed() {
+  const auto drop = [](std::vector<uint64_t>& v, std::size_t used) {
+    v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(used));
+    v.shrink_to_fit();
+  };
+  const auto drop_bits = [](core::BitVector& v, std::size_t used) { v = take_bits(v, used, v.size() - used); };
+  drop(ta_, triple_words_used_);
+  drop(tb_, triple_words_used_);
+  drop(tc_, triple_words_used_);
+  triple_words_used_ = 0;
+  drop_bits(leaf0_, leaf_used_);
+  drop_bits(leaf1_, leaf_used_);
+  leaf_used_ = 0;
+  drop(send0_, send_used_);
+  drop(send1_, send_used_);
+  send_used_ = 0;
+  drop_bits(receive_choices_, receive_used_);
+  drop(receive_h_, receive_used_);
+  receive_used_ = 0;
+}
+
 void Pool::clear() {
   const Needs used = consumed_;
   *this = Pool(role_);

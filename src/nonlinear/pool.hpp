@@ -72,6 +72,9 @@ class Pool {
   void add_cot_receive(const core::BitVector& choices, std::span<const uint64_t> h);
   // Drops everything not consumed yet.
   void clear();
+  // Frees what was consumed (the online phase of one inference), keeping what is left in order:
+  // a session that runs many inferences holds only the material still to come.
+  void release_consumed();
 
  private:
   Role role_;

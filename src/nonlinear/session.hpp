@@ -81,6 +81,9 @@ class NonlinearSession {
   ArgMaxShares argmax(std::span<const uint64_t> x);
   std::vector<TopEntry> top_k(std::span<const uint64_t> x, std::size_t k);
 
+  // Frees the material consumed so far (after an inference; what is left stays for the next).
+  void release_consumed() { pool_.release_consumed(); }
+
   // Material planned (generated) and consumed so far.
   const Needs& planned() const { return planned_; }
   Needs consumed() const { return pool_.consumed(); }

@@ -46,6 +46,7 @@ inline LocalRun run_local(const ServerModel& model, std::span<const float> image
   try {
     ClientSession client(*client_end, options);
     run.client = client.infer(image, {}, &run.client_trace);
+    client.close();
   } catch (...) {
     client_error = std::current_exception();
   }
@@ -65,6 +66,38 @@ inline LocalRun run_local(const ServerModel& model, std::span<const float> image
   return run;
 }
 
+// The server session in a thread, against a client session on the other end of a memory pair that
+// `script` drives (any number of prepare and infer calls; the session is closed after it).
+// Rethrows as run_local does.
+inline SessionReport run_session(const ServerModel& model, const SessionOptions& options,
+                                 const std::function<void(ClientSession&)>& script) {
+  auto server_end_client_end = net::make_memory_channel_pair();
+  auto& server_end = server_end_client_end.first;
+  auto& client_end = server_end_client_end.second;
+  SessionReport server_report;
+  std::exception_ptr server_error, client_error;
+  std::thread server([&] {
+    try {
+      server_report = serve_session(model, *server_end, test_policy());
+    } catch (...) {
+      server_error = std::current_exception();
+    }
+    server_end->close();
+  });
+  try {
+    ClientSession client(*client_end, options);
+    script(client);
+    client.close();
+  } catch (...) {
+    client_error = std::current_exception();
+  }
+  client_end->close();
+  server.join();
+  if (client_error) std::rethrow_exception(client_error);
+  if (server_error) std::rethrow_exception(server_error);
+  return server_report;
+}
+
 // Both parties' outcomes, errors kept apart (for fault tests): the server runs in a thread, the
 // client in the caller's, each over `wrap(end)` when a wrapper is given (for example a
 // net::FaultChannel), else over its end of a memory pair with `channel_options`.
@@ -73,6 +106,8 @@ struct PairOutcome {
   std::optional<SessionReport> server;
   std::exception_ptr client_error, server_error;
   std::chrono::steady_clock::duration client_elapsed{}, server_elapsed{};
+  // Each party's whole traffic, its phases and the commands between them (the end included).
+  net::ChannelCounters client_total, server_total;
 };
 using ChannelWrap = std::function<std::unique_ptr<net::Channel>(net::Channel&)>;
 
@@ -89,6 +124,7 @@ inline PairOutcome run_pair(const ServerModel& model, std::span<const float> ima
     net::Channel& channel = wrapped ? *wrapped : *server_end;
     try {
       out.server = serve_session(model, channel, test_policy());
+      out.server_total = channel.counters();
       channel.close();
     } catch (...) {
       out.server_error = std::current_exception();
@@ -100,8 +136,12 @@ inline PairOutcome run_pair(const ServerModel& model, std::span<const float> ima
     auto wrapped = wrap_client ? wrap_client(*client_end) : nullptr;
     net::Channel& channel = wrapped ? *wrapped : *client_end;
     try {
-      ClientSession client(channel, options);
-      out.client = client.infer(image);
+      {
+        ClientSession client(channel, options);
+        out.client = client.infer(image);
+        client.close();
+      }
+      out.client_total = channel.counters();
       channel.close();
     } catch (...) {
       out.client_error = std::current_exception();

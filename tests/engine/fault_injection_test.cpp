@@ -103,9 +103,8 @@ void check_fault(const net::FaultPlan& plan, bool server) {
   if (out.client) expect_same_prediction(*out.client, *f.clean.client, what);
   // A copy of the very last byte of a direction arrives after the reader has everything it reads:
   // like a pause, it must change nothing.
-  const SessionReport& report = server ? *f.clean.server : f.clean.client->report;
-  const auto total = [&](const PhaseReport& p) { return plan.on_send ? p.traffic.bytes_sent : p.traffic.bytes_received; };
-  const bool last_byte = plan.at_byte + 1 == total(report.setup) + total(report.offline) + total(report.online);
+  const net::ChannelCounters& total = server ? f.clean.server_total : f.clean.client_total;
+  const bool last_byte = plan.at_byte + 1 == (plan.on_send ? total.bytes_sent : total.bytes_received);
   if (plan.kind == net::FaultKind::kPause || (plan.kind == net::FaultKind::kDuplicate && last_byte)) {
     EXPECT_FALSE(out.client_error) << what << ": " << error_text(out.client_error);
     EXPECT_FALSE(out.server_error) << what << ": " << error_text(out.server_error);
@@ -117,15 +116,16 @@ void check_fault(const net::FaultPlan& plan, bool server) {
   }
 }
 
-// The byte ranges of each phase as one party saw them, in the order they happened.
+// The byte ranges of each phase as one party saw them, in the order they happened (a command
+// counts in the phase it opens), then the end of the session.
 struct Range {
   const char* phase;
   uint64_t begin, end;
 };
-std::vector<Range> phases(const SessionReport& r, bool sent) {
+std::vector<Range> phases(const SessionReport& r, const net::ChannelCounters& total, bool sent) {
   const auto bytes = [&](const PhaseReport& p) { return sent ? p.traffic.bytes_sent : p.traffic.bytes_received; };
   const uint64_t a = bytes(r.setup), b = a + bytes(r.offline), c = b + bytes(r.online);
-  return {{"setup", 0, a}, {"offline", a, b}, {"online", b, c}};
+  return {{"setup", 0, a}, {"offline", a, b}, {"online", b, c}, {"end", c, sent ? total.bytes_sent : total.bytes_received}};
 }
 
 TEST(FaultInjection, CleanRunSucceeds) {
@@ -142,8 +142,9 @@ void every_kind_in_every_phase(bool server) {
   const Fixture& f = fixture();
   ASSERT_TRUE(f.clean.client && f.clean.server);
   const SessionReport& report = server ? *f.clean.server : f.clean.client->report;
+  const net::ChannelCounters& total = server ? f.clean.server_total : f.clean.client_total;
   for (const bool on_send : {true, false}) {
-    for (const Range& range : phases(report, on_send)) {
+    for (const Range& range : phases(report, total, on_send)) {
       if (range.end == range.begin) continue;
       for (const uint64_t at : {range.begin, (range.begin + range.end) / 2, range.end - 1}) {
         for (const auto kind : {net::FaultKind::kCut, net::FaultKind::kStall, net::FaultKind::kPause,
@@ -167,7 +168,7 @@ TEST(FaultInjection, AFlippedShareBitIsCaughtByTheTranscriptCheck) {
   ASSERT_TRUE(f.clean.client && f.clean.server);
   for (const bool server : {true, false}) {
     const SessionReport& report = server ? *f.clean.server : f.clean.client->report;
-    const Range online = phases(report, true)[2];
+    const Range online = phases(report, server ? f.clean.server_total : f.clean.client_total, true)[2];
     const net::FaultPlan plan{net::FaultKind::kCorrupt, true, (online.begin + online.end) / 2, {}};
     const std::string what = std::string(server ? "server" : "client") + ": " + plan.describe();
     const testing::ChannelWrap wrap = [&](net::Channel& inner) {
@@ -196,11 +197,8 @@ TEST(FaultInjection, SeededRandomFaults) {
   core::Prg prg(core::Seed{26});
   for (int i = 0; i < 12; ++i) {
     const bool server = i % 2 == 0;
-    const SessionReport& r = server ? *f.clean.server : f.clean.client->report;
-    const uint64_t sent = r.setup.traffic.bytes_sent + r.offline.traffic.bytes_sent + r.online.traffic.bytes_sent;
-    const uint64_t received =
-        r.setup.traffic.bytes_received + r.offline.traffic.bytes_received + r.online.traffic.bytes_received;
-    check_fault(net::FaultPlan::random(prg, sent, received, kPause), server);
+    const net::ChannelCounters& total = server ? f.clean.server_total : f.clean.client_total;
+    check_fault(net::FaultPlan::random(prg, total.bytes_sent, total.bytes_received, kPause), server);
   }
 }
 

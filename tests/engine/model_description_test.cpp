@@ -116,12 +116,13 @@ TEST(ModelDescription, CorruptedBytesAreRefusedOrStillValid) {
 TEST(ModelDescription, ForgedTotalsAreRefusedWithBoundedMemory) {
   WireWriter w;
   w.u32(0x444d5754);
-  w.u8(2);
+  w.u8(3);
   w.u8(37);
   w.u8(12);
   w.u8(40);
   w.u32(5);
   w.u8(0);
+  w.u32(1);  // max_inferences
   w.u32(1 << 16);
   for (int i = 0; i < (1 << 16); ++i) {
     w.string("");

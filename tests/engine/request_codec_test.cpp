@@ -80,5 +80,35 @@ TEST(RequestCodec, RefusesWhatItCannotCarry) {
   EXPECT_THROW(decode_request(bytes), FormatError);
 }
 
+// The commands within a session: each kind round-trips; a count out of its range, an unknown
+// kind, a truncated or an overlong command is refused.
+TEST(SessionCommandCodec, RoundTripsAndRefusesWhatIsNotACommand) {
+  using Kind = SessionCommand::Kind;
+  for (const SessionCommand c : {SessionCommand{Kind::kPrepare, 1}, SessionCommand{Kind::kPrepare, kMaxInferences},
+                                 SessionCommand{Kind::kInfer, 0}, SessionCommand{Kind::kEnd, 0}}) {
+    const std::vector<uint8_t> bytes = encode_command(c);
+    EXPECT_LE(bytes.size(), kMaxCommandBytes);
+    EXPECT_EQ(decode_command(bytes), c);
+  }
+  EXPECT_THROW(encode_command({Kind::kPrepare, 0}), InvalidArgument);
+  EXPECT_THROW(encode_command({Kind::kPrepare, kMaxInferences + 1}), InvalidArgument);
+  EXPECT_THROW(encode_command({Kind::kInfer, 1}), InvalidArgument);
+  std::vector<uint8_t> bytes = encode_command({Kind::kPrepare, 3});
+  EXPECT_THROW(decode_command(std::span(bytes).first(bytes.size() - 1)), FormatError);
+  bytes.push_back(0);
+  EXPECT_THROW(decode_command(bytes), FormatError);
+  bytes.pop_back();
+  for (const uint8_t kind : {0, 4, 255}) {
+    bytes[0] = kind;
+    EXPECT_THROW(decode_command(bytes), FormatError) << int{kind};
+  }
+  bytes = encode_command({Kind::kPrepare, 3});
+  bytes[1] = 0;  // count 0 (little-endian u32 3 -> 0)
+  EXPECT_THROW(decode_command(bytes), FormatError);
+  bytes = encode_command({Kind::kEnd, 0});
+  bytes[1] = 1;
+  EXPECT_THROW(decode_command(bytes), FormatError);
+}
+
 }  // namespace
 }  // namespace twain::engine

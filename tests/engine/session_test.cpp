@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/prg.hpp"
+#include "engine/executor.hpp"
 #include "engine/model_loader.hpp"
 #include "engine_test_support.hpp"
 #include "model/fixed_evaluator.hpp"
@@ -143,6 +144,89 @@ TEST(EngineSession, FastModeTruncationsAreWithinOneUnitOpByOp) {
     }
   }
   EXPECT_GT(truncations, 3);
+}
+
+// A server whose sessions may run `n` inferences (and reveal logits, to compare them all).
+ModelPolicy sessions_of(uint64_t n) {
+  ModelPolicy policy = logits_allowed();
+  policy.max_inferences = n;
+  return policy;
+}
+
+// Several inferences in one session: each equals the fixed-point evaluator bit for bit, as a
+// session of its own does; the setup is paid once; each inference has its own offline material,
+// made ahead by prepare() or by infer() when none is left, and what was made is consumed exactly.
+TEST(EngineSession, ManyInferencesInOneSessionEqualSeparateSessions) {
+  const ServerModel model(load_quantized_model(kFashionModel), "", sessions_of(4));
+  const SessionOptions options = revealing(nonlinear::TruncMode::kExact);
+  std::vector<std::vector<float>> images;
+  for (uint8_t seed = 10; seed < 14; ++seed) images.push_back(seeded_image(input_size(model.graph()), seed));
+  std::vector<InferenceResult> results;
+  const SessionReport server = testing::run_session(model, options, [&](ClientSession& client) {
+    EXPECT_EQ(client.policy().max_inferences, 4u);
+    client.prepare(2);
+    EXPECT_EQ(client.prepared(), 2u);
+    for (const auto& image : images) results.push_back(client.infer(image));  // the last two prepare their own
+    EXPECT_EQ(client.prepared(), 0u);
+    EXPECT_EQ(client.inferences(), 4u);
+  });
+  ASSERT_EQ(results.size(), images.size());
+  for (std::size_t k = 0; k < images.size(); ++k) {
+    const std::vector<uint64_t> expected =
+        model::evaluate_fixed(model.graph(), model::quantize_input(model.graph(), images[k]));
+    ASSERT_EQ(results[k].logits.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      EXPECT_EQ(results[k].logits[i], model::to_signed(expected[i], model.graph().ring_bits)) << k << ", " << i;
+    EXPECT_GT(results[k].report.offline.traffic.bytes_sent, 0u) << k;
+    EXPECT_GT(results[k].report.online.traffic.bytes_sent, 0u) << k;
+    if (k > 0) {
+      EXPECT_EQ(results[k].report.setup.traffic.bytes_sent + results[k].report.setup.traffic.bytes_received, 0u);
+    }
+  }
+  EXPECT_GT(results[0].report.setup.traffic.bytes_sent, 0u);
+  const auto separate = testing::run_local(model, images[2], options);
+  EXPECT_EQ(separate.client.logits, results[2].logits);
+  EXPECT_EQ(server.inferences, 4u);
+  const nonlinear::Needs one = plan_graph(model.graph(), as_sent(options)).needs();
+  EXPECT_EQ(server.planned, 4 * one);
+  EXPECT_EQ(server.consumed, server.planned);
+  EXPECT_EQ(results.back().report.planned, 4 * one);
+  EXPECT_EQ(results.back().report.consumed, 4 * one);
+}
+
+// The flooding covers every inference a session may run: more of them, fewer statistical bits
+// (about log2 sqrt(n) fewer, he/flooding.hpp), the same on both sides.
+TEST(EngineSession, TheFloodingCoversEveryInferenceTheSessionMayRun) {
+  const ServerModel one(load_quantized_model(kFashionModel), "", sessions_of(1));
+  const ServerModel sixteen(load_quantized_model(kFashionModel), "", sessions_of(16));
+  EXPECT_EQ(sixteen.policy().max_inferences, 16u);
+  EXPECT_NE(sixteen.description(), one.description());
+  EXPECT_LT(sixteen.flooding().statistical_bits, one.flooding().statistical_bits);
+  EXPECT_GE(sixteen.flooding().statistical_bits, one.flooding().statistical_bits - 3.0);
+  EXPECT_GE(sixteen.flooding().responses, 16 * one.flooding().responses / 2);
+  const std::vector<float> image = seeded_image(input_size(one.graph()), 20);
+  const auto run = testing::run_local(sixteen, image, revealing(nonlinear::TruncMode::kExact));
+  EXPECT_EQ(run.client.report.statistical_bits_session, sixteen.flooding().statistical_bits);
+}
+
+// A session runs at most max_inferences: the client refuses more before any traffic, and the
+// session goes on; a default server allows one.
+TEST(EngineSession, InferencesBeyondThePolicyAreRefusedBeforeAnyTraffic) {
+  EXPECT_EQ(ServerModel(load_quantized_model(kFashionModel)).policy().max_inferences, 1u);
+  const ServerModel model(load_quantized_model(kFashionModel), "", sessions_of(2));
+  const SessionOptions options = revealing(nonlinear::TruncMode::kFast);
+  const std::vector<float> image = seeded_image(input_size(model.graph()), 21);
+  const SessionReport server = testing::run_session(model, options, [&](ClientSession& client) {
+    EXPECT_THROW(client.prepare(3), PolicyError);
+    client.prepare(1);
+    EXPECT_THROW(client.prepare(2), PolicyError);
+    client.infer(image);
+    client.infer(image);
+    EXPECT_THROW(client.infer(image), PolicyError);
+    EXPECT_THROW(client.prepare(1), PolicyError);
+  });
+  EXPECT_EQ(server.inferences, 2u);
+  EXPECT_EQ(server.consumed, server.planned);
 }
 
 }  // namespace

@@ -91,6 +91,29 @@ TEST(HeFloodingDistribution, LedgerOfAFullSessionReachesItsStatisticalBits) {
   EXPECT_TRUE(std::isinf(FloodLedger{}.statistical_bits()));
 }
 
+// A session of n inferences reveals each response n times: repeat(n) is the same ledger as
+// adding every response n times over.
+TEST(HeFloodingDistribution, RepeatedInferencesCountEveryResponseAgain) {
+  const FloodBudget budget{40, 300};
+  const FloodDistribution a = choose_flooding(1e6, 4096, budget);
+  const FloodDistribution b = choose_flooding(3e7, 128, budget);
+  FloodLedger once, repeated, by_hand;
+  once.add(a, 1e6, 4096, 7);
+  once.add(b, 3e7, 128, 2);
+  repeated = once;
+  repeated.repeat(5);
+  for (int k = 0; k < 5; ++k) {
+    by_hand.add(a, 1e6, 4096, 7);
+    by_hand.add(b, 3e7, 128, 2);
+  }
+  EXPECT_EQ(repeated.responses(), by_hand.responses());
+  EXPECT_DOUBLE_EQ(repeated.coefficients(), by_hand.coefficients());
+  EXPECT_NEAR(repeated.statistical_bits(), by_hand.statistical_bits(), 1e-9);
+  // The Hellinger part dominates: five times the squared distance costs log2(sqrt 5) bits.
+  EXPECT_NEAR(once.statistical_bits() - repeated.statistical_bits(), 0.5 * std::log2(5.0), 0.01);
+  EXPECT_THROW(repeated.repeat(0), InvalidArgument);
+}
+
 TEST(HeFloodingDistribution, HellingerBoundHoldsForTheExactRoundedDistribution) {
   // For widths L and shifts d, the exact distributions of Z and Z + d: the per-coordinate squared
   // Hellinger distance stays below d^2 I3 / (8 L^2), and for m coordinates the distance
