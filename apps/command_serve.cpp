@@ -34,6 +34,8 @@ int command_serve(const std::vector<std::string>& args) {
   const CliOptions options("serve", args, specs);
   if (options.has("--tls-cert") != options.has("--tls-key"))
     throw InvalidArgument("serve: --tls-cert and --tls-key go together");
+  if (options.has("--health-host") && !options.has("--health-port"))
+    throw InvalidArgument("serve: --health-host needs --health-port");
   ServeLimits limits;
   limits.handshake_timeout = options.seconds("--handshake-timeout", limits.handshake_timeout,
                                              std::chrono::milliseconds(1), std::chrono::minutes(10));

@@ -113,7 +113,8 @@ def main():
         for count in (0, 1, 2) if run % 2 == 0 else (2, 1, 0):
             rate = one_run(args, tmp, count)
             rates[count].append(rate)
-            print(f"run {run + 1}: {names[count]}: {rate:.2f} sessions/s", flush=True)
+            print(f"run {run + 1}: {names[count]}: {rate:.2f} sessions/s (load average {os.getloadavg()[0]:.1f})",
+                  flush=True)
     summary = {names[count]: {"median": statistics.median(r), "min": min(r), "max": max(r), "runs": r}
                for count, r in rates.items()}
     for count, r in rates.items():
