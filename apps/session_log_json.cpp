@@ -57,6 +57,7 @@ nlohmann::ordered_json session_log_json(const ConnectionEnd& end, const std::str
   line["bytes"] = end.traffic.bytes_sent + end.traffic.bytes_received;
   line["rounds"] = end.traffic.rounds;
   if (end.report) {
+    line["inferences"] = end.report->inferences;
     line["phases"] = {{"setup", phase_json(end.report->setup)},
                       {"offline", phase_json(end.report->offline)},
                       {"online", phase_json(end.report->online)}};

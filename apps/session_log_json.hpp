@@ -15,8 +15,8 @@ namespace twain::apps {
 std::string process_instance_id();
 
 // session, number, peer, model, outcome, reason, time (UTC, at the end), seconds, bytes_sent,
-// bytes_received, bytes, rounds, phases (setup / offline / online: seconds, bytes_sent,
-// bytes_received, rounds; sessions that were done only) and tls (over TLS).
+// bytes_received, bytes, rounds; for sessions that were done, inferences and phases (setup /
+// offline / online: seconds, bytes_sent, bytes_received, rounds); tls (over TLS).
 nlohmann::ordered_json session_log_json(const ConnectionEnd& end, const std::string& instance,
                                 const std::string& model_fingerprint);
 

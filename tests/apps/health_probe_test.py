@@ -214,7 +214,7 @@ def main():
             if r["model"] != fingerprint or r["bytes"] != r["bytes_sent"] + r["bytes_received"]:
                 raise SystemExit(f"bad log line: {r}")
         done = records[0]
-        if done["outcome"] != "done" or set(done["phases"]) != {"setup", "offline", "online"}:
+        if done["outcome"] != "done" or set(done["phases"]) != {"setup", "offline", "online"} or done["inferences"] != 1:
             raise SystemExit(f"the valid session's line: {done}")
         phase_bytes = sum(p["bytes_sent"] + p["bytes_received"] for p in done["phases"].values())
         if phase_bytes > done["bytes"] or sum(p["rounds"] for p in done["phases"].values()) > done["rounds"]:
