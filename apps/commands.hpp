@@ -13,5 +13,6 @@ int command_plain(const std::vector<std::string>& args);
 int command_bench(const std::vector<std::string>& args);
 int command_demo(const std::vector<std::string>& args);
 int command_describe(const std::vector<std::string>& args);
+int command_prepare(const std::vector<std::string>& args);
 
 }  // namespace twain::apps

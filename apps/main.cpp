@@ -29,6 +29,7 @@ commands:
   local     both parties in one command over loopback TCP
   plain     the float and fixed-point references on an image (no cryptography)
   describe  the exact public description a client would receive, and its SHA-256
+  prepare   preprocess a model once into a model file that serve maps (m.twain)
   bench     both parties over loopback TCP, every phase timed, JSON report
   demo      the embedded Fashion-MNIST model on its shipped real test images (./run.sh demo)
   he-demo   one encrypted convolution between two processes (the RLWE layer alone)
@@ -116,6 +117,15 @@ const std::map<std::string, std::string> kHelp = {
   Writes the exact public description a client of `twain serve` with the same options receives
   (architecture, fixed-point parameters, weight bounds, output policy; no weight), prints its
   SHA-256 and the model fingerprint (description and card) that `query --expect-model` pins.
+)") + kServerModelOptions},
+    {"prepare", std::string(R"(twain prepare --model m.onnx --out m.twain [--bits L] [--frac F] [--weight-bits B] [server options]
+  Quantises and preprocesses the model as serve does, every kernel in NTT form, and writes it all
+  (graph, description and card, kernels) to a versioned, checksummed model file. `serve`, `local`
+  and `bench` take --model m.twain and map it read-only instead of preprocessing: several server
+  processes on one machine then share its kernel pages. --bits, --frac, --weight-bits,
+  --max-images and --min-statistical-bits are fixed when the file is made; the output policy
+  (--max-topk, --allow-logits, --send-names) is chosen when it is served. A truncated, corrupted,
+  foreign or out-of-date file is refused with what is wrong and how to rebuild it.
 )") + kServerModelOptions},
     {"plain", R"(twain plain --model m.onnx --image x.png [--topk K] [--spec FILE] [--bits L] [--frac F]
   The float evaluator and the fixed-point evaluator (the exact-mode oracle) on the image.
@@ -209,6 +219,7 @@ int main(int argc, char** argv) {
     if (command == "local") return apps::command_local(rest);
     if (command == "plain") return apps::command_plain(rest);
     if (command == "describe") return apps::command_describe(rest);
+    if (command == "prepare") return apps::command_prepare(rest);
     if (command == "bench") return apps::command_bench(rest);
     if (command == "demo") return apps::command_demo(rest);
     if (command == "he-serve") {

@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "core/errors.hpp"
+#include "engine/model_file.hpp"
 #include "engine/model_loader.hpp"
 #include "engine/options.hpp"
 #include "model/quantize.hpp"
@@ -10,6 +12,8 @@
 #include "model_card.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <fstream>
 #include <optional>
 
@@ -48,9 +52,32 @@ model::QuantizedGraph load_server_graph(const CliOptions& options) {
   return engine::load_quantized_model(options.required("--model"), bits, frac, weight_bits);
 }
 
-engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user) {
+engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user,
+                                      bool every_kernel) {
   const std::string file = options.required("--model");
-  const engine::ModelPolicy policy = model_policy(options, one_user);
+  engine::ModelPolicy policy = model_policy(options, one_user);
+  if (engine::is_model_file(file)) {
+    for (const char* fixed : {"--bits", "--frac", "--weight-bits", "--kernel-cache-mib"})
+      if (options.has(fixed))
+        throw InvalidArgument(std::string(fixed) + " is fixed when a model file is made: " + file +
+                              " keeps what `twain prepare` was given; prepare it again to change it");
+    engine::ModelFileServing serving;
+    serving.max_top_k = policy.max_top_k;
+    serving.allow_logits = policy.allow_logits;
+    serving.send_names = policy.send_names;
+    if (options.has("--max-images")) serving.max_inferences = policy.max_inferences;
+    if (options.has("--min-statistical-bits")) serving.min_statistical_bits = policy.min_statistical_bits;
+    const auto start = std::chrono::steady_clock::now();
+    engine::ServerModel model = engine::load_model_file(file, serving);
+    log << "model file " << file << " (l = " << model.graph().ring_bits << ", f = " << model.graph().frac_bits
+        << "): " << model.graph().ops.size() << " ops, mapped and checked in "
+        << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s; kernels "
+        << (model.kernel_bytes() >> 20) << " MiB in the shared mapping; sessions of "
+        << model.policy().max_inferences << " inference(s) reach " << model.flooding().statistical_bits
+        << " bits of statistical security (" << model.flooding().responses << " HE responses)\n";
+    return model;
+  }
+  if (every_kernel) policy.kernel_cache_bytes = SIZE_MAX;
   const auto cache_mib = policy.kernel_cache_bytes >> 20;
   engine::ServerModel model(load_server_graph(options), make_card(file), policy);
   log << "model " << file << " (l = " << model.graph().ring_bits << ", f = " << model.graph().frac_bits << "): " << model.graph().ops.size()

@@ -12,9 +12,13 @@
 namespace twain::engine {
 
 ServedDescription describe_for_serving(const model::QuantizedGraph& graph, const he::Context& context,
-                                       const ModelPolicy& policy) {
+                                       const ModelPolicy& policy, const SessionFlooding* known) {
   ServedDescription d;
-  d.flooding = strongest_session_flooding(graph, context, policy.statistical_bits, policy.max_inferences);
+  d.flooding = known != nullptr ? *known
+                                : strongest_session_flooding(graph, context, policy.statistical_bits, policy.max_inferences);
+  TWAIN_REQUIRE(d.flooding.layers.size() == graph.ops.size(), InvalidArgument,
+                "the session flooding covers " + std::to_string(d.flooding.layers.size()) + " ops, the graph has " +
+                    std::to_string(graph.ops.size()));
   TWAIN_REQUIRE(d.flooding.budget.statistical_bits >= policy.min_statistical_bits, PolicyError,
                 "this model's sessions reach " + std::to_string(d.flooding.budget.statistical_bits) +
                     " bits of statistical security at most (the flooding that hides its weights must decrypt "
@@ -28,7 +32,21 @@ ServedDescription describe_for_serving(const model::QuantizedGraph& graph, const
 }
 
 ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, const ModelPolicy& policy)
-    : graph_(std::move(graph)), card_(std::move(card)) {
+    : graph_(std::move(graph)), model_policy_(policy), card_(std::move(card)) {
+  prepare(nullptr);
+}
+
+ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, const ModelPolicy& policy,
+                         PreparedKernels prepared)
+    : graph_(std::move(graph)), model_policy_(policy), storage_(std::move(prepared.storage)), card_(std::move(card)) {
+  TWAIN_REQUIRE(prepared.layers.size() == graph_.ops.size(), InvalidArgument,
+                "prepared kernels for " + std::to_string(prepared.layers.size()) + " ops, the graph has " +
+                    std::to_string(graph_.ops.size()));
+  prepare(&prepared);
+}
+
+void ServerModel::prepare(const PreparedKernels* prepared) {
+  const ModelPolicy& policy = model_policy_;
   const std::size_t kernel_cache_bytes = policy.kernel_cache_bytes;
   TWAIN_REQUIRE(policy.max_top_k >= 1 && policy.max_top_k <= kMaxTopK, InvalidArgument,
                 "max_top_k = " + std::to_string(policy.max_top_k) + " outside [1, " + std::to_string(kMaxTopK) + "]");
@@ -46,7 +64,8 @@ ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, const Mo
                     std::to_string(kMaxCardBytes));
   graph_.validate();
   context_ = he::Context::create(he::Parameters::standard(graph_.ring_bits));
-  ServedDescription served = describe_for_serving(graph_, *context_, policy);
+  ServedDescription served =
+      describe_for_serving(graph_, *context_, policy, prepared != nullptr ? &prepared->flooding : nullptr);
   flooding_ = served.flooding;
   public_policy_ = served.policy;
   description_ = std::move(served.bytes);
@@ -66,19 +85,30 @@ ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, const Mo
     const he::FloodBudget& budget = flooding_.layers[i];
     auto server = std::make_unique<LinearServer>();
     const std::size_t left = kernel_cache_bytes - std::min(kernel_cache_bytes, cached);
+    const auto kernels = [&] { return linear::PreparedKernels(prepared->layers[i]); };
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
-      account(server->emplace<linear::Conv2dServer>(context_, conv->shape, conv->weights, conv->weight_bound,
-                                                    left, budget));
+      account(prepared != nullptr
+                  ? server->emplace<linear::Conv2dServer>(context_, conv->shape, conv->weight_bound, budget, kernels())
+                  : server->emplace<linear::Conv2dServer>(context_, conv->shape, conv->weights, conv->weight_bound,
+                                                          left, budget));
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
-      account(server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm), gemm->weights,
-                                                            gemm->weight_bound, left, budget)
+      account((prepared != nullptr ? server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm),
+                                                                                   gemm->weight_bound, budget, kernels())
+                                   : server->emplace<linear::FullyConnectedServer>(
+                                         context_, gemm_shape(*gemm), gemm->weights, gemm->weight_bound, left, budget))
                   .convolution());
     } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {
       std::vector<uint64_t> shift;
       for (int64_t s : affine->shift) shift.push_back(model::to_ring(s, graph_.ring_bits));
-      account(server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), affine->scale, shift,
-                                                       affine->scale_bound, left, budget)
+      account((prepared != nullptr
+                   ? server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), shift,
+                                                              affine->scale_bound, budget, kernels())
+                   : server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), affine->scale, shift,
+                                                              affine->scale_bound, left, budget))
                   .convolution());
+    } else {
+      TWAIN_REQUIRE(prepared == nullptr || prepared->layers[i].empty(), InvalidArgument,
+                    "prepared kernels for op " + std::to_string(i) + ", which has no linear layer");
     }
     linear_.push_back(std::move(server));
   }

@@ -63,8 +63,19 @@ struct ServedDescription {
   PublicPolicy policy;
   std::vector<uint8_t> bytes;
 };
+// known: the flooding planned before for this graph, context and policy (a model file's), used
+// instead of planning it again.
 ServedDescription describe_for_serving(const model::QuantizedGraph& graph, const he::Context& context,
-                                       const ModelPolicy& policy);
+                                       const ModelPolicy& policy, const SessionFlooding* known = nullptr);
+
+// Kernels made before, by op index (none for ops without a linear server), as
+// linear::Conv2dServer::kernel_words gives them, and what keeps their words alive (a mapped model
+// file, engine/model_file.hpp).
+struct PreparedKernels {
+  std::vector<std::vector<std::span<const uint32_t>>> layers;
+  std::shared_ptr<const void> storage;
+  SessionFlooding flooding;  // the flooding the kernels were planned under
+};
 
 class ServerModel {
  public:
@@ -78,11 +89,17 @@ class ServerModel {
   // BatchNorm layers that run as convolutions), given to layers in graph order while it lasts (a
   // layer that does not fit transforms its kernels on use).
   explicit ServerModel(model::QuantizedGraph graph, std::string card = {}, const ModelPolicy& policy = {});
+  // As above, with every kernel taken from `prepared` instead of transformed from the weights
+  // (policy.kernel_cache_bytes does not apply). Throws InvalidArgument when a layer's kernels do
+  // not match its plan.
+  ServerModel(model::QuantizedGraph graph, std::string card, const ModelPolicy& policy, PreparedKernels prepared);
 
   const model::QuantizedGraph& graph() const { return graph_; }
   const std::vector<uint8_t>& description() const { return description_; }
   const std::string& card() const { return card_; }
   const PublicPolicy& policy() const { return public_policy_; }
+  // The operator's policy the model was loaded under.
+  const ModelPolicy& model_policy() const { return model_policy_; }
   // model_fingerprint(description(), card()): what a client pins with --expect-model.
   const std::string& fingerprint() const { return fingerprint_; }
   const he::ContextPtr& context() const { return context_; }
@@ -96,7 +113,11 @@ class ServerModel {
   std::size_t on_demand_layers() const { return on_demand_layers_; }
 
  private:
+  void prepare(const PreparedKernels* prepared);
+
   model::QuantizedGraph graph_;
+  ModelPolicy model_policy_;
+  std::shared_ptr<const void> storage_;  // the prepared kernels' words, when they came from a file
   std::vector<uint8_t> description_;
   std::string card_;
   PublicPolicy public_policy_;

@@ -36,6 +36,8 @@ class WireReader {
   // A u32 that must lie in [min, max].
   int64_t integer(const char* field, int64_t min, int64_t max);
   std::string string(const char* field, std::size_t max_length);
+  // Bytes not read yet.
+  std::size_t remaining() const { return bytes_.size() - at_; }
   // Throws FormatError unless every byte was read.
   void finish() const;
   [[noreturn]] void fail(const std::string& message) const;

@@ -111,8 +111,8 @@ void MultiplyAccumulator::add(const Ciphertext& ct, const NttPlaintext& w) {
     acc0_.add_scaled(ct.c0, w.residues());
     acc1_.add_scaled(ct.c1, w.residues());
   } else {
-    acc0_.add_product(ct.c0, w.poly());
-    acc1_.add_product(ct.c1, w.poly());
+    acc0_.add_product(ct.c0, w.ntt());
+    acc1_.add_product(ct.c1, w.ntt());
   }
   // Products of distinct fresh encryptions have independent noise, so variances add.
   if (!ct.seed || !seen_.insert(seed_tag(*ct.seed)).second) independent_ = false;

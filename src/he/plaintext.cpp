@@ -47,6 +47,18 @@ NttPlaintext NttPlaintext::from_signed(const Context& context, std::span<const i
   return p;
 }
 
+NttPlaintext NttPlaintext::view(const Context& context, std::span<const uint32_t> ntt, const PlainBound& bound) {
+  check_bound(context, bound);
+  TWAIN_REQUIRE(ntt.size() == context.n() * context.rns().size(), InvalidArgument,
+                "NttPlaintext: a view of " + std::to_string(ntt.size()) + " words where the parameters take " +
+                    std::to_string(context.n() * context.rns().size()));
+  NttPlaintext p;
+  p.params_id_ = context.id();
+  p.bound_ = bound;
+  p.view_ = ntt;
+  return p;
+}
+
 NttPlaintext NttPlaintext::constant(const Context& context, int64_t c, const PlainBound& bound) {
   check_bound(context, bound);
   TWAIN_REQUIRE(magnitude(c) <= bound.max_abs && bound.support >= (c != 0 ? 1U : 0U), InvalidArgument,
@@ -63,9 +75,26 @@ NttPlaintext NttPlaintext::constant(const Context& context, int64_t c, const Pla
   return p;
 }
 
-const math::RnsPoly& NttPlaintext::poly() const {
+NttPlaintext NttPlaintext::constant_from_residues(const Context& context, std::span<const uint32_t> residues,
+                                                 const PlainBound& bound) {
+  check_bound(context, bound);
+  const math::RnsBase& rns = context.rns();
+  TWAIN_REQUIRE(residues.size() == rns.size(), InvalidArgument,
+                "NttPlaintext: " + std::to_string(residues.size()) + " residues for " + std::to_string(rns.size()) +
+                    " limbs");
+  for (std::size_t i = 0; i < rns.size(); ++i)
+    TWAIN_REQUIRE(residues[i] < rns.prime(i), InvalidArgument,
+                  "NttPlaintext: residue " + std::to_string(i) + " is not below its prime");
+  NttPlaintext p;
+  p.params_id_ = context.id();
+  p.bound_ = bound;
+  p.residues_.assign(residues.begin(), residues.end());
+  return p;
+}
+
+std::span<const uint32_t> NttPlaintext::ntt() const {
   TWAIN_REQUIRE(!is_constant(), InvalidArgument, "NttPlaintext: a constant has no stored polynomial");
-  return poly_;
+  return poly_.empty() ? view_ : poly_.data();
 }
 
 std::span<const uint32_t> NttPlaintext::residues() const {
@@ -74,7 +103,8 @@ std::span<const uint32_t> NttPlaintext::residues() const {
 }
 
 std::size_t NttPlaintext::memory_bytes() const {
-  return sizeof(NttPlaintext) + (is_constant() ? residues_.size() : poly_.data().size()) * sizeof(uint32_t);
+  // A view's words belong to its owner.
+  return sizeof(NttPlaintext) + (residues_.size() + poly_.data().size()) * sizeof(uint32_t);
 }
 
 }  // namespace twain::he

@@ -33,10 +33,19 @@ class NttPlaintext {
   // is constant must follow from public facts (a layer's layout), never from the weights.
   static NttPlaintext constant(const Context& context, int64_t c, const PlainBound& bound);
 
+  // A polynomial already in NTT form, kept elsewhere (a mapped model file) and not copied:
+  // `ntt` (limbs x n words, each below its prime, as ntt() gives them) must outlive every use.
+  // `bound` is the public bound it was made under. InvalidArgument for a wrong size.
+  static NttPlaintext view(const Context& context, std::span<const uint32_t> ntt, const PlainBound& bound);
+  // A constant from its residues (as residues() gives them, one per limb, each below its prime;
+  // copied). InvalidArgument otherwise.
+  static NttPlaintext constant_from_residues(const Context& context, std::span<const uint32_t> residues,
+                                             const PlainBound& bound);
+
   uint64_t params_id() const { return params_id_; }
-  bool is_constant() const { return poly_.empty(); }
-  // The NTT-form polynomial (InvalidArgument for a constant).
-  const math::RnsPoly& poly() const;
+  bool is_constant() const { return poly_.empty() && view_.empty(); }
+  // The NTT-form polynomial, limb by limb (InvalidArgument for a constant).
+  std::span<const uint32_t> ntt() const;
   // A constant's residues, one per limb (InvalidArgument otherwise).
   std::span<const uint32_t> residues() const;
   const PlainBound& bound() const { return bound_; }
@@ -45,7 +54,8 @@ class NttPlaintext {
 
  private:
   uint64_t params_id_ = 0;
-  math::RnsPoly poly_;
+  math::RnsPoly poly_;              // owned (from_signed), or empty for a view or a constant
+  std::span<const uint32_t> view_;  // the viewed words (view)
   std::vector<uint32_t> residues_;
   PlainBound bound_;
 };

@@ -42,6 +42,19 @@ BatchNormServer::BatchNormServer(he::ContextPtr context, const BatchNormShape& s
       plain_mask_(context->plain_mask()),
       shift_(shift.begin(), shift.end()),
       conv_(std::move(context), shape.as_conv2d(), scale, scale_bound, precompute_limit_bytes, budget) {
+  check_shift();
+}
+
+BatchNormServer::BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const uint64_t> shift,
+                                 uint64_t scale_bound, const he::FloodBudget& budget, PreparedKernels kernels)
+    : shape_(shape),
+      plain_mask_(context->plain_mask()),
+      shift_(shift.begin(), shift.end()),
+      conv_(std::move(context), shape.as_conv2d(), scale_bound, budget, kernels) {
+  check_shift();
+}
+
+void BatchNormServer::check_shift() const {
   TWAIN_REQUIRE(shift_.size() == static_cast<std::size_t>(shape_.channels), InvalidArgument,
                 "BatchNormServer: " + std::to_string(shift_.size()) + " shifts where " + shape_.describe() +
                     " takes " + std::to_string(shape_.channels));

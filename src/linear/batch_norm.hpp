@@ -43,6 +43,9 @@ class BatchNormServer {
   BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const int64_t> scale,
                   std::span<const uint64_t> shift, uint64_t scale_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
                   const he::FloodBudget& budget = {});
+  // From prepared kernels of the scales (Conv2dServer's constructor from them).
+  BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const uint64_t> shift,
+                  uint64_t scale_bound, const he::FloodBudget& budget, PreparedKernels kernels);
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
   // The convolution applying the scales.
@@ -54,6 +57,8 @@ class BatchNormServer {
                             core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
+  void check_shift() const;
+
   BatchNormShape shape_;
   uint64_t plain_mask_;
   std::vector<uint64_t> shift_;

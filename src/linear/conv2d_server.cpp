@@ -44,6 +44,33 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& s
       }
 }
 
+Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& shape, uint64_t weight_bound,
+                           const he::FloodBudget& budget, PreparedKernels kernels)
+    : context_(std::move(context)), layer_(shape), plan_(plan_layer(shape, *context_, weight_bound, budget)) {
+  TWAIN_REQUIRE(kernels.size() == plan_.kernel_count(), InvalidArgument,
+                "Conv2dServer: " + std::to_string(kernels.size()) + " prepared kernels where the plan of " +
+                    shape.describe() + " has " + std::to_string(plan_.kernel_count()));
+  kernels_.reserve(kernels.size());
+  std::size_t index = 0;
+  for (int g = 0; g < plan_.shape().groups; ++g)
+    for (int r = 0; r < plan_.responses_per_block(); ++r)
+      for (int b = 0; b < plan_.channel_blocks(); ++b) {
+        const he::PlainBound bound = plan_.kernel_bound(b, r);
+        const std::span<const uint32_t> words = kernels[index++];
+        kernels_.push_back(plan_.constant_kernels() ? he::NttPlaintext::constant_from_residues(*context_, words, bound)
+                                                    : he::NttPlaintext::view(*context_, words, bound));
+        // The words of a view lie in the mapping, which holds them for this layer.
+        kernel_bytes_ += kernels_.back().memory_bytes() +
+                         (plan_.constant_kernels() ? 0 : words.size() * sizeof(uint32_t));
+      }
+}
+
+std::vector<std::span<const uint32_t>> Conv2dServer::kernel_words() const {
+  std::vector<std::span<const uint32_t>> words;
+  for (const he::NttPlaintext& k : kernels_) words.push_back(k.is_constant() ? k.residues() : k.ntt());
+  return words;
+}
+
 he::NttPlaintext Conv2dServer::make_kernel(std::span<const int64_t> weights, int group, int response,
                                            int channel_block) const {
   // Public bounds only: the weight bound and the packed kernel's support in this channel block.

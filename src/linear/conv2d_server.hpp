@@ -25,6 +25,11 @@
 
 namespace twain::linear {
 
+// A layer's kernels as made before (Conv2dServer::kernel_words of a server of the same layer,
+// plan and parameters), in [group][response][channel block] order: NTT-form words, or a
+// constant's residues.
+using PreparedKernels = std::span<const std::span<const uint32_t>>;
+
 class Conv2dServer {
  public:
   // weights: OIHW fixed-point integers with |w| <= weight_bound (the public bound, below 2^40).
@@ -41,8 +46,16 @@ class Conv2dServer {
                uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
                const he::FloodBudget& budget = {});
 
+  // From prepared kernels, which are not copied (they must outlive this object, as a mapped
+  // model file does; constants are copied). Throws InvalidArgument when their count or sizes do
+  // not match the plan, CapacityError as the other constructor.
+  Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& shape, uint64_t weight_bound,
+               const he::FloodBudget& budget, PreparedKernels kernels);
+
   const Conv2dPlan& plan() const { return plan_; }
   bool precomputed() const { return weights_.empty(); }
+  // The words of every precomputed kernel (what PreparedKernels takes back); empty when on demand.
+  std::vector<std::span<const uint32_t>> kernel_words() const;
   // Bytes the layer keeps for its kernels (precomputed kernels, or the weights).
   std::size_t kernel_bytes() const { return kernel_bytes_; }
 

@@ -34,6 +34,11 @@ FullyConnectedServer::FullyConnectedServer(he::ContextPtr context, const FullyCo
                                            std::size_t precompute_limit_bytes, const he::FloodBudget& budget)
     : conv_(std::move(context), shape.as_conv2d(), weights, weight_bound, precompute_limit_bytes, budget) {}
 
+FullyConnectedServer::FullyConnectedServer(he::ContextPtr context, const FullyConnectedShape& shape,
+                                           uint64_t weight_bound, const he::FloodBudget& budget,
+                                           PreparedKernels kernels)
+    : conv_(std::move(context), shape.as_conv2d(), weight_bound, budget, kernels) {}
+
 std::vector<uint64_t> FullyConnectedServer::run(net::Channel& channel, const he::PublicKey& pk,
                                                 std::span<const uint64_t> server_share, core::Prg& prg,
                                                 core::ThreadPool* pool) const {

@@ -163,13 +163,21 @@ void RnsAccumulator::reduce_in_place() {
 }
 
 void RnsAccumulator::add_product(const RnsPoly& a, const RnsPoly& b) {
-  TWAIN_REQUIRE(a.base().same_as(*base_) && b.base().same_as(*base_), InvalidArgument,
-                "RnsAccumulator: operands use a different RNS base");
-  TWAIN_REQUIRE(a.form() == PolyForm::Ntt && b.form() == PolyForm::Ntt, InvalidArgument,
-                "RnsAccumulator: operands must be in NTT form");
-  if (since_reduction_ == capacity_) reduce_in_place();
+  TWAIN_REQUIRE(b.base().same_as(*base_), InvalidArgument, "RnsAccumulator: operands use a different RNS base");
+  TWAIN_REQUIRE(b.form() == PolyForm::Ntt, InvalidArgument, "RnsAccumulator: operands must be in NTT form");
+  add_product(a, b.data());
+}
+
+void RnsAccumulator::add_product(const RnsPoly& a, std::span<const uint32_t> b_ntt) {
+  TWAIN_REQUIRE(a.base().same_as(*base_), InvalidArgument, "RnsAccumulator: operands use a different RNS base");
+  TWAIN_REQUIRE(a.form() == PolyForm::Ntt, InvalidArgument, "RnsAccumulator: operands must be in NTT form");
   const std::size_t n = base_->n();
-  for (std::size_t i = 0; i < base_->size(); ++i) pointwise_mul_acc(acc_.data() + i * n, a.limb(i), b.limb(i), n);
+  TWAIN_REQUIRE(b_ntt.size() == base_->size() * n, InvalidArgument,
+                "RnsAccumulator: " + std::to_string(b_ntt.size()) + " words for " + std::to_string(base_->size()) +
+                    " limbs of " + std::to_string(n));
+  if (since_reduction_ == capacity_) reduce_in_place();
+  for (std::size_t i = 0; i < base_->size(); ++i)
+    pointwise_mul_acc(acc_.data() + i * n, a.limb(i), b_ntt.data() + i * n, n);
   ++since_reduction_;
   ++products_;
 }

@@ -101,6 +101,9 @@ class RnsAccumulator {
 
   // acc += a * b (both NTT form).
   void add_product(const RnsPoly& a, const RnsPoly& b);
+  // acc += a * b for b given by its NTT-form limbs (limbs x n words, each below its prime), as
+  // kept outside an RnsPoly (a mapped model file).
+  void add_product(const RnsPoly& a, std::span<const uint32_t> b_ntt);
   // acc += a * c for the constant polynomial c given by its residues (one per limb, each below
   // its prime); a in NTT form.
   void add_scaled(const RnsPoly& a, std::span<const uint32_t> c);

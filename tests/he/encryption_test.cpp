@@ -127,7 +127,30 @@ TEST(HeMultiply, ConstantPlaintextEqualsTheSameConstantAsAPolynomial) {
   }
   EXPECT_THROW(NttPlaintext::constant(*k.context, 4097, {4096, 1}), InvalidArgument);
   EXPECT_THROW(NttPlaintext::constant(*k.context, 5, {4096, 0}), InvalidArgument);
-  EXPECT_THROW(static_cast<void>(NttPlaintext::constant(*k.context, 5, {4096, 1}).poly()), InvalidArgument);
+  EXPECT_THROW(static_cast<void>(NttPlaintext::constant(*k.context, 5, {4096, 1}).ntt()), InvalidArgument);
+}
+
+// A view of a polynomial's NTT words (as a mapped model file holds them) multiplies exactly as
+// the polynomial itself, and owns nothing.
+TEST(HeMultiply, AViewOfNttWordsEqualsThePolynomialItViews) {
+  Keyed k(37, 8);
+  const Ciphertext a = encrypt(*k.context, k.sk, k.m, k.prg);
+  std::vector<int64_t> coefficients(k.context->n());
+  for (int64_t& c : coefficients) c = static_cast<int64_t>(k.prg.next_u64() % 8193) - 4096;
+  const PlainBound bound{4096, k.context->n()};
+  const NttPlaintext poly = NttPlaintext::from_signed(*k.context, coefficients, bound);
+  const std::vector<uint32_t> words(poly.ntt().begin(), poly.ntt().end());
+  const NttPlaintext view = NttPlaintext::view(*k.context, words, bound);
+  EXPECT_FALSE(view.is_constant());
+  EXPECT_LT(view.memory_bytes(), 256U);
+  MultiplyAccumulator by_poly(*k.context), by_view(*k.context);
+  by_poly.add(a, poly);
+  by_view.add(a, view);
+  const Ciphertext x = by_poly.result(), y = by_view.result();
+  EXPECT_TRUE(std::equal(x.c0.data().begin(), x.c0.data().end(), y.c0.data().begin()));
+  EXPECT_TRUE(std::equal(x.c1.data().begin(), x.c1.data().end(), y.c1.data().begin()));
+  EXPECT_EQ(x.noise.variance, y.noise.variance);
+  EXPECT_THROW(NttPlaintext::view(*k.context, std::span(words).first(words.size() - 1), bound), InvalidArgument);
 }
 
 TEST(HeFlooding, WeightsBeyondTheNoiseBudgetAreRefused) {
@@ -148,8 +171,10 @@ TEST(HeFlooding, RerandomisedC1NoLongerEqualsTheWeightedMasks) {
   MultiplyAccumulator acc(*k.context);
   acc.add(input, plain);
   Ciphertext ct = acc.result();
-  math::RnsPoly known = input.c1;  // what the client could compute from the public seed
-  known.mul_pointwise(plain.poly());
+  // What the client could compute from the public seed.
+  math::RnsAccumulator product(k.context->rns());
+  product.add_product(input.c1, plain.ntt());
+  const math::RnsPoly known = product.result();
   ASSERT_TRUE(std::equal(known.data().begin(), known.data().end(), ct.c1.data().begin()));
   rerandomize(*k.context, ct, k.pk, k.prg);
   ASSERT_EQ(ct.c1.form(), math::PolyForm::Coefficient);
