@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "core/errors.hpp"
 #include "core/prg.hpp"
+#include "engine/model_file.hpp"
 #include "engine/model_loader.hpp"
 #include "fashion_mnist.hpp"
 #include "model/fixed_evaluator.hpp"
@@ -135,6 +136,10 @@ int command_bench(const std::vector<std::string>& args) {
     if (!link) throw InvalidArgument("--net must be lan or wan, got '" + options.required("--net") + "'");
   }
   const std::string file = options.required("--model");
+  // The fixed-point and float references need the weights, which a model file keeps in its layers.
+  if ((options.has("--check") || options.has("--accuracy")) && engine::is_model_file(file))
+    throw InvalidArgument("bench: --check and --accuracy compare with the evaluators, which need the ONNX model, not " +
+                          file);
   std::cout << std::fixed << std::setprecision(3);
   const engine::ServerModel model = load_server_model(options, std::cout, true);
   if (options.has("--accuracy")) return accuracy(model, options, link);

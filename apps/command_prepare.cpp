@@ -16,16 +16,17 @@ int command_prepare(const std::vector<std::string>& args) {
   specs.push_back({"--out"});
   const CliOptions options("prepare", args, specs);
   const std::string out = options.required("--out");
-  if (options.has("--kernel-cache-mib"))
-    throw InvalidArgument("prepare: a model file keeps every kernel precomputed; --kernel-cache-mib does not apply");
   if (engine::is_model_file(options.required("--model")))
     throw InvalidArgument("prepare: " + options.required("--model") + " is already a model file; give the ONNX model");
   const auto start = std::chrono::steady_clock::now();
-  const engine::ServerModel model = load_server_model(options, std::cerr, false, true);
+  const engine::ServerModel model = load_server_model(options, std::cerr);
   engine::write_model_file(model, out);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::cout << "model file " << out << ": " << std::filesystem::file_size(out) << " bytes ("
-            << (model.kernel_bytes() >> 20) << " MiB of kernels), written in " << seconds << " s\n"
+            << (model.kernel_bytes() >> 20) << " MiB of kernels";
+  if (model.on_demand_layers() > 0)
+    std::cout << "; " << model.on_demand_layers() << " layer(s) beyond --kernel-cache-mib transform theirs on use";
+  std::cout << "), written in " << seconds << " s\n"
             << "model fingerprint " << model.fingerprint() << " (under the output policy it was made with)\n"
             << "serve it with: twain serve --model " << out << " --port P\n";
   return 0;

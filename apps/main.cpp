@@ -119,8 +119,9 @@ const std::map<std::string, std::string> kHelp = {
   SHA-256 and the model fingerprint (description and card) that `query --expect-model` pins.
 )") + kServerModelOptions},
     {"prepare", std::string(R"(twain prepare --model m.onnx --out m.twain [--bits L] [--frac F] [--weight-bits B] [server options]
-  Quantises and preprocesses the model as serve does, every kernel in NTT form, and writes it all
-  (graph, description and card, kernels) to a versioned, checksummed model file. `serve`, `local`
+  Quantises and preprocesses the model as serve does (kernels in NTT form up to --kernel-cache-mib,
+  the rest transformed on use), and writes it all (graph, description and card, kernels) to a
+  versioned, checksummed model file. `serve`, `local`
   and `bench` take --model m.twain and map it read-only instead of preprocessing: several server
   processes on one machine then share its kernel pages. --bits, --frac, --weight-bits,
   --max-images and --min-statistical-bits are fixed when the file is made; the output policy

@@ -52,8 +52,7 @@ model::QuantizedGraph load_server_graph(const CliOptions& options) {
   return engine::load_quantized_model(options.required("--model"), bits, frac, weight_bits);
 }
 
-engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user,
-                                      bool every_kernel) {
+engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user) {
   const std::string file = options.required("--model");
   engine::ModelPolicy policy = model_policy(options, one_user);
   if (engine::is_model_file(file)) {
@@ -72,12 +71,13 @@ engine::ServerModel load_server_model(const CliOptions& options, std::ostream& l
     log << "model file " << file << " (l = " << model.graph().ring_bits << ", f = " << model.graph().frac_bits
         << "): " << model.graph().ops.size() << " ops, mapped and checked in "
         << std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() << " s; kernels "
-        << (model.kernel_bytes() >> 20) << " MiB in the shared mapping; sessions of "
+        << (model.kernel_bytes() >> 20) << " MiB in the shared mapping";
+    if (model.on_demand_layers() > 0) log << " (" << model.on_demand_layers() << " layer(s) transform theirs on use)";
+    log << "; sessions of "
         << model.policy().max_inferences << " inference(s) reach " << model.flooding().statistical_bits
         << " bits of statistical security (" << model.flooding().responses << " HE responses)\n";
     return model;
   }
-  if (every_kernel) policy.kernel_cache_bytes = SIZE_MAX;
   const auto cache_mib = policy.kernel_cache_bytes >> 20;
   engine::ServerModel model(load_server_graph(options), make_card(file), policy);
   log << "model " << file << " (l = " << model.graph().ring_bits << ", f = " << model.graph().frac_bits << "): " << model.graph().ops.size()

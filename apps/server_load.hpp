@@ -17,10 +17,8 @@ std::vector<OptionSpec> server_option_specs();
 // Loads, quantises and preprocesses --model (an ONNX file), or maps it (a model file of twain
 // prepare); writes one line on what it kept to `log`. one_user: both parties belong to the one
 // user of this command (local, bench), so the output policy allows what its client options ask
-// for. every_kernel: keep every kernel precomputed, whatever --kernel-cache-mib (to write a model
-// file). Throws InvalidArgument for options a model file fixes.
-engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user = false,
-                                      bool every_kernel = false);
+// for. Throws InvalidArgument for options a model file fixes.
+engine::ServerModel load_server_model(const CliOptions& options, std::ostream& log, bool one_user = false);
 
 // The policy of --kernel-cache-mib, --max-topk, --allow-logits, --send-names, --min-statistical-bits,
 // --max-images (for one_user, the images the command was given).

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <atomic>
 #include <bit>
-#include <optional>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -234,41 +233,38 @@ class Mapping {
   std::size_t size_ = 0;
 };
 
-// A layer's kernels in the file.
+// A layer's kernels in the file, or the weights of a layer on demand (one run of 2 words per
+// weight).
 struct LayerRecord {
   uint32_t count = 0;
   uint32_t words = 0;   // per kernel
   uint64_t offset = 0;  // of the first, from the start of the kernel section
+  bool on_demand = false;
   net::TranscriptDigest checksum;
 };
 
-// Rebuilds the layer with the fewest kernels from its weights and compares its words with the
-// file's: a file whose kernels were laid out by another build (an NTT order or a packing that has
-// since changed) is refused instead of answering wrongly.
-void check_kernel_layout(const ServerModel& model, const std::string& name, const std::filesystem::path& file) {
-  const QuantizedGraph& graph = model.graph();
+// The words the linear server of an op keeps: its kernels, or (on demand) its weights as one run.
+std::vector<std::span<const uint32_t>> kept_words(const linear::Conv2dServer& s, bool& on_demand) {
+  on_demand = !s.precomputed();
+  if (!on_demand) return s.kernel_words();
+  const std::span<const int64_t> w = s.on_demand_weights();
+  return {std::span<const uint32_t>(reinterpret_cast<const uint32_t*>(w.data()), 2 * w.size())};
+}
+
+// Rebuilds the layer with the fewest prepared kernels from its weights and compares its words with
+// the file's: a file whose kernels were laid out by another build (an NTT order or a packing that
+// has since changed) is refused instead of answering wrongly.
+void check_kernel_layout(const QuantizedGraph& graph, const PreparedKernels& prepared, const std::string& name,
+                         const std::filesystem::path& file) {
   const LinearLayer* smallest = nullptr;
-  std::size_t fewest = SIZE_MAX;
   const std::vector<LinearLayer> layers = linear_layers(graph);
-  const auto server_of = [&](std::size_t op) -> const linear::Conv2dServer& {
-    return std::visit(Overloaded{[](const std::monostate&) -> const linear::Conv2dServer& {
-                                   throw CapacityError("check_kernel_layout: a linear op without its server");
-                                 },
-                                 [](const linear::Conv2dServer& s) -> const linear::Conv2dServer& { return s; },
-                                 [](const linear::FullyConnectedServer& s) -> const linear::Conv2dServer& {
-                                   return s.convolution();
-                                 },
-                                 [](const linear::BatchNormServer& s) -> const linear::Conv2dServer& {
-                                   return s.convolution();
-                                 }},
-                      model.linear(op));
-  };
   for (const LinearLayer& layer : layers) {
-    const std::size_t count = server_of(layer.op).plan().kernel_count();
-    if (count > 0 && count < fewest) {
-      fewest = count;
-      smallest = &layer;
-    }
+    const auto kernel_count = [&](std::size_t op) -> std::size_t {
+      const auto* k = prepared.layers[op] ? std::get_if<linear::PreparedKernels>(&*prepared.layers[op]) : nullptr;
+      return k != nullptr ? k->size() : 0;
+    };
+    const std::size_t count = kernel_count(layer.op);
+    if (count > 0 && (smallest == nullptr || count < kernel_count(smallest->op))) smallest = &layer;
   }
   if (smallest == nullptr) return;
   const QOpKind& op = graph.ops[smallest->op].op;
@@ -282,10 +278,11 @@ void check_kernel_layout(const ServerModel& model, const std::string& name, cons
   } else {
     throw CapacityError("check_kernel_layout: op " + std::to_string(smallest->op) + " is no linear layer");
   }
-  const linear::Conv2dServer fresh(model.context(), smallest->shape, *weights, smallest->weight_bound, SIZE_MAX,
-                                   model.flooding().layers[smallest->op]);
+  const auto context = he::Context::create(he::Parameters::standard(graph.ring_bits));
+  const linear::Conv2dServer fresh(context, smallest->shape, *weights, smallest->weight_bound, SIZE_MAX,
+                                   prepared.flooding.layers.at(smallest->op));
   const auto want = fresh.kernel_words();
-  const auto have = server_of(smallest->op).kernel_words();
+  const auto& have = std::get<linear::PreparedKernels>(*prepared.layers[smallest->op]);
   bool same = want.size() == have.size();
   for (std::size_t k = 0; same && k < want.size(); ++k)
     same = std::equal(want[k].begin(), want[k].end(), have[k].begin(), have[k].end());
@@ -310,17 +307,15 @@ void write_model_file(const ServerModel& model, const std::filesystem::path& fil
   const QuantizedGraph& graph = model.graph();
   // Each layer's kernel words, laid out one after the other.
   std::vector<std::vector<std::span<const uint32_t>>> layers(graph.ops.size());
-  for (std::size_t i = 0; i < graph.ops.size(); ++i) {
-    std::visit(Overloaded{[](const std::monostate&) {},
-                          [&](const linear::Conv2dServer& s) { layers[i] = s.kernel_words(); },
-                          [&](const linear::FullyConnectedServer& s) { layers[i] = s.convolution().kernel_words(); },
-                          [&](const linear::BatchNormServer& s) { layers[i] = s.convolution().kernel_words(); }},
-               model.linear(i));
-    if (!std::holds_alternative<std::monostate>(model.linear(i)) && layers[i].empty())
-      throw InvalidArgument("write_model_file: op " + std::to_string(i) +
-                            " keeps its kernels on demand; load the model with the largest kernel cache");
-  }
   std::vector<LayerRecord> records(layers.size());
+  for (std::size_t i = 0; i < graph.ops.size(); ++i) {
+    bool& on_demand = records[i].on_demand;
+    std::visit(Overloaded{[](const std::monostate&) {},
+                          [&](const linear::Conv2dServer& s) { layers[i] = kept_words(s, on_demand); },
+                          [&](const linear::FullyConnectedServer& s) { layers[i] = kept_words(s.convolution(), on_demand); },
+                          [&](const linear::BatchNormServer& s) { layers[i] = kept_words(s.convolution(), on_demand); }},
+               model.linear(i));
+  }
   uint64_t kernels_bytes = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) {
     LayerRecord& rec = records[i];
@@ -348,6 +343,7 @@ void write_model_file(const ServerModel& model, const std::filesystem::path& fil
     meta.u32(rec.count);
     meta.u32(rec.words);
     meta.u64(rec.offset);
+    meta.u8(rec.on_demand ? 1 : 0);
     write_digest(meta, rec.checksum);
   }
   const std::vector<uint8_t> meta_bytes = meta.take();
@@ -450,7 +446,9 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
     rec.count = r.u32("kernel count");
     rec.words = r.u32("kernel words");
     rec.offset = r.u64("kernel offset");
+    rec.on_demand = r.small("on demand", 1) != 0;
     rec.checksum = read_digest(r);
+    if (rec.on_demand && (rec.count != 1 || rec.words % 2 != 0)) refuse("corrupted (the weights of a layer on demand)");
     if (rec.offset > h.kernels_bytes || layer_bytes(rec) > h.kernels_bytes - rec.offset)
       refuse("corrupted (a layer's kernels lie outside the kernel section)");
   }
@@ -488,14 +486,22 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
   }
   PreparedKernels prepared;
   prepared.layers.resize(records.size());
+  std::vector<std::vector<std::span<const uint32_t>>> words(records.size());  // what the kernel views cover
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (bad[i])
       refuse("corrupted: the kernels of op " + std::to_string(i) + " (" + graph.ops[i].name + ") fail their checksum");
     const LayerRecord& rec = records[i];
+    const uint8_t* first = kernels.data() + rec.offset;
+    if (rec.on_demand) {
+      prepared.layers[i] = linear::PreparedWeights{
+          std::shared_ptr<const int64_t>(mapping, reinterpret_cast<const int64_t*>(first)), rec.words / 2};
+      continue;
+    }
+    if (rec.count == 0) continue;
     const std::size_t stride = align_up(rec.words * sizeof(uint32_t), stride_of);
     for (uint32_t k = 0; k < rec.count; ++k)
-      prepared.layers[i].emplace_back(reinterpret_cast<const uint32_t*>(kernels.data() + rec.offset + k * stride),
-                                      rec.words);
+      words[i].emplace_back(reinterpret_cast<const uint32_t*>(first + k * stride), rec.words);
+    prepared.layers[i] = linear::PreparedKernels(words[i]);
   }
   prepared.storage = mapping;
   prepared.flooding = std::move(flooding);
@@ -503,14 +509,12 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
   policy.max_top_k = serving.max_top_k;
   policy.allow_logits = serving.allow_logits;
   policy.send_names = serving.send_names;
-  std::optional<ServerModel> model;
+  check_kernel_layout(graph, prepared, name, file);
   try {
-    model.emplace(std::move(graph), card, policy, std::move(prepared));
+    return ServerModel(std::move(graph), card, policy, std::move(prepared));
   } catch (const InvalidArgument& e) {
-    refuse(std::string("out of date or corrupted: ") + e.what());
+    throw FormatError(name + ": out of date or corrupted: " + e.what() + "; " + rebuild_hint(file));
   }
-  check_kernel_layout(*model, name, file);
-  return std::move(*model);
 }
 
 }  // namespace twain::engine

@@ -12,7 +12,8 @@
 //                      constants), the model card, the operator's ModelPolicy, and for each op
 //                      its kernels' count, size in words, offset and checksum
 //   kernels            page-aligned; each layer's kernels one after the other, as
-//                      linear::Conv2dServer::kernel_words gives them
+//                      linear::Conv2dServer::kernel_words gives them (none for a layer kept
+//                      on demand)
 // Checksums are Poly1305 under a fixed public key (net/transcript_checksum.hpp): they catch a
 // damaged file, not a forged one; who can write the file can change the model anyway.
 #pragma once
@@ -28,10 +29,10 @@ namespace twain::engine {
 // What the format version says: a file of another version is refused and must be rebuilt.
 inline constexpr uint32_t kModelFileVersion = 1;
 
-// Writes `model` (all of whose kernels must be precomputed: build it with kernel_cache_bytes at
-// its maximum) to `file`, through a temporary file renamed into place, so that a server never maps
-// a half-written file. Throws InvalidArgument when a layer keeps its kernels on demand or the file
-// cannot be written.
+// Writes `model` to `file`, through a temporary file renamed into place, so that a server never
+// maps a half-written file. The kernels the model keeps precomputed go into the file; a layer that
+// transforms its kernels on use (beyond ModelPolicy::kernel_cache_bytes) keeps doing so from its
+// weights when served. Throws InvalidArgument when the file cannot be written.
 void write_model_file(const ServerModel& model, const std::filesystem::path& file);
 
 // Whether `file` starts with the model file's magic (a .twain file rather than ONNX).

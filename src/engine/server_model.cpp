@@ -43,6 +43,17 @@ ServerModel::ServerModel(model::QuantizedGraph graph, std::string card, const Mo
                 "prepared kernels for " + std::to_string(prepared.layers.size()) + " ops, the graph has " +
                     std::to_string(graph_.ops.size()));
   prepare(&prepared);
+  // Each linear layer now holds what it needs (its kernels, or its own copy of the weights to
+  // transform on use): the graph's copy would only double the process's private memory.
+  for (model::QOp& op : graph_.ops) {
+    if (auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
+      conv->weights = {};
+    } else if (auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
+      gemm->weights = {};
+    } else if (auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {
+      affine->scale = {};
+    }
+  }
 }
 
 void ServerModel::prepare(const PreparedKernels* prepared) {
@@ -84,15 +95,20 @@ void ServerModel::prepare(const PreparedKernels* prepared) {
     const model::QOp& op = graph_.ops[i];
     const he::FloodBudget& budget = flooding_.layers[i];
     auto server = std::make_unique<LinearServer>();
-    const std::size_t left = kernel_cache_bytes - std::min(kernel_cache_bytes, cached);
-    const auto kernels = [&] { return linear::PreparedKernels(prepared->layers[i]); };
+    const bool prepared_here = prepared != nullptr;
+    const std::size_t left = prepared != nullptr ? 0 : kernel_cache_bytes - std::min(kernel_cache_bytes, cached);
+    const auto kernels = [&]() -> const linear::PreparedLayer& {
+      TWAIN_REQUIRE(prepared->layers[i].has_value(), InvalidArgument,
+                    "nothing prepared for the linear op " + std::to_string(i));
+      return *prepared->layers[i];
+    };
     if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
-      account(prepared != nullptr
+      account(prepared_here
                   ? server->emplace<linear::Conv2dServer>(context_, conv->shape, conv->weight_bound, budget, kernels())
                   : server->emplace<linear::Conv2dServer>(context_, conv->shape, conv->weights, conv->weight_bound,
                                                           left, budget));
     } else if (const auto* gemm = std::get_if<model::qop::Gemm>(&op.op)) {
-      account((prepared != nullptr ? server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm),
+      account((prepared_here ? server->emplace<linear::FullyConnectedServer>(context_, gemm_shape(*gemm),
                                                                                    gemm->weight_bound, budget, kernels())
                                    : server->emplace<linear::FullyConnectedServer>(
                                          context_, gemm_shape(*gemm), gemm->weights, gemm->weight_bound, left, budget))
@@ -100,14 +116,14 @@ void ServerModel::prepare(const PreparedKernels* prepared) {
     } else if (const auto* affine = std::get_if<model::qop::ChannelAffine>(&op.op)) {
       std::vector<uint64_t> shift;
       for (int64_t s : affine->shift) shift.push_back(model::to_ring(s, graph_.ring_bits));
-      account((prepared != nullptr
+      account((prepared_here
                    ? server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), shift,
                                                               affine->scale_bound, budget, kernels())
                    : server->emplace<linear::BatchNormServer>(context_, affine_shape(graph_, op), affine->scale, shift,
                                                               affine->scale_bound, left, budget))
                   .convolution());
     } else {
-      TWAIN_REQUIRE(prepared == nullptr || prepared->layers[i].empty(), InvalidArgument,
+      TWAIN_REQUIRE(prepared == nullptr || !prepared->layers[i].has_value(), InvalidArgument,
                     "prepared kernels for op " + std::to_string(i) + ", which has no linear layer");
     }
     linear_.push_back(std::move(server));

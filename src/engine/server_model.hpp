@@ -5,6 +5,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -68,11 +69,12 @@ struct ServedDescription {
 ServedDescription describe_for_serving(const model::QuantizedGraph& graph, const he::Context& context,
                                        const ModelPolicy& policy, const SessionFlooding* known = nullptr);
 
-// Kernels made before, by op index (none for ops without a linear server), as
-// linear::Conv2dServer::kernel_words gives them, and what keeps their words alive (a mapped model
-// file, engine/model_file.hpp).
+// What the linear layers kept when they were prepared before, by op index (nothing for ops
+// without a linear server): kernels as linear::Conv2dServer::kernel_words gives them, or the
+// weights of a layer on demand; and what keeps their words alive (a mapped model file,
+// engine/model_file.hpp).
 struct PreparedKernels {
-  std::vector<std::vector<std::span<const uint32_t>>> layers;
+  std::vector<std::optional<linear::PreparedLayer>> layers;
   std::shared_ptr<const void> storage;
   SessionFlooding flooding;  // the flooding the kernels were planned under
 };
@@ -89,11 +91,13 @@ class ServerModel {
   // BatchNorm layers that run as convolutions), given to layers in graph order while it lasts (a
   // layer that does not fit transforms its kernels on use).
   explicit ServerModel(model::QuantizedGraph graph, std::string card = {}, const ModelPolicy& policy = {});
-  // As above, with every kernel taken from `prepared` instead of transformed from the weights
-  // (policy.kernel_cache_bytes does not apply). Throws InvalidArgument when a layer's kernels do
-  // not match its plan.
+  // As above, with every linear layer taken from `prepared` instead of transformed from the
+  // weights (policy.kernel_cache_bytes does not apply); graph() then keeps no weights of its linear layers (their servers hold what they
+  // need), so it cannot be evaluated. Throws InvalidArgument when a layer's kernels do not match
+  // its plan.
   ServerModel(model::QuantizedGraph graph, std::string card, const ModelPolicy& policy, PreparedKernels prepared);
 
+  // The quantised graph (without the linear layers' weights for a model from prepared kernels).
   const model::QuantizedGraph& graph() const { return graph_; }
   const std::vector<uint8_t>& description() const { return description_; }
   const std::string& card() const { return card_; }

@@ -46,11 +46,11 @@ BatchNormServer::BatchNormServer(he::ContextPtr context, const BatchNormShape& s
 }
 
 BatchNormServer::BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const uint64_t> shift,
-                                 uint64_t scale_bound, const he::FloodBudget& budget, PreparedKernels kernels)
+                                 uint64_t scale_bound, const he::FloodBudget& budget, const PreparedLayer& prepared)
     : shape_(shape),
       plain_mask_(context->plain_mask()),
       shift_(shift.begin(), shift.end()),
-      conv_(std::move(context), shape.as_conv2d(), scale_bound, budget, kernels) {
+      conv_(std::move(context), shape.as_conv2d(), scale_bound, budget, prepared) {
   check_shift();
 }
 

@@ -43,9 +43,9 @@ class BatchNormServer {
   BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const int64_t> scale,
                   std::span<const uint64_t> shift, uint64_t scale_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
                   const he::FloodBudget& budget = {});
-  // From prepared kernels of the scales (Conv2dServer's constructor from them).
+  // From what a server of the same layer kept for its scales (Conv2dServer's constructor from it).
   BatchNormServer(he::ContextPtr context, const BatchNormShape& shape, std::span<const uint64_t> shift,
-                  uint64_t scale_bound, const he::FloodBudget& budget, PreparedKernels kernels);
+                  uint64_t scale_bound, const he::FloodBudget& budget, const PreparedLayer& prepared);
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
   // The convolution applying the scales.

@@ -31,8 +31,9 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& s
   const std::size_t count = plan_.kernel_count();
   const std::size_t poly_bytes = context_->n() * context_->rns().size() * sizeof(uint32_t);
   if (!plan_.constant_kernels() && count > precompute_limit_bytes / poly_bytes) {
-    weights_ = merged_weights;
-    kernel_bytes_ = weights_.size() * sizeof(int64_t);
+    auto owned = std::make_shared<const std::vector<int64_t>>(merged_weights);
+    weights_ = {std::shared_ptr<const int64_t>(owned, owned->data()), owned->size()};
+    kernel_bytes_ = weights_.count * sizeof(int64_t);
     return;
   }
   kernels_.reserve(count);
@@ -45,8 +46,23 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& s
 }
 
 Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& shape, uint64_t weight_bound,
-                           const he::FloodBudget& budget, PreparedKernels kernels)
+                           const he::FloodBudget& budget, const PreparedLayer& prepared)
     : context_(std::move(context)), layer_(shape), plan_(plan_layer(shape, *context_, weight_bound, budget)) {
+  if (const auto* weights = std::get_if<PreparedWeights>(&prepared)) {
+    weights_ = *weights;
+    const int merged = shape.groups / plan_.shape().groups;
+    TWAIN_REQUIRE(weights_.count > 0 && weights_.count == merge_groups(shape, merged).weight_size(), InvalidArgument,
+                  "Conv2dServer: " + std::to_string(weights_.count) + " prepared weights where " + shape.describe() +
+                      " takes " + std::to_string(shape.weight_size()));
+    const auto bound = static_cast<int64_t>(weight_bound);
+    const std::span<const int64_t> values = weights_.values();
+    TWAIN_REQUIRE(std::all_of(values.begin(), values.end(), [&](int64_t w) { return w >= -bound && w <= bound; }),
+                  InvalidArgument,
+                  "Conv2dServer: a prepared weight exceeds the public bound " + std::to_string(weight_bound));
+    kernel_bytes_ = weights_.count * sizeof(int64_t);
+    return;
+  }
+  const PreparedKernels kernels = std::get<PreparedKernels>(prepared);
   TWAIN_REQUIRE(kernels.size() == plan_.kernel_count(), InvalidArgument,
                 "Conv2dServer: " + std::to_string(kernels.size()) + " prepared kernels where the plan of " +
                     shape.describe() + " has " + std::to_string(plan_.kernel_count()));
@@ -89,7 +105,7 @@ void Conv2dServer::accumulate(he::MultiplyAccumulator& acc, const he::Ciphertext
         static_cast<std::size_t>(channel_block);
     acc.add(input, kernels_[index]);
   } else {
-    acc.add(input, make_kernel(weights_, group, response, channel_block));
+    acc.add(input, make_kernel(weights_.values(), group, response, channel_block));
   }
 }
 

@@ -12,7 +12,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
+#include <variant>
 #include <vector>
 
 #include "core/prg.hpp"
@@ -30,6 +32,17 @@ namespace twain::linear {
 // constant's residues.
 using PreparedKernels = std::span<const std::span<const uint32_t>>;
 
+// The weights of a layer that transforms its kernels on use, as Conv2dServer::on_demand_weights
+// gives them (groups already merged as the plan runs them), and what keeps them alive.
+struct PreparedWeights {
+  std::shared_ptr<const int64_t> data;
+  std::size_t count = 0;
+  std::span<const int64_t> values() const { return {data.get(), count}; }
+};
+
+// What a layer was prepared with: its precomputed kernels, or its weights (on demand).
+using PreparedLayer = std::variant<PreparedKernels, PreparedWeights>;
+
 class Conv2dServer {
  public:
   // weights: OIHW fixed-point integers with |w| <= weight_bound (the public bound, below 2^40).
@@ -46,16 +59,20 @@ class Conv2dServer {
                uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
                const he::FloodBudget& budget = {});
 
-  // From prepared kernels, which are not copied (they must outlive this object, as a mapped
-  // model file does; constants are copied). Throws InvalidArgument when their count or sizes do
-  // not match the plan, CapacityError as the other constructor.
+  // From what a server of the same layer, plan and parameters kept: its prepared kernels, which
+  // are not copied (they must outlive this object, as a mapped model file does; constants are
+  // copied), or its on-demand weights (not copied either; PreparedWeights keeps them alive).
+  // Throws InvalidArgument when their count or sizes do not match the plan, or a weight its bound;
+  // CapacityError as the other constructor.
   Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& shape, uint64_t weight_bound,
-               const he::FloodBudget& budget, PreparedKernels kernels);
+               const he::FloodBudget& budget, const PreparedLayer& prepared);
 
   const Conv2dPlan& plan() const { return plan_; }
-  bool precomputed() const { return weights_.empty(); }
+  bool precomputed() const { return weights_.count == 0; }
   // The words of every precomputed kernel (what PreparedKernels takes back); empty when on demand.
   std::vector<std::span<const uint32_t>> kernel_words() const;
+  // The weights a layer on demand keeps (what PreparedWeights takes back); empty when precomputed.
+  std::span<const int64_t> on_demand_weights() const { return weights_.values(); }
   // Bytes the layer keeps for its kernels (precomputed kernels, or the weights).
   std::size_t kernel_bytes() const { return kernel_bytes_; }
 
@@ -79,7 +96,7 @@ class Conv2dServer {
   core::Conv2dGeometry layer_;  // as given; plan_ may run it unstrided (strided_pointwise.hpp) or with merged groups
   Conv2dPlan plan_;
   std::vector<he::NttPlaintext> kernels_;  // [group][response][channel block], when precomputed
-  std::vector<int64_t> weights_;           // when on demand
+  PreparedWeights weights_;                // when on demand: owned, or in a mapped file
   std::size_t kernel_bytes_ = 0;
 };
 

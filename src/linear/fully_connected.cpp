@@ -36,8 +36,8 @@ FullyConnectedServer::FullyConnectedServer(he::ContextPtr context, const FullyCo
 
 FullyConnectedServer::FullyConnectedServer(he::ContextPtr context, const FullyConnectedShape& shape,
                                            uint64_t weight_bound, const he::FloodBudget& budget,
-                                           PreparedKernels kernels)
-    : conv_(std::move(context), shape.as_conv2d(), weight_bound, budget, kernels) {}
+                                           const PreparedLayer& prepared)
+    : conv_(std::move(context), shape.as_conv2d(), weight_bound, budget, prepared) {}
 
 std::vector<uint64_t> FullyConnectedServer::run(net::Channel& channel, const he::PublicKey& pk,
                                                 std::span<const uint64_t> server_share, core::Prg& prg,

@@ -40,9 +40,9 @@ class FullyConnectedServer {
   FullyConnectedServer(he::ContextPtr context, const FullyConnectedShape& shape, std::span<const int64_t> weights,
                        uint64_t weight_bound, std::size_t precompute_limit_bytes = SIZE_MAX,
                        const he::FloodBudget& budget = {});
-  // From prepared kernels (Conv2dServer's constructor from them).
+  // From what a server of the same layer kept (Conv2dServer's constructor from it).
   FullyConnectedServer(he::ContextPtr context, const FullyConnectedShape& shape, uint64_t weight_bound,
-                       const he::FloodBudget& budget, PreparedKernels kernels);
+                       const he::FloodBudget& budget, const PreparedLayer& prepared);
 
   const Conv2dPlan& plan() const { return conv_.plan(); }
   // The convolution it runs (precompute_limit_bytes works as there).

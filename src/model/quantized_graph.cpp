@@ -1,5 +1,6 @@
 #include "model/quantized_graph.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 
@@ -28,9 +29,12 @@ struct Checker {
   void bound(const std::vector<int64_t>& values, uint64_t bound_value, const char* what) const {
     require(std::has_single_bit(bound_value) && bound_value < (uint64_t{1} << 62),
             std::string(what) + " bound is not a power of two below 2^62");
-    for (int64_t v : values)
-      require(v > -static_cast<int64_t>(bound_value) - 1 && static_cast<uint64_t>(std::llabs(v)) <= bound_value,
-              std::string("a ") + what + " exceeds its bound " + std::to_string(bound_value));
+    // The message is built only for a value out of bounds: a model has millions of weights.
+    const auto inside = [&](int64_t v) {
+      return v > -static_cast<int64_t>(bound_value) - 1 && static_cast<uint64_t>(std::llabs(v)) <= bound_value;
+    };
+    if (!std::all_of(values.begin(), values.end(), inside))
+      require(false, std::string("a ") + what + " exceeds its bound " + std::to_string(bound_value));
   }
   // The count of a server-only parameter vector (weights, biases, ...), empty in a public description.
   void parameters(std::size_t have, int64_t expected, const char* what) const {

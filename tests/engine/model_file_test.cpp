@@ -88,6 +88,10 @@ TEST(ModelFile, AModelServedFromItsFileAnswersAsTheModelItWasMadeFrom) {
   EXPECT_EQ(mapped.fingerprint(), f.source.fingerprint());
   EXPECT_EQ(mapped.kernel_bytes(), f.source.kernel_bytes());
   EXPECT_EQ(mapped.flooding().statistical_bits, f.source.flooding().statistical_bits);
+  for (const model::QOp& op : mapped.graph().ops)
+    if (const auto* conv = std::get_if<model::qop::Conv2d>(&op.op)) {
+      EXPECT_TRUE(conv->weights.empty()) << op.name;
+    }
   EXPECT_EQ(mapped.policy().max_inferences, 2u);
   // The output policy is the server's to choose; with logits the whole output can be compared.
   const ServerModel revealing = load_model_file(f.file, with_logits());
@@ -100,7 +104,9 @@ TEST(ModelFile, AModelServedFromItsFileAnswersAsTheModelItWasMadeFrom) {
   options.backend = nonlinear::Backend::kIknp;
   options.reveal_logits = true;
   const auto run = testing::run_local(revealing, image, options);
-  const std::vector<uint64_t> expected = model::evaluate_fixed(g, model::quantize_input(g, image));
+  // The mapped model keeps no weights outside its layers: the oracle runs on the source's graph.
+  const auto& full = f.source.graph();
+  const std::vector<uint64_t> expected = model::evaluate_fixed(full, model::quantize_input(full, image));
   ASSERT_EQ(run.client.logits.size(), expected.size());
   for (std::size_t i = 0; i < expected.size(); ++i)
     EXPECT_EQ(run.client.logits[i], model::to_signed(expected[i], g.ring_bits)) << "logit " << i;
@@ -144,14 +150,31 @@ TEST(ModelFile, ForeignTruncatedAndCorruptedFilesAreRefusedSayingWhich) {
   EXPECT_THROW(load_model_file(f.dir / "missing.twain", {}), InvalidArgument);
 }
 
-// A model whose kernels stay on demand cannot be written: the file would lack them.
-TEST(ModelFile, OnDemandKernelsAreNotWritten) {
+// Layers beyond the kernel cache are written without kernels and transform theirs on use when
+// served, with the same answers.
+TEST(ModelFile, OnDemandLayersStayOnDemandAndAnswerAlike) {
   ModelPolicy small;
-  small.kernel_cache_bytes = 0;
-  const ServerModel model(load_quantized_model(kFashionModel), "", small);
-  ASSERT_GT(model.on_demand_layers(), 0u);
-  EXPECT_THROW(write_model_file(model, fixture().dir / "on_demand.twain"), InvalidArgument);
-  EXPECT_FALSE(std::filesystem::exists(fixture().dir / "on_demand.twain"));
+  small.kernel_cache_bytes = 1 << 20;
+  const ServerModel source(load_quantized_model(kFashionModel), "", small);
+  ASSERT_GT(source.on_demand_layers(), 0u);
+  const std::filesystem::path file = fixture().dir / "on_demand.twain";
+  write_model_file(source, file);
+  EXPECT_LT(std::filesystem::file_size(file), fixture().bytes.size());
+  const ServerModel mapped = load_model_file(file, with_logits());
+  EXPECT_EQ(mapped.on_demand_layers(), source.on_demand_layers());
+  const auto& g = mapped.graph();
+  std::vector<float> image(static_cast<std::size_t>(model::element_count(g.tensors[static_cast<std::size_t>(g.input)].shape)));
+  core::Prg prg(core::Seed{34});
+  for (float& v : image) v = static_cast<float>(prg.next_u64() % 4096) / 1024.0f - 0.8f;
+  SessionOptions options;
+  options.backend = nonlinear::Backend::kIknp;
+  options.reveal_logits = true;
+  const auto run = testing::run_local(mapped, image, options);
+  const auto& full = source.graph();
+  const std::vector<uint64_t> expected = model::evaluate_fixed(full, model::quantize_input(full, image));
+  ASSERT_EQ(run.client.logits.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(run.client.logits[i], model::to_signed(expected[i], g.ring_bits)) << "logit " << i;
 }
 
 }  // namespace
