@@ -88,7 +88,7 @@ ClientRun run_client(net::Channel& channel, const CliOptions& options, const std
   const int threads = static_cast<int>(options.integer("--threads", 1, 1, engine::kMaxThreads));
   // Checked before connecting: a wrong list fails at once.
   const std::vector<std::string> files = image != nullptr ? std::vector<std::string>{"input"} : image_files(options);
-  const auto ahead = static_cast<uint64_t>(options.integer("--prepare", 1, 1, static_cast<int64_t>(engine::kMaxInferences)));
+  const auto ahead = static_cast<uint64_t>(options.integer("--prepare", 1, 1, static_cast<int64_t>(engine::kMaxPreparedAhead)));
   const auto start = std::chrono::steady_clock::now();
   engine::ClientSession session(channel, session_options(options), threads);
   ClientRun run;

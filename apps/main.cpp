@@ -40,8 +40,8 @@ constexpr const char* kClientOptions = R"(  --image FILE      PNG or JPEG (decod
                     repeat it for several images: all of them run in one session (one setup),
                     one line each (and one record each in --json's "images")
   --image-dir DIR   every PNG and JPEG file of DIR, by name, after the --image files
-  --prepare N       make the offline material of N inferences before the first image and keep it
-                    N ahead (default 1: each image's right after the one before)
+  --prepare N       make the offline material of N inferences (at most 4) before the first image
+                    and keep it N ahead (default 1: each image's right after the one before)
   --topk K          the client learns the K best classes and their scores (default 5)
   --logits          the client learns every logit instead
   --labels FILE     class names, one per line (default: the server's)

@@ -415,7 +415,12 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
   h.kernels_bytes = head.u64("kernel size");
   h.meta_checksum = read_digest(head);
   if (h.ring_bits < 2 || h.ring_bits > 64) refuse("corrupted header (ring bits " + std::to_string(h.ring_bits) + ")");
-  const auto context = he::Context::create(he::Parameters::standard(static_cast<int>(h.ring_bits)));
+  he::ContextPtr context;
+  try {
+    context = he::Context::create(he::Parameters::standard(static_cast<int>(h.ring_bits)));
+  } catch (const Error& e) {
+    refuse("out of date: no HE parameters in this build for l = " + std::to_string(h.ring_bits) + " (" + e.what() + ")");
+  }
   if (h.params_id != context->id())
     refuse("out of date: made for other HE parameters than this build's for l = " + std::to_string(h.ring_bits));
   if (h.meta_offset != kPage || h.meta_bytes > kMaxMetaBytes || h.kernels_offset % kPage != 0 ||
@@ -439,6 +444,11 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
   const ModelPolicy made = read_policy(r);
   SessionFlooding flooding = read_flooding(r);
   if (flooding.layers.size() != graph.ops.size()) refuse("corrupted (flooding of " + std::to_string(flooding.layers.size()) + " ops)");
+  // Every layer is flooded for the session's target, which the policy accepts.
+  if (flooding.budget.statistical_bits < made.min_statistical_bits ||
+      std::any_of(flooding.layers.begin(), flooding.layers.end(),
+                  [&](const he::FloodBudget& b) { return b.statistical_bits != flooding.budget.statistical_bits; }))
+    refuse("corrupted (its flooding does not hold the session's target)");
   const auto layer_count = r.integer("layer count", 0, static_cast<int64_t>(kMaxGraphTensors));
   if (static_cast<std::size_t>(layer_count) != graph.ops.size()) refuse("corrupted (layer count)");
   std::vector<LayerRecord> records(graph.ops.size());
@@ -449,7 +459,11 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
     rec.on_demand = r.small("on demand", 1) != 0;
     rec.checksum = read_digest(r);
     if (rec.on_demand && (rec.count != 1 || rec.words % 2 != 0)) refuse("corrupted (the weights of a layer on demand)");
-    if (rec.offset > h.kernels_bytes || layer_bytes(rec) > h.kernels_bytes - rec.offset)
+    // Checked by division: hostile counts must not wrap the product around.
+    if ((rec.count == 0) != (rec.words == 0) || rec.offset % kPage != 0 || rec.offset > h.kernels_bytes)
+      refuse("corrupted (a layer's kernel record)");
+    const uint64_t room = h.kernels_bytes - rec.offset, last = uint64_t{rec.words} * sizeof(uint32_t);
+    if (rec.count > 0 && (last > room || rec.count - 1 > (room - last) / align_up(last, kKernelAlignment)))
       refuse("corrupted (a layer's kernels lie outside the kernel section)");
   }
   r.finish();
@@ -471,8 +485,12 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
     const unsigned workers = std::max(1U, std::min(8U, std::thread::hardware_concurrency()));
     std::atomic<std::size_t> next{0};
     std::vector<std::thread> threads;
-    for (unsigned t = 0; t < workers; ++t)
-      threads.emplace_back([&] {
+    const auto join_all = [&] {
+      for (auto& t : threads) t.join();
+    };
+    try {
+      for (unsigned t = 0; t < workers; ++t)
+        threads.emplace_back([&] {
         for (std::size_t i = next++; i < records.size(); i = next++) {
           const LayerRecord& rec = records[i];
           const std::size_t stride = align_up(rec.words * sizeof(uint32_t), stride_of);
@@ -482,7 +500,11 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
           bad[i] = c.digest() != rec.checksum;
         }
       });
-    for (auto& t : threads) t.join();
+    } catch (...) {
+      join_all();  // the workers started share this frame
+      throw;
+    }
+    join_all();
   }
   PreparedKernels prepared;
   prepared.layers.resize(records.size());
@@ -509,10 +531,13 @@ ServerModel load_model_file(const std::filesystem::path& file, const ModelFileSe
   policy.max_top_k = serving.max_top_k;
   policy.allow_logits = serving.allow_logits;
   policy.send_names = serving.send_names;
-  check_kernel_layout(graph, prepared, name, file);
   try {
+    graph.validate();
+    check_kernel_layout(graph, prepared, name, file);
     return ServerModel(std::move(graph), card, policy, std::move(prepared));
   } catch (const InvalidArgument& e) {
+    throw FormatError(name + ": out of date or corrupted: " + e.what() + "; " + rebuild_hint(file));
+  } catch (const CapacityError& e) {
     throw FormatError(name + ": out of date or corrupted: " + e.what() + "; " + rebuild_hint(file));
   }
 }

@@ -29,6 +29,11 @@ inline constexpr int kMaxThreads = 256;
 // of every response (engine/session_flooding.hpp).
 inline constexpr uint64_t kMaxInferences = 4096;
 
+// Most inferences whose offline material a session holds at once: each costs the server the
+// whole plan's triples and OTs in memory, which a client could otherwise make it hold for
+// max_inferences images.
+inline constexpr uint64_t kMaxPreparedAhead = 4;
+
 // Largest top_k a client may ask for.
 inline constexpr int kMaxTopK = 1000;
 

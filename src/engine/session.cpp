@@ -124,10 +124,11 @@ SessionReport serve_session(const ServerModel& model, net::Channel& channel, Ses
     const SessionCommand command = decode_command(channel.recv_message(kMaxCommandBytes));
     if (command.kind == SessionCommand::Kind::kEnd) break;
     if (command.kind == SessionCommand::Kind::kPrepare) {
-      if (report.inferences + prepared + command.count > allowed)
-        throw FormatError("session command: prepare " + std::to_string(command.count) + " after " +
+      if (report.inferences + prepared + command.count > allowed || prepared + command.count > kMaxPreparedAhead)
+        throw PolicyError("session command: prepare " + std::to_string(command.count) + " after " +
                           std::to_string(report.inferences) + " inferences run and " + std::to_string(prepared) +
-                          " prepared exceeds the " + std::to_string(allowed) + " a session may run");
+                          " prepared exceeds the " + std::to_string(allowed) + " a session may run or the " +
+                          std::to_string(kMaxPreparedAhead) + " it may hold prepared");
       report.offline += measure(
           channel, [&] { for (uint64_t k = 0; k < command.count; ++k) nonlinear->offline(plan); }, before);
       prepared += command.count;
@@ -260,6 +261,10 @@ void ClientSession::prepare(uint64_t count) {
                       " inferences per session (its --max-images); " + std::to_string(inferences_) + " ran and " +
                       std::to_string(prepared()) + " are prepared, " + std::to_string(count) +
                       " more were asked for: open another session");
+  if (prepared() + count > kMaxPreparedAhead)
+    throw PolicyError("a session holds the material of at most " + std::to_string(kMaxPreparedAhead) +
+                      " inferences at once; " + std::to_string(prepared()) + " are prepared, " + std::to_string(count) +
+                      " more were asked for");
   on_the_wire([&] {
     if (!started_) start(count);
     Started& s = *started_;

@@ -110,7 +110,8 @@ class ClientSession {
   const std::string& fingerprint() const { return fingerprint_; }
   // Makes the offline material of `count` more inferences (after the session's setup, on the
   // first call). Throws PolicyError, before any traffic, when the options ask for more than
-  // policy() allows, or when the inferences run and prepared would exceed its max_inferences.
+  // policy() allows, when the inferences run and prepared would exceed its max_inferences, or the
+  // prepared ones kMaxPreparedAhead.
   void prepare(uint64_t count = 1);
   // One inference on prepared material (prepare(1) first when none is left). Throws PolicyError
   // as prepare does. trace: when given, receives the client's share of every tensor. Its report

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "core/errors.hpp"
 #include "core/prg.hpp"
@@ -15,6 +16,7 @@
 #include "model/fixed_evaluator.hpp"
 #include "model/quantize.hpp"
 #include "model/ring.hpp"
+#include "net/transcript_checksum.hpp"
 
 namespace twain::engine {
 namespace {
@@ -148,6 +150,38 @@ TEST(ModelFile, ForeignTruncatedAndCorruptedFilesAreRefusedSayingWhich) {
   two.max_inferences = 2;
   EXPECT_EQ(refusal(good, two), "");
   EXPECT_THROW(load_model_file(f.dir / "missing.twain", {}), InvalidArgument);
+}
+
+uint64_t get_u64(std::span<const uint8_t> b, std::size_t at) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t{b[at + i]} << (8 * i);
+  return v;
+}
+
+void put_u32(std::vector<uint8_t>& b, std::size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+
+// A hostile file whose checksums are right (the key is public): its last layer record claims
+// counts whose product wraps around 2^64, or kernels outside the file. It is refused before any
+// kernel is read.
+TEST(ModelFile, HostileLayerRecordsWithValidChecksumsAreRefused) {
+  const std::vector<uint8_t>& good = fixture().bytes;
+  const std::size_t meta_at = get_u64(good, 24), meta_bytes = get_u64(good, 32);
+  const std::size_t record = meta_at + meta_bytes - 41;  // count, words, offset, on demand, digest
+  for (const auto& [count, words, offset] : {std::tuple<uint32_t, uint32_t, uint32_t>{0x80000000u, 0x80000000u, 0},
+                                            {0xffffffffu, 0, 0}, {1, 1024, 4096 * 1000000u}, {2, 1024, 100}}) {
+    std::vector<uint8_t> bad = good;
+    put_u32(bad, record, count);
+    put_u32(bad, record + 4, words);
+    put_u32(bad, record + 8, offset);
+    net::TranscriptChecksum c;
+    c.update(bad.data() + meta_at, meta_bytes);
+    const net::TranscriptDigest d = c.digest();
+    std::copy(d.checksum.begin(), d.checksum.end(), bad.begin() + 56);
+    const std::string why = refusal(bad);
+    EXPECT_NE(why.find("corrupted"), std::string::npos) << count << " x " << words << " at " << offset << ": " << why;
+  }
 }
 
 // Layers beyond the kernel cache are written without kernels and transform theirs on use when

@@ -207,6 +207,15 @@ TEST(EngineSession, TheFloodingCoversEveryInferenceTheSessionMayRun) {
   const std::vector<float> image = seeded_image(input_size(one.graph()), 20);
   const auto run = testing::run_local(sixteen, image, revealing(nonlinear::TruncMode::kExact));
   EXPECT_EQ(run.client.report.statistical_bits_session, sixteen.flooding().statistical_bits);
+  // However many a session may run, it holds the material of at most kMaxPreparedAhead at once.
+  testing::run_session(sixteen, revealing(nonlinear::TruncMode::kFast), [&](ClientSession& client) {
+    EXPECT_THROW(client.prepare(kMaxPreparedAhead + 1), PolicyError);
+    client.prepare(kMaxPreparedAhead);
+    EXPECT_THROW(client.prepare(1), PolicyError);
+    client.infer(image);
+    client.prepare(1);
+    EXPECT_EQ(client.prepared(), kMaxPreparedAhead);
+  });
 }
 
 // A session runs at most max_inferences: the client refuses more before any traffic, and the
