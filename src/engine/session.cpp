@@ -218,11 +218,7 @@ void ClientSession::start(uint64_t first_count) {
   Started& s = *started;
   s.context = he::Context::create(he::Parameters::standard(graph_.ring_bits));
   s.plan.emplace(plan_graph(graph_, options_));
-  if (options_.choose_backend) {
-    nonlinear::Needs needs;
-    for (uint64_t k = 0; k < first_count; ++k) needs += s.plan->needs();
-    options_.backend = choose_backend(needs);
-  }
+  if (options_.choose_backend) options_.backend = choose_backend(first_count * s.plan->needs());
   s.pool = make_pool(threads_);
   setup_ = measure(channel_, [&] {
     channel_.send_message(encode_request(options_));
