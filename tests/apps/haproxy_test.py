@@ -32,21 +32,10 @@ import sys
 import tempfile
 import time
 
+from cli_oracle import parse_prediction, reference
+
 WAVE = 8  # clients before the kill, all at once, then as many after it, 4 at a time
 CLEAR_ERROR = re.compile(r"^twain: error: .*(closed|reset)", re.M)
-
-
-def reference(twain, model, image):
-    out = subprocess.run([twain, "plain", "--model", model, "--image", image, "--topk", "1"], capture_output=True,
-                         text=True, check=True).stdout
-    fixed = out[out.index("fixed point"):]
-    m = re.search(r"\(index (\d+)\)\s+score (-?[\d.]+)", fixed)
-    return m.group(1), m.group(2)
-
-
-def parse_prediction(stdout):
-    m = re.search(r"prediction \(top 1\):\n.*\(index (\d+)\)\s+score (-?[\d.]+)", stdout)
-    return (m.group(1), m.group(2)) if m else None
 
 
 def free_port():

@@ -28,16 +28,20 @@ struct LocalRun {
   Trace server_trace, client_trace;
 };
 
-// Rethrows the first error that is not a closed connection, else the server's, else the client's.
-inline LocalRun run_local(const ServerModel& model, std::span<const float> image, const SessionOptions& options) {
+// The server session in a thread, against a client session on the other end of a memory pair that
+// `script` drives (any number of prepare and infer calls; the session is closed after it).
+// server_trace: when given, the server's share of every tensor of the last inference. Rethrows
+// the first error that is not a closed connection, else the server's, else the client's.
+inline SessionReport run_session(const ServerModel& model, const SessionOptions& options,
+                                 const std::function<void(ClientSession&)>& script, Trace* server_trace = nullptr) {
   auto server_end_client_end = net::make_memory_channel_pair();
   auto& server_end = server_end_client_end.first;
   auto& client_end = server_end_client_end.second;
-  LocalRun run;
+  SessionReport server_report;
   std::exception_ptr server_error, client_error;
   std::thread server([&] {
     try {
-      run.server = serve_session(model, *server_end, test_policy(), {}, &run.server_trace);
+      server_report = serve_session(model, *server_end, test_policy(), {}, server_trace);
     } catch (...) {
       server_error = std::current_exception();
     }
@@ -45,7 +49,7 @@ inline LocalRun run_local(const ServerModel& model, std::span<const float> image
   });
   try {
     ClientSession client(*client_end, options);
-    run.client = client.infer(image, {}, &run.client_trace);
+    script(client);
     client.close();
   } catch (...) {
     client_error = std::current_exception();
@@ -63,39 +67,16 @@ inline LocalRun run_local(const ServerModel& model, std::span<const float> image
   }
   if (server_error) std::rethrow_exception(server_error);
   if (client_error) std::rethrow_exception(client_error);
-  return run;
+  return server_report;
 }
 
-// The server session in a thread, against a client session on the other end of a memory pair that
-// `script` drives (any number of prepare and infer calls; the session is closed after it).
-// Rethrows as run_local does.
-inline SessionReport run_session(const ServerModel& model, const SessionOptions& options,
-                                 const std::function<void(ClientSession&)>& script) {
-  auto server_end_client_end = net::make_memory_channel_pair();
-  auto& server_end = server_end_client_end.first;
-  auto& client_end = server_end_client_end.second;
-  SessionReport server_report;
-  std::exception_ptr server_error, client_error;
-  std::thread server([&] {
-    try {
-      server_report = serve_session(model, *server_end, test_policy());
-    } catch (...) {
-      server_error = std::current_exception();
-    }
-    server_end->close();
-  });
-  try {
-    ClientSession client(*client_end, options);
-    script(client);
-    client.close();
-  } catch (...) {
-    client_error = std::current_exception();
-  }
-  client_end->close();
-  server.join();
-  if (client_error) std::rethrow_exception(client_error);
-  if (server_error) std::rethrow_exception(server_error);
-  return server_report;
+// One inference in a session of its own (run_session), both parties' traces kept.
+inline LocalRun run_local(const ServerModel& model, std::span<const float> image, const SessionOptions& options) {
+  LocalRun run;
+  run.server = run_session(
+      model, options, [&](ClientSession& client) { run.client = client.infer(image, {}, &run.client_trace); },
+      &run.server_trace);
+  return run;
 }
 
 // Both parties' outcomes, errors kept apart (for fault tests): the server runs in a thread, the

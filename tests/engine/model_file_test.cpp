@@ -80,6 +80,24 @@ std::string refusal(std::span<const uint8_t> bytes, const ModelFileServing& serv
   return {};
 }
 
+// A session with `served` (from a file, revealing logits) on a seeded image: every logit equals the
+// fixed-point evaluator's on `source`, the model the file was made from (a model from a file keeps
+// no weights outside its layers, so the oracle runs on the source's graph).
+void expect_fixed_point_logits(const ServerModel& served, const ServerModel& source, uint8_t seed) {
+  const auto& g = source.graph();
+  std::vector<float> image(static_cast<std::size_t>(model::element_count(g.tensors[static_cast<std::size_t>(g.input)].shape)));
+  core::Prg prg(core::Seed{seed});
+  for (float& v : image) v = static_cast<float>(prg.next_u64() % 4096) / 1024.0f - 0.8f;
+  SessionOptions options;
+  options.backend = nonlinear::Backend::kIknp;
+  options.reveal_logits = true;
+  const auto run = testing::run_local(served, image, options);
+  const std::vector<uint64_t> expected = model::evaluate_fixed(g, model::quantize_input(g, image));
+  ASSERT_EQ(run.client.logits.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(run.client.logits[i], model::to_signed(expected[i], g.ring_bits)) << "logit " << i;
+}
+
 TEST(ModelFile, AModelServedFromItsFileAnswersAsTheModelItWasMadeFrom) {
   Fixture& f = fixture();
   EXPECT_TRUE(is_model_file(f.file));
@@ -98,20 +116,7 @@ TEST(ModelFile, AModelServedFromItsFileAnswersAsTheModelItWasMadeFrom) {
   // The output policy is the server's to choose; with logits the whole output can be compared.
   const ServerModel revealing = load_model_file(f.file, with_logits());
   EXPECT_TRUE(revealing.policy().allow_logits);
-  const auto& g = revealing.graph();
-  std::vector<float> image(static_cast<std::size_t>(model::element_count(g.tensors[static_cast<std::size_t>(g.input)].shape)));
-  core::Prg prg(core::Seed{33});
-  for (float& v : image) v = static_cast<float>(prg.next_u64() % 4096) / 1024.0f - 0.8f;
-  SessionOptions options;
-  options.backend = nonlinear::Backend::kIknp;
-  options.reveal_logits = true;
-  const auto run = testing::run_local(revealing, image, options);
-  // The mapped model keeps no weights outside its layers: the oracle runs on the source's graph.
-  const auto& full = f.source.graph();
-  const std::vector<uint64_t> expected = model::evaluate_fixed(full, model::quantize_input(full, image));
-  ASSERT_EQ(run.client.logits.size(), expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    EXPECT_EQ(run.client.logits[i], model::to_signed(expected[i], g.ring_bits)) << "logit " << i;
+  expect_fixed_point_logits(revealing, f.source, 33);
 }
 
 TEST(ModelFile, ForeignTruncatedAndCorruptedFilesAreRefusedSayingWhich) {
@@ -196,19 +201,7 @@ TEST(ModelFile, OnDemandLayersStayOnDemandAndAnswerAlike) {
   EXPECT_LT(std::filesystem::file_size(file), fixture().bytes.size());
   const ServerModel mapped = load_model_file(file, with_logits());
   EXPECT_EQ(mapped.on_demand_layers(), source.on_demand_layers());
-  const auto& g = mapped.graph();
-  std::vector<float> image(static_cast<std::size_t>(model::element_count(g.tensors[static_cast<std::size_t>(g.input)].shape)));
-  core::Prg prg(core::Seed{34});
-  for (float& v : image) v = static_cast<float>(prg.next_u64() % 4096) / 1024.0f - 0.8f;
-  SessionOptions options;
-  options.backend = nonlinear::Backend::kIknp;
-  options.reveal_logits = true;
-  const auto run = testing::run_local(mapped, image, options);
-  const auto& full = source.graph();
-  const std::vector<uint64_t> expected = model::evaluate_fixed(full, model::quantize_input(full, image));
-  ASSERT_EQ(run.client.logits.size(), expected.size());
-  for (std::size_t i = 0; i < expected.size(); ++i)
-    EXPECT_EQ(run.client.logits[i], model::to_signed(expected[i], g.ring_bits)) << "logit " << i;
+  expect_fixed_point_logits(mapped, source, 34);
 }
 
 }  // namespace
