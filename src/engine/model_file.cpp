@@ -139,6 +139,7 @@ double read_double(WireReader& r, const char* field) { return std::bit_cast<doub
 void write_budget(WireWriter& w, const he::FloodBudget& b) {
   w.u32(static_cast<uint32_t>(b.statistical_bits));
   w.u64(b.responses);
+  write_double(w, b.concentration);
 }
 
 he::FloodBudget read_budget(WireReader& r) {
@@ -146,6 +147,9 @@ he::FloodBudget read_budget(WireReader& r) {
   b.statistical_bits = static_cast<int>(r.integer("flooding target", 0, 128));
   b.responses = r.u64("flooding responses");
   if (b.responses == 0) r.fail("a flooding budget of no response");
+  b.concentration = read_double(r, "flooding concentration");
+  if (!(b.concentration >= 1 && b.concentration <= he::kTailFactor * he::kTailFactor))
+    r.fail("a flooding concentration outside [1, " + std::to_string(he::kTailFactor * he::kTailFactor) + "]");
   return b;
 }
 

@@ -27,7 +27,7 @@
 namespace twain::engine {
 
 // What the format version says: a file of another version is refused and must be rebuilt.
-inline constexpr uint32_t kModelFileVersion = 1;
+inline constexpr uint32_t kModelFileVersion = 2;
 
 // Writes `model` to `file`, through a temporary file renamed into place, so that a server never
 // maps a half-written file. The kernels the model keeps precomputed go into the file; a layer that

@@ -1,5 +1,7 @@
 #include "engine/session_flooding.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "core/errors.hpp"
@@ -9,10 +11,12 @@
 namespace twain::engine {
 namespace {
 
-// R only grows from round to round, and wider flooding moves few layers to smaller responses:
-// a plan that has not settled after this many rounds, or whose shares average more than
-// kMaxAverageShare per response (a few layers taking ever more of a growing budget), will not.
-constexpr int kMaxRounds = 8;
+// R and kappa only grow from round to round, and wider flooding moves few layers to smaller
+// responses: a plan that has not settled after this many rounds, or whose shares average more
+// than kMaxAverageShare per response (a few layers taking ever more of a growing budget), will not.
+constexpr int kMaxRounds = 12;
+// kappa is planned in quarters (exact in binary, so both parties compute the same widths).
+constexpr double kConcentrationStep = 0.25;
 constexpr uint64_t kMaxAverageShare = 16;
 
 }  // namespace
@@ -38,7 +42,8 @@ SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const 
                 "inferences per session = " + std::to_string(inferences) + " outside [1, " +
                     std::to_string(kMaxInferences) + "]");
   const std::vector<LinearLayer> layers = linear_layers(graph);
-  he::FloodBudget budget{statistical_bits, 1};
+  // kappa starts at its least; the plan's own blocks say how much it needs (he/flooding.hpp).
+  he::FloodBudget budget{statistical_bits, 1, 1.0};
   std::vector<uint64_t> shares(layers.size(), 1);
   std::vector<he::FloodBudget> by_op(graph.ops.size(), budget);
   for (int round = 0; round < kMaxRounds; ++round) {
@@ -48,7 +53,8 @@ SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const 
       const LinearLayer& layer = layers[l];
       for (;;) {
         // Flooded for R / w (rounded up: each response's part of the distance stays within w / R).
-        const he::FloodBudget mine{statistical_bits, (budget.responses + shares[l] - 1) / shares[l]};
+        const he::FloodBudget mine{statistical_bits, (budget.responses + shares[l] - 1) / shares[l],
+                                   budget.concentration};
         try {
           const linear::Conv2dPlan plan = linear::plan_layer(layer.shape, context, layer.weight_bound, mine);
           // A layer that fits only with a share w has a capacity near R / w; if its own responses
@@ -69,7 +75,8 @@ SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const 
       }
     }
     ledger.repeat(inferences);
-    if (needed <= budget.responses) {
+    const double concentration = ledger.concentration_needed();
+    if (needed <= budget.responses && concentration <= budget.concentration) {
       // The analysis of he/flooding.hpp guarantees this unless the tails of 2^57 or more revealed
       // coefficients add up.
       TWAIN_REQUIRE(ledger.statistical_bits() >= statistical_bits, CapacityError,
@@ -79,7 +86,10 @@ SessionFlooding plan_session_flooding(const model::QuantizedGraph& graph, const 
       return {budget, by_op, ledger.responses(), ledger.coefficients(), ledger.statistical_bits()};
     }
     if (needed > kMaxAverageShare * ledger.responses()) break;
-    budget.responses = needed;
+    budget.responses = std::max(budget.responses, needed);
+    if (concentration > budget.concentration)
+      budget.concentration = std::min(he::kTailFactor * he::kTailFactor,
+                                      std::ceil(concentration / kConcentrationStep) * kConcentrationStep);
   }
   throw CapacityError("the session's flooding budget did not settle after " + std::to_string(kMaxRounds) +
                       " rounds of planning (" + std::to_string(budget.responses) + " responses)");

@@ -5,7 +5,10 @@
 // public description: plan with R, count the responses, and plan again with R = the count until
 // the count fits. A layer whose responses cannot be flooded for R and still decrypt gets a larger
 // share w of the session's distance (its responses are flooded for R / w and count w times), so
-// the few layers with the largest weight noise take the budget the others do not need.
+// the few layers with the largest weight noise take the budget the others do not need. The
+// concentration kappa comes from the same fixed point: the plan's blocks give the factor its
+// quadratic form needs (he::FloodLedger::concentration_needed), and the layers are planned again
+// under it until the budget's kappa covers it.
 #pragma once
 
 #include <cstdint>

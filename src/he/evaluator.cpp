@@ -39,7 +39,7 @@ FloodDistribution flood_distribution(const Context& context, const NoiseEstimate
                                      const FloodBudget& budget, NoiseEstimate& flooded) {
   TWAIN_REQUIRE(revealed <= context.n(), InvalidArgument, "flood: revealed coefficients must be at most n");
   const FloodDistribution distribution =
-      choose_flooding(noise.weight_bound(), revealed == 0 ? context.n() : revealed, budget);
+      choose_flooding(noise.weight_variance, revealed == 0 ? context.n() : revealed, budget);
   flooded = noise;
   flooded.worst_case += distribution.bound;
   try {
@@ -215,7 +215,7 @@ int response_switch_bits(const Context& context, const NoiseEstimate& product, s
                 "response_switch_bits: revealed coefficients must be at most n");
   NoiseEstimate noise = unflooded_response(context, product);
   noise.worst_case +=
-      choose_flooding(noise.weight_bound(), revealed_coefficients == 0 ? context.n() : revealed_coefficients, budget)
+      choose_flooding(noise.weight_variance, revealed_coefficients == 0 ? context.n() : revealed_coefficients, budget)
           .bound;
   return fitting_switch_bits(context, noise);
 }
@@ -227,9 +227,11 @@ int fitting_switch_bits(const Context& context, const NoiseEstimate& noise) {
   // The client computes c1 s exactly over the integers: n 2^(k-1) must stay below Q / 8.
   const int largest = switch_bits_limit(context);
   for (int k = l + 2; k <= largest; ++k) {
-    // Noise after switching: (2^k / Q) bound + extra; it must stay below 2^(k - l - 2).
+    // Noise after switching: (2^k / Q) bound + extra; it must stay below 2^(k - l - 1), half a
+    // step of the message (decrypt rounds to the nearest multiple of 2^(k - l)). bound and extra
+    // hold except with 2^-80 per coefficient, which the session's distance counts.
     const double scaled = std::ldexp(bound, k) / std::exp2(context.q_log2());
-    if (scaled + extra < std::ldexp(1.0, k - l - 2)) return k;
+    if (scaled + extra < std::ldexp(1.0, k - l - 1)) return k;
   }
   return 0;
 }

@@ -56,17 +56,17 @@ struct FloodPolicy {
   std::span<const uint32_t> coefficients = {};
 };
 
-// Adds to c0 (coefficient form; converted if needed) flooding noise (he/flooding.hpp: uniform on
-// [-W, W] with W = B m 2^s, or Irwin-Hall of order 3 with a bound of about 3.5 sqrt(m) B 2^s,
-// whichever bound is smaller), B the high-probability bound of the weight-dependent noise and m
-// the revealed coefficients, widened for the session's budget: for any two weight sets within the
-// same public bounds that give the same results, what the client sees of all the session's
-// responses differs by less than 2^-budget.statistical_bits in statistical distance. Returns the bound of the added noise (0 when no products contributed noise). Throws
+// Adds to c0 (coefficient form; converted if needed) flooding noise (he/flooding.hpp: Irwin-Hall
+// of order 3 of width L = sqrt(I3 m R kappa p) 2^s / 1.7, p the variance proxy of the
+// weight-dependent noise and m the revealed coefficients, under the session's budget): for any two
+// weight sets within the same public bounds that give the same results, what the client sees of
+// all the session's responses differs by less than 2^-budget.statistical_bits in statistical
+// distance. Returns the bound of the added noise (0 when no products contributed noise). Throws
 // CapacityError when the result would no longer decrypt exactly.
 double flood(const Context& context, Ciphertext& ct, core::Prg& prg, const FloodPolicy& policy = {});
 
 // The smallest k such that a ciphertext with this noise still decrypts exactly after switching
-// to 2^k, with a factor-2 margin under the decryption bound. Throws CapacityError if none fits
+// to 2^k: its high-probability bound below half a message step. Throws CapacityError if none fits
 // (k <= 62, and n 2^k < Q / 4 so the client computes c1 s exactly).
 int minimal_switch_bits(const Context& context, const NoiseEstimate& noise);
 // The same without throwing: 0 when no modulus fits (planners try many candidates).

@@ -1,5 +1,6 @@
 #include "he/flooding.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -14,40 +15,71 @@ constexpr double kWidthLimit = 0x1p120;  // widths at or above this are reported
 
 }  // namespace
 
-FloodDistribution choose_flooding(double noise_bound, std::size_t revealed, const FloodBudget& budget) {
+FloodDistribution choose_flooding(double weight_variance, std::size_t revealed, const FloodBudget& budget) {
   const int s = budget.statistical_bits;
   TWAIN_REQUIRE(s >= 0 && s <= 128, InvalidArgument,
                 "choose_flooding: statistical_bits = " + std::to_string(s) + " is outside [0, 128]");
   TWAIN_REQUIRE(budget.responses >= 1, InvalidArgument, "choose_flooding: a session budget of no responses");
+  TWAIN_REQUIRE(budget.concentration >= 1 && budget.concentration <= kTailFactor * kTailFactor, InvalidArgument,
+                "choose_flooding: concentration " + std::to_string(budget.concentration) + " is outside [1, " +
+                    std::to_string(kTailFactor * kTailFactor) + "]");
   TWAIN_REQUIRE(revealed >= 1, InvalidArgument, "choose_flooding: no revealed coefficient");
-  TWAIN_REQUIRE(noise_bound >= 0, InvalidArgument, "choose_flooding: negative noise bound");
-  if (noise_bound == 0) return {};
+  TWAIN_REQUIRE(weight_variance >= 0, InvalidArgument, "choose_flooding: negative variance");
+  if (weight_variance == 0) return {};
   const double mr = static_cast<double>(revealed) * static_cast<double>(budget.responses);
-  const double l = std::ceil(std::ldexp(std::sqrt(kIrwinHall3Fisher * mr) * noise_bound / (2 * kFloodingDistance), s));
+  const double l = std::ceil(std::ldexp(
+      std::sqrt(kIrwinHall3Fisher * mr * budget.concentration * weight_variance) / (2 * kFloodingDistance), s));
   if (l >= kWidthLimit) return {0, std::numeric_limits<double>::infinity()};
   return {static_cast<math::u128>(l), std::ceil(1.5 * l)};
 }
 
-void FloodLedger::add(const FloodDistribution& distribution, double noise_bound, std::size_t revealed,
-                      uint64_t count) {
-  responses_ += count;
-  if (noise_bound == 0) return;
-  const double m = static_cast<double>(revealed), n = static_cast<double>(count);
-  const double width = static_cast<double>(distribution.width);
-  coefficients_ += n * m;
-  hellinger_squared_ += n * m * noise_bound * noise_bound * kIrwinHall3Fisher / (8 * width * width);
+void FloodLedger::add_block(std::span<const FloodedResponses> responses, uint64_t blocks) {
+  const double n = static_cast<double>(blocks);
+  double norm = 0;
+  for (const FloodedResponses& r : responses) {
+    responses_ += blocks * r.count;
+    if (r.weight_variance == 0 || r.count == 0) continue;
+    TWAIN_REQUIRE(r.distribution.width >= 1 && r.operator_variance >= 0, InvalidArgument,
+                  "FloodLedger: a response with weight noise and no flooding");
+    const double width = static_cast<double>(r.distribution.width);
+    const double count = static_cast<double>(r.count), m = static_cast<double>(r.revealed);
+    coefficients_ += n * count * m;
+    trace_ += n * count * m * r.weight_variance / (width * width);
+    norm += count * r.operator_variance / (width * width);
+  }
+  norm_ = std::max(norm_, norm);
 }
 
 void FloodLedger::repeat(uint64_t times) {
   TWAIN_REQUIRE(times >= 1, InvalidArgument, "FloodLedger::repeat: at least once");
+  // Every inference encrypts its own inputs: its blocks are independent of the others'.
   const double n = static_cast<double>(times);
   responses_ *= times;
   coefficients_ *= n;
-  hellinger_squared_ *= n;
+  trace_ *= n;
+}
+
+namespace {
+
+// ln 2^80: the tail exponent t of the quadratic form's bound.
+const double kQuadraticTail = kTailBits * std::log(2.0);
+
+}  // namespace
+
+double FloodLedger::concentration_needed() const {
+  if (trace_ == 0) return 1;
+  const double rho = norm_ / trace_;
+  return std::min(kTailFactor * kTailFactor, 1 + 2 * std::sqrt(rho * kQuadraticTail) + 2 * rho * kQuadraticTail);
 }
 
 double FloodLedger::statistical_bits() const {
-  const double distance = std::sqrt(2 * hellinger_squared_) + coefficients_ * std::ldexp(1.0, -kTailBits);
+  // Each coefficient's own tail, or the session's quadratic form (he/flooding.hpp), whichever
+  // bounds the distance more tightly.
+  const double per_coefficient = std::sqrt(kIrwinHall3Fisher * kTailFactor * kTailFactor * trace_ / 4);
+  const double quadratic_form = trace_ + 2 * std::sqrt(norm_ * trace_ * kQuadraticTail) + 2 * norm_ * kQuadraticTail;
+  const double concentrated = std::sqrt(kIrwinHall3Fisher * quadratic_form / 4) + std::ldexp(1.0, -kTailBits);
+  const double distance = (trace_ == 0 ? 0 : std::min(per_coefficient, concentrated)) +
+                          coefficients_ * std::ldexp(1.0, -kTailBits);
   return distance == 0 ? std::numeric_limits<double>::infinity() : -std::log2(distance);
 }
 

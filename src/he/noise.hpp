@@ -25,7 +25,6 @@ struct NoiseEstimate {
 
   double bound() const { return kTailFactor * std::sqrt(variance) + worst_case; }
   double bound_log2() const { return std::log2(bound()); }
-  double weight_bound() const { return kTailFactor * std::sqrt(weight_variance); }
 };
 
 }  // namespace twain::he

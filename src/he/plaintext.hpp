@@ -20,6 +20,8 @@ struct PlainBound {
 
   // The largest squared Euclidean norm a polynomial within the bounds can have.
   double norm2_squared() const { return static_cast<double>(max_abs) * static_cast<double>(max_abs) * support; }
+  // The largest l1 norm: a bound on the norm of multiplying by the polynomial (he/flooding.hpp).
+  double norm1() const { return static_cast<double>(max_abs) * static_cast<double>(support); }
 };
 
 class NttPlaintext {

@@ -54,16 +54,21 @@ std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretK
   }
   channel.flush();
 
-  // Responses, ordered group, spatial block, response: read in order, decrypted concurrently.
+  // Responses, ordered group, spatial block, response, weight digit: read in order, decrypted
+  // concurrently, a response's digits by one task (sum_j (x w_j + r_j) 2^(d j)).
   std::vector<uint64_t> share(shape.output_size());
   const auto responses = static_cast<std::size_t>(plan_.responses_per_block());
-  const std::size_t total = plan_.responses();
-  for (std::size_t start = 0; start < total; start += batch) {
+  const WeightDigits& digits = plan_.weight_digits();
+  const auto digit_count = static_cast<std::size_t>(digits.count);
+  const std::size_t tasks = plan_.responses() / digit_count;
+  messages.resize(batch * digit_count);
+  for (std::size_t start = 0; start < tasks; start += batch) {
     std::exception_ptr lost;
+    // Only responses whose every digit arrived are decrypted before a lost connection is rethrown.
     const std::size_t count = receive_until_lost(
-        std::min(batch, total - start),
+                                  std::min(batch, tasks - start) * digit_count,
         [&](std::size_t i) {
-          const std::size_t index = start + i;
+          const std::size_t index = start + i / digit_count;
           const SpatialBlock& block = spatial[index / responses % spatial.size()];
           const std::size_t expected = plan_.response_bytes(block, static_cast<int>(index % responses));
           messages[i] = channel.recv_message(expected);
@@ -71,22 +76,27 @@ std::vector<uint64_t> Conv2dClient::run(net::Channel& channel, const he::SecretK
                         "Conv2dClient: response of " + std::to_string(messages[i].size()) + " bytes where " +
                             std::to_string(expected) + " were expected (" + shape.describe() + ")");
         },
-        lost);
+        lost) / digit_count;
     for_each_index(pool, count, [&](std::size_t i) {
       const std::size_t index = start + i;
       const int r = static_cast<int>(index % responses);
       const std::size_t g = index / responses / spatial.size();
       const SpatialBlock& block = spatial[index / responses % spatial.size()];
-      const he::SwitchedCiphertext response =
-          he::deserialize_switched(context, messages[i], plan_.response_kept(block, r));
-      TWAIN_REQUIRE(response.bits == plan_.response_bits(block, r), FormatError,
-                    "Conv2dClient: response at modulus 2^" + std::to_string(response.bits) + " where 2^" +
-                        std::to_string(plan_.response_bits(block, r)) + " was expected (" + shape.describe() + ")");
-      const std::vector<uint64_t> values = he::decrypt(context, sk, response);
+      const std::vector<uint32_t> kept = plan_.response_kept(block, r);
+      std::vector<uint64_t> values(kept.size(), 0);
+      for (std::size_t j = 0; j < digit_count; ++j) {
+        const he::SwitchedCiphertext response = he::deserialize_switched(context, messages[i * digit_count + j], kept);
+        TWAIN_REQUIRE(response.bits == plan_.response_bits(block, r), FormatError,
+                      "Conv2dClient: response at modulus 2^" + std::to_string(response.bits) + " where 2^" +
+                          std::to_string(plan_.response_bits(block, r)) + " was expected (" + shape.describe() + ")");
+        const std::vector<uint64_t> digit = he::decrypt(context, sk, response);
+        const int shift = static_cast<int>(j) * digits.bits;
+        for (std::size_t k = 0; k < values.size(); ++k) values[k] += digit[k] << shift;
+      }
       const int first = static_cast<int>(g) * shape.out_channels_per_group() + r * plan_.channels_per_response();
       const std::size_t m = block.kept.size();
       for (std::size_t j = 0; j < values.size(); ++j)
-        share[plan_.output_index(first + static_cast<int>(j / m), block, j % m)] = values[j];
+        share[plan_.output_index(first + static_cast<int>(j / m), block, j % m)] = values[j] & context.plain_mask();
     });
     if (lost) std::rethrow_exception(lost);
   }

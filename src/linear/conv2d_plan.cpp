@@ -34,6 +34,21 @@ he::PlainBound packed_kernel_bound(uint64_t weight_bound, std::size_t taps, int 
   return {weight_bound, static_cast<std::size_t>(packed) * taps};
 }
 
+// Weight digits: the balanced base-2^d representation w = sum_j w_j 2^(d j) (j < count) whose
+// largest digit bound is least. Digits below the top lie in [-2^(d-1), 2^(d-1)); each step
+// (w - w_j) / 2^d at most halves |w| + 2^(d-1) twice over d, which gives the top digit's bound.
+WeightDigits split_bound(uint64_t weight_bound, int count) {
+  if (count == 1) return {1, 0, weight_bound};
+  WeightDigits best{count, 0, UINT64_MAX};
+  for (int d = 1; d <= 40; ++d) {
+    uint64_t top = weight_bound;
+    for (int j = 0; j + 1 < count; ++j) top = (top + (uint64_t{1} << (d - 1))) >> d;
+    const uint64_t bound = std::max(uint64_t{1} << (d - 1), top);
+    if (bound < best.bound) best = {count, d, bound};
+  }
+  return best;
+}
+
 // The stride-1 convolution on stride phases equivalent to a strided one: phase (py, px) of input
 // channel c is channel c s_h s_w + py s_w + px, holding padded rows py, py + s_h, ... and columns
 // px, px + s_w, ...; its kernel holds taps (py + u s_h, px + v s_w). Output (a, b) is the same.
@@ -62,23 +77,23 @@ core::Conv2dGeometry phase_shape(const core::Conv2dGeometry& shape) {
 class ResponseModel {
  public:
   // taps: nonzero kernel taps per input channel of a group, prefix-summed (taps[c] for channels < c).
-  ResponseModel(const he::Context& context, uint64_t weight_bound, const he::FloodBudget& budget,
-                const std::vector<std::size_t>& taps)
-      : context_(context), weight_bound_(weight_bound), budget_(budget), taps_(taps) {}
+  ResponseModel(const he::Context& context, const he::FloodBudget& budget, const std::vector<std::size_t>& taps)
+      : context_(context), budget_(budget), taps_(taps) {}
 
   // Variance of the weight-dependent noise of a sum over channel blocks (as MultiplyAccumulator)
   // of kernels packing `packed` output channels each.
-  double weight_variance(int channels_per_group, int block_channels, int channel_blocks, int packed) const {
-    he::NoiseEstimate input = he::fresh_encryption_noise();
-    input.variance += he::kRoundingVariance;  // the server share's add_plain
-    double norms = 0;
-    for (int b = 0; b < channel_blocks; ++b) {
-      const int channels = std::min(block_channels, channels_per_group - b * block_channels);
-      const std::size_t first = static_cast<std::size_t>(b) * static_cast<std::size_t>(block_channels);
-      norms += packed_kernel_bound(weight_bound_, taps_[first + static_cast<std::size_t>(channels)] - taps_[first], packed)
-                   .norm2_squared();
-    }
-    return he::product_noise(input, norms).weight_variance;
+  // bound: the public bound of the kernels' coefficients (the weights', or their digits').
+  double weight_variance(uint64_t bound, int channels_per_group, int block_channels, int channel_blocks,
+                         int packed) const {
+    return input_variance() * sum_over_blocks(bound, channels_per_group, block_channels, channel_blocks, packed,
+                                              [](const he::PlainBound& b) { return b.norm2_squared(); });
+  }
+  // The squared norm of the map from the channel blocks' noise to one such response, in the same
+  // units: each block's multiplication by its kernel has norm at most its l1 norm (he/flooding.hpp).
+  double operator_variance(uint64_t bound, int channels_per_group, int block_channels, int channel_blocks,
+                           int packed) const {
+    return input_variance() * sum_over_blocks(bound, channels_per_group, block_channels, channel_blocks, packed,
+                                              [](const he::PlainBound& b) { return b.norm1() * b.norm1(); });
   }
 
   // The modulus bits of a response revealing `revealed` outputs; 0 when none decrypts exactly.
@@ -87,16 +102,32 @@ class ResponseModel {
     return he::response_switch_bits(context_, product, revealed, budget_);
   }
 
-  // Adds `count` responses revealing `revealed` outputs to `ledger`.
-  void account(double weight_variance, std::size_t revealed, uint64_t count, he::FloodLedger& ledger) const {
-    if (count == 0) return;
+  // `count` responses revealing `revealed` outputs, as FloodLedger counts them.
+  he::FloodedResponses flooded(double weight_variance, double operator_variance, std::size_t revealed,
+                               uint64_t count) const {
     const he::NoiseEstimate product{weight_variance, weight_variance, 0};
-    ledger.add(he::response_flooding(context_, product, revealed, budget_), product.weight_bound(), revealed, count);
+    return {count == 0 ? he::FloodDistribution{} : he::response_flooding(context_, product, revealed, budget_),
+            weight_variance, operator_variance, revealed, count};
   }
 
  private:
+  // The proxy of each input coefficient's noise: fresh, plus the server share's add_plain (first
+  // layer inputs are counted the same, see Conv2dServer).
+  static double input_variance() { return he::fresh_encryption_noise().variance + he::kRoundingVariance; }
+
+  template <typename Norm>
+  double sum_over_blocks(uint64_t bound, int channels_per_group, int block_channels, int channel_blocks, int packed,
+                         Norm norm) const {
+    double sum = 0;
+    for (int b = 0; b < channel_blocks; ++b) {
+      const int channels = std::min(block_channels, channels_per_group - b * block_channels);
+      const std::size_t first = static_cast<std::size_t>(b) * static_cast<std::size_t>(block_channels);
+      sum += norm(packed_kernel_bound(bound, taps_[first + static_cast<std::size_t>(channels)] - taps_[first], packed));
+    }
+    return sum;
+  }
+
   const he::Context& context_;
-  uint64_t weight_bound_;
   he::FloodBudget budget_;
   const std::vector<std::size_t>& taps_;
 };
@@ -108,6 +139,7 @@ struct Candidate {
   BlockExtent block;
   int channel_blocks = 0;
   int packed = 0;
+  WeightDigits digits;
   uint64_t bytes = 0;
   uint64_t messages = 0;
 };
@@ -173,7 +205,13 @@ Conv2dPlan::Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& con
   const int oh = layout_.output_height(), ow = layout_.output_width();
   const int ig = layout_.in_channels_per_group(), og = layout_.out_channels_per_group();
   const uint64_t groups = static_cast<uint64_t>(layout_.groups);
-  const ResponseModel model(context, weight_bound, budget_, taps_);
+  const ResponseModel model(context, budget_, taps_);
+  // The digit splits tried, fewest first: a layer splits its weights only when that is cheaper
+  // (or the only way) to decrypt exactly.
+  std::vector<WeightDigits> splits;
+  for (int count = 1; count <= kMaxWeightDigits; ++count)
+    if (count == 1 || split_bound(weight_bound, count).bound < splits.back().bound)
+      splits.push_back(split_bound(weight_bound, count));
   auto response_size = [&](int bits, std::size_t m) {
     return he::kHeaderBytes + kSwitchedFieldBytes + core::packed_size(n_ + m, bits);
   };
@@ -209,27 +247,32 @@ Conv2dPlan::Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& con
           const uint64_t responses = groups * spatial * static_cast<uint64_t>(per_block);
           if (upload_total + responses * least_response >= best.bytes) break;  // fewer per response only adds
           const int last_packed = og - (per_block - 1) * packed;
-          const double full_variance = model.weight_variance(ig, channels, channel_blocks, packed);
-          const double last_variance = model.weight_variance(ig, channels, channel_blocks, last_packed);
-          uint64_t per_group = 0;  // response bytes of one group over all spatial blocks
-          bool feasible = true;
-          for (const auto& [r, rcount] : {std::pair{rows, row_blocks - 1}, std::pair{last_rows, 1}})
-            for (const auto& [c, ccount] : {std::pair{cols, col_blocks - 1}, std::pair{last_cols, 1}}) {
-              if (rcount == 0 || ccount == 0 || !feasible) continue;
-              const std::size_t m = static_cast<std::size_t>(r) * static_cast<std::size_t>(c);
-              const int full_bits = model.response_bits(full_variance, m * static_cast<std::size_t>(packed));
-              const int last_bits = model.response_bits(last_variance, m * static_cast<std::size_t>(last_packed));
-              feasible = full_bits != 0 && last_bits != 0;
-              const uint64_t per_block_bytes =
-                  static_cast<uint64_t>(per_block - 1) * (kFrameBytes + response_size(full_bits, m * packed)) +
-                  kFrameBytes + response_size(last_bits, m * last_packed);
-              per_group += static_cast<uint64_t>(rcount) * static_cast<uint64_t>(ccount) * per_block_bytes;
+          for (const WeightDigits& split : splits) {
+            const uint64_t digit_responses = responses * static_cast<uint64_t>(split.count);
+            if (upload_total + digit_responses * least_response >= best.bytes) break;
+            const double full_variance = model.weight_variance(split.bound, ig, channels, channel_blocks, packed);
+            const double last_variance = model.weight_variance(split.bound, ig, channels, channel_blocks, last_packed);
+            uint64_t per_group = 0;  // response bytes of one group over all spatial blocks
+            bool feasible = true;
+            for (const auto& [r, rcount] : {std::pair{rows, row_blocks - 1}, std::pair{last_rows, 1}})
+              for (const auto& [c, ccount] : {std::pair{cols, col_blocks - 1}, std::pair{last_cols, 1}}) {
+                if (rcount == 0 || ccount == 0 || !feasible) continue;
+                const std::size_t m = static_cast<std::size_t>(r) * static_cast<std::size_t>(c);
+                const int full_bits = model.response_bits(full_variance, m * static_cast<std::size_t>(packed));
+                const int last_bits = model.response_bits(last_variance, m * static_cast<std::size_t>(last_packed));
+                feasible = full_bits != 0 && last_bits != 0;
+                const uint64_t per_block_bytes =
+                    static_cast<uint64_t>(per_block - 1) * (kFrameBytes + response_size(full_bits, m * packed)) +
+                    kFrameBytes + response_size(last_bits, m * last_packed);
+                per_group += static_cast<uint64_t>(rcount) * static_cast<uint64_t>(ccount) * per_block_bytes;
+              }
+            if (!feasible) continue;
+            const uint64_t bytes = upload_total + groups * per_group * static_cast<uint64_t>(split.count);
+            if (bytes < best.bytes || (bytes == best.bytes && uploads + digit_responses < best.messages)) {
+              best = {rows,   cols,  {channels, static_cast<int>(hn), static_cast<int>(wn)}, channel_blocks, packed, split,
+                      bytes, uploads + digit_responses};
             }
-          if (!feasible) continue;
-          const uint64_t bytes = upload_total + groups * per_group;
-          if (bytes < best.bytes || (bytes == best.bytes && uploads + responses < best.messages)) {
-            best = {rows, cols, {channels, static_cast<int>(hn), static_cast<int>(wn)}, channel_blocks, packed, bytes,
-                    uploads + responses};
+            break;  // more digits only send more for this block shape
           }
         }
       }
@@ -243,12 +286,14 @@ Conv2dPlan::Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& con
                          : " (lower the weight bound or the plaintext bits, or use a larger ring)"));
 
   block_ = best.block;
+  digits_ = best.digits;
   channel_blocks_ = best.channel_blocks;
   channels_per_response_ = best.packed;
   responses_per_block_ = ceil_div(og, best.packed);
   const int last_packed = channels_in_response(responses_per_block_ - 1);
-  const double full_variance = model.weight_variance(ig, block_.channels, channel_blocks_, channels_per_response_);
-  const double last_variance = model.weight_variance(ig, block_.channels, channel_blocks_, last_packed);
+  const double full_variance =
+      model.weight_variance(digits_.bound, ig, block_.channels, channel_blocks_, channels_per_response_);
+  const double last_variance = model.weight_variance(digits_.bound, ig, block_.channels, channel_blocks_, last_packed);
   for (int row = 0; row < oh; row += best.rows)
     for (int col = 0; col < ow; col += best.cols) {
       SpatialBlock s;
@@ -273,7 +318,7 @@ Conv2dPlan::Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& con
 he::PlainBound Conv2dPlan::kernel_bound(int channel_block, int response) const {
   const auto channels = static_cast<std::size_t>(channels_in_block(channel_block));
   const std::size_t first = static_cast<std::size_t>(channel_block) * static_cast<std::size_t>(block_.channels);
-  return packed_kernel_bound(weight_bound_, taps_[first + channels] - taps_[first], channels_in_response(response));
+  return packed_kernel_bound(digits_.bound, taps_[first + channels] - taps_[first], channels_in_response(response));
 }
 
 int Conv2dPlan::channels_in_block(int channel_block) const {
@@ -309,7 +354,20 @@ int Conv2dPlan::response_bits(const SpatialBlock& block, int response) const {
 }
 
 std::size_t Conv2dPlan::responses() const {
-  return static_cast<std::size_t>(shape_.groups) * spatial_.size() * static_cast<std::size_t>(responses_per_block_);
+  return static_cast<std::size_t>(shape_.groups) * spatial_.size() * static_cast<std::size_t>(responses_per_block_) *
+         static_cast<std::size_t>(digits_.count);
+}
+
+int64_t Conv2dPlan::weight_digit(int64_t w, int digit) const {
+  TWAIN_REQUIRE(digit >= 0 && digit < digits_.count, InvalidArgument,
+                "Conv2dPlan: weight digit " + std::to_string(digit) + " is outside [0, " +
+                    std::to_string(digits_.count) + ")");
+  if (digits_.count == 1) return w;
+  // Arithmetic on the value only (no branch on it): the weights are the server's secret.
+  const int d = digits_.bits;
+  const int64_t half = int64_t{1} << (d - 1), mask = (int64_t{1} << d) - 1;
+  for (int j = 0; j < digit; ++j) w = (w - (((w + half) & mask) - half)) >> d;
+  return digit + 1 == digits_.count ? w : ((w + half) & mask) - half;
 }
 
 std::size_t Conv2dPlan::response_bytes(const SpatialBlock& block, int response) const {
@@ -322,20 +380,27 @@ uint64_t Conv2dPlan::bytes_sent(Role role) const {
   uint64_t per_group = 0;
   for (const SpatialBlock& s : spatial_)
     for (int r = 0; r < responses_per_block_; ++r) per_group += kFrameBytes + response_bytes(s, r);
-  return static_cast<uint64_t>(shape_.groups) * per_group;
+  return static_cast<uint64_t>(shape_.groups) * per_group * static_cast<uint64_t>(digits_.count);
 }
 
 void Conv2dPlan::account(const he::Context& context, he::FloodLedger& ledger) const {
-  const ResponseModel model(context, weight_bound_, budget_, taps_);
+  const ResponseModel model(context, budget_, taps_);
   const int ig = layout_.in_channels_per_group();
   const int last_packed = channels_in_response(responses_per_block_ - 1);
-  const double full_variance = model.weight_variance(ig, block_.channels, channel_blocks_, channels_per_response_);
-  const double last_variance = model.weight_variance(ig, block_.channels, channel_blocks_, last_packed);
-  const auto groups = static_cast<uint64_t>(shape_.groups);
+  const uint64_t bound = digits_.bound;
+  const double full_variance = model.weight_variance(bound, ig, block_.channels, channel_blocks_, channels_per_response_);
+  const double last_variance = model.weight_variance(bound, ig, block_.channels, channel_blocks_, last_packed);
+  const double full_operator =
+      model.operator_variance(bound, ig, block_.channels, channel_blocks_, channels_per_response_);
+  const double last_operator = model.operator_variance(bound, ig, block_.channels, channel_blocks_, last_packed);
+  const auto digits = static_cast<uint64_t>(digits_.count);
+  // A block: one spatial block of one group, whose responses (every digit's) all read the same uploads.
   for (const SpatialBlock& s : spatial_) {
-    model.account(full_variance, s.kept.size() * static_cast<std::size_t>(channels_per_response_),
-                  groups * static_cast<uint64_t>(responses_per_block_ - 1), ledger);
-    model.account(last_variance, s.kept.size() * static_cast<std::size_t>(last_packed), groups, ledger);
+    const he::FloodedResponses block[] = {
+        model.flooded(full_variance, full_operator, s.kept.size() * static_cast<std::size_t>(channels_per_response_),
+                      digits * static_cast<uint64_t>(responses_per_block_ - 1)),
+        model.flooded(last_variance, last_operator, s.kept.size() * static_cast<std::size_t>(last_packed), digits)};
+    ledger.add_block(block, static_cast<uint64_t>(shape_.groups));
   }
 }
 
@@ -374,7 +439,7 @@ std::vector<uint64_t> Conv2dPlan::encode_input(std::span<const uint64_t> tensor,
 
 std::size_t Conv2dPlan::kernel_count() const {
   return static_cast<std::size_t>(shape_.groups) * static_cast<std::size_t>(responses_per_block_) *
-         static_cast<std::size_t>(channel_blocks_);
+         static_cast<std::size_t>(digits_.count) * static_cast<std::size_t>(channel_blocks_);
 }
 
 std::vector<int64_t> Conv2dPlan::encode_kernel(std::span<const int64_t> weights, int group, int response,
@@ -433,7 +498,9 @@ std::string Conv2dPlan::describe() const {
   if (phases_) out << "stride phases (" << layout_.describe() << "), ";
   out << "block " << block_.channels << "x" << block_.height << "x" << block_.width << ", " << channel_blocks_
       << " channel block(s) x " << spatial_.size() << " spatial block(s) per group, " << channels_per_response_
-      << " output channel(s) per response, " << uploads() << " uploads, "
+      << " output channel(s) per response, ";
+  if (digits_.count > 1) out << digits_.count << " weight digits of " << digits_.bits << " bits, ";
+  out << uploads() << " uploads, "
       << responses() << " responses at 2^" << low;
   if (high != low) out << "..2^" << high;
   out << ", " << bytes_sent(Role::Client) << " bytes up, " << bytes_sent(Role::Server) << " bytes down";

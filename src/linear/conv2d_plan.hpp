@@ -29,9 +29,18 @@
 // dense outputs. The noise model counts each phase's nonzero taps only. Groups are independent
 // convolutions: a block never mixes the channels of two groups.
 //
-// The block shape, channels per block and output channels per response are chosen per layer to
-// minimise the bytes both parties send, using the public noise estimate of each response (which
-// fixes its modulus 2^k) and skipping choices whose responses would not decrypt exactly.
+// Weight digits: a response's flooding grows with its weight noise, which grows with the weight
+// bound, and every response must still decrypt exactly under Q. A layer may therefore split its
+// weights into D balanced digits, w = sum_j w_j 2^(d j) with |w_j| far below |w|, and answer each
+// response with D responses, one per digit kernel, over the same uploads: the client decrypts
+// x w_j + r_j for each (r_j fresh uniform masks) and sums them times 2^(d j), the server keeps
+// -sum_j r_j 2^(d j), an additive sharing of x w in Z_{2^l} as before. Each digit response is
+// flooded for its own smaller noise and counts in the session's budget as a response.
+//
+// The block shape, channels per block, output channels per response and weight digits are chosen
+// per layer to minimise the bytes both parties send, using the public noise estimate of each
+// response (which fixes its modulus 2^k) and skipping choices whose responses would not decrypt
+// exactly.
 #pragma once
 
 #include <cstddef>
@@ -47,6 +56,17 @@
 #include "linear/role.hpp"
 
 namespace twain::linear {
+
+// At most this many weight digits per layer.
+inline constexpr int kMaxWeightDigits = 3;
+
+// How a layer's weights are split: `count` balanced digits of `bits` bits (none when count is 1),
+// each within `bound` in magnitude (the weight bound itself when count is 1).
+struct WeightDigits {
+  int count = 1;
+  int bits = 0;
+  uint64_t bound = 0;
+};
 
 // Extent of the input blocks (every block has this extent; the last ones are zero-filled).
 struct BlockExtent {
@@ -99,8 +119,12 @@ class Conv2dPlan {
   bool constant_kernels() const {
     return block_.channels == 1 && channels_per_response_ == 1 && layout_.kernel_h == 1 && layout_.kernel_w == 1;
   }
-  // Kernel polynomials per layer: groups x responses per block x channel blocks.
+  // Kernel polynomials per layer: groups x responses per block x weight digits x channel blocks.
   std::size_t kernel_count() const;
+  const WeightDigits& weight_digits() const { return digits_; }
+  // Digit `digit` of a weight |w| <= weight_bound() (the weight itself without digits): the sum of
+  // the digits times 2^(bits j) is w, and each lies within weight_digits().bound.
+  int64_t weight_digit(int64_t w, int digit) const;
   int responses_per_block() const { return responses_per_block_; }
   int channels_in_response(int response) const;
   // Coefficients kept by response `response` of `block`: channel j's outputs (row-major), j in order.
@@ -108,7 +132,7 @@ class Conv2dPlan {
   int response_bits(const SpatialBlock& block, int response) const;
 
   // Messages, in this order on both sides. Uploads: for each group, spatial block, channel block.
-  // Responses: for each group, spatial block, response of the block.
+  // Responses: for each group, spatial block, response of the block, weight digit.
   std::size_t uploads() const;
   std::size_t responses() const;
   // Exact payload size of one upload (a seeded ciphertext) and of response `response` of `block`.
@@ -129,8 +153,8 @@ class Conv2dPlan {
   // weights OIHW.
   std::vector<int64_t> encode_kernel(std::span<const int64_t> weights, int group, int response,
                                      int channel_block) const;
-  // The public bound of that polynomial (weight bound, and support: packed channels times block
-  // channels times kernel size), from which the noise model derives the response moduli.
+  // The public bound of that polynomial's digits (the digit bound, and support: packed channels
+  // times block channels times kernel size), from which the noise model derives the response moduli.
   he::PlainBound kernel_bound(int channel_block, int response) const;
   // Index in the output tensor (C'H'W') of the i-th kept output of `spatial` for `out_channel`.
   std::size_t output_index(int out_channel, const SpatialBlock& spatial, std::size_t i) const;
@@ -155,6 +179,7 @@ class Conv2dPlan {
   core::Conv2dGeometry layout_;
   std::vector<std::size_t> taps_;  // nonzero taps of layout channels [0, c) of a group, c = index
   BlockExtent block_;
+  WeightDigits digits_;
   int channel_blocks_ = 0;
   int channels_per_response_ = 0;
   int responses_per_block_ = 0;

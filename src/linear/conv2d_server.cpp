@@ -39,10 +39,11 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& s
   kernels_.reserve(count);
   for (int g = 0; g < plan_.shape().groups; ++g)
     for (int r = 0; r < plan_.responses_per_block(); ++r)
-      for (int b = 0; b < plan_.channel_blocks(); ++b) {
-        kernels_.push_back(make_kernel(merged_weights, g, r, b));
-        kernel_bytes_ += kernels_.back().memory_bytes();
-      }
+      for (int j = 0; j < plan_.weight_digits().count; ++j)
+        for (int b = 0; b < plan_.channel_blocks(); ++b) {
+          kernels_.push_back(make_kernel(merged_weights, g, r, j, b));
+          kernel_bytes_ += kernels_.back().memory_bytes();
+        }
 }
 
 Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& shape, uint64_t weight_bound,
@@ -70,14 +71,15 @@ Conv2dServer::Conv2dServer(he::ContextPtr context, const core::Conv2dGeometry& s
   std::size_t index = 0;
   for (int g = 0; g < plan_.shape().groups; ++g)
     for (int r = 0; r < plan_.responses_per_block(); ++r)
-      for (int b = 0; b < plan_.channel_blocks(); ++b) {
-        const he::PlainBound bound = plan_.kernel_bound(b, r);
-        const std::span<const uint32_t> words = kernels[index++];
-        kernels_.push_back(plan_.constant_kernels() ? he::NttPlaintext::constant_from_residues(*context_, words, bound)
-                                                    : he::NttPlaintext::view(*context_, words, bound));
-        // The words of a view lie in the mapping, which holds them for this layer.
-        kernel_bytes_ += kernels_.back().memory_bytes() +
-                         (plan_.constant_kernels() ? 0 : words.size() * sizeof(uint32_t));
+      for (int j = 0; j < plan_.weight_digits().count; ++j)
+        for (int b = 0; b < plan_.channel_blocks(); ++b) {
+          const he::PlainBound bound = plan_.kernel_bound(b, r);
+          const std::span<const uint32_t> words = kernels[index++];
+          kernels_.push_back(plan_.constant_kernels() ? he::NttPlaintext::constant_from_residues(*context_, words, bound)
+                                                      : he::NttPlaintext::view(*context_, words, bound));
+          // The words of a view lie in the mapping, which holds them for this layer.
+          kernel_bytes_ += kernels_.back().memory_bytes() +
+                           (plan_.constant_kernels() ? 0 : words.size() * sizeof(uint32_t));
       }
 }
 
@@ -87,25 +89,29 @@ std::vector<std::span<const uint32_t>> Conv2dServer::kernel_words() const {
   return words;
 }
 
-he::NttPlaintext Conv2dServer::make_kernel(std::span<const int64_t> weights, int group, int response,
+he::NttPlaintext Conv2dServer::make_kernel(std::span<const int64_t> weights, int group, int response, int digit,
                                            int channel_block) const {
-  // Public bounds only: the weight bound and the packed kernel's support in this channel block.
+  // Public bounds only: the digit bound and the packed kernel's support in this channel block.
   const he::PlainBound bound = plan_.kernel_bound(channel_block, response);
-  const std::vector<int64_t> poly = plan_.encode_kernel(weights, group, response, channel_block);
+  std::vector<int64_t> poly = plan_.encode_kernel(weights, group, response, channel_block);
+  // The kernel of a digit is the digits of the kernel (a zero's digits are zeros).
+  if (plan_.weight_digits().count > 1)
+    for (int64_t& w : poly) w = plan_.weight_digit(w, digit);
   return plan_.constant_kernels() ? he::NttPlaintext::constant(*context_, poly[0], bound)
                                   : he::NttPlaintext::from_signed(*context_, poly, bound);
 }
 
 void Conv2dServer::accumulate(he::MultiplyAccumulator& acc, const he::Ciphertext& input, int group, int response,
-                              int channel_block) const {
+                              int digit, int channel_block) const {
   if (precomputed()) {
     const std::size_t index =
-        (static_cast<std::size_t>(group) * static_cast<std::size_t>(plan_.responses_per_block()) +
-         static_cast<std::size_t>(response)) * static_cast<std::size_t>(plan_.channel_blocks()) +
+        ((static_cast<std::size_t>(group) * static_cast<std::size_t>(plan_.responses_per_block()) +
+          static_cast<std::size_t>(response)) * static_cast<std::size_t>(plan_.weight_digits().count) +
+         static_cast<std::size_t>(digit)) * static_cast<std::size_t>(plan_.channel_blocks()) +
         static_cast<std::size_t>(channel_block);
     acc.add(input, kernels_[index]);
   } else {
-    acc.add(input, make_kernel(weights_.values(), group, response, channel_block));
+    acc.add(input, make_kernel(weights_.values(), group, response, digit, channel_block));
   }
 }
 
@@ -163,43 +169,52 @@ std::vector<uint64_t> Conv2dServer::run(net::Channel& channel, const he::PublicK
                   "Conv2dServer: the client reused a ciphertext seed within one block (" + shape.describe() + ")");
   }
 
-  // Responses, ordered group, spatial block, response; each from its own child generator.
+  // Responses, ordered group, spatial block, response, digit; each from its own child generator.
+  // One task answers every digit of a response, so that concurrent tasks write disjoint shares.
   std::vector<uint64_t> share(shape.output_size());
   const auto responses = static_cast<std::size_t>(plan_.responses_per_block());
-  const std::size_t total = plan_.responses();
+  const WeightDigits& digits = plan_.weight_digits();
+  const auto digit_count = static_cast<std::size_t>(digits.count);
+  const std::size_t total = plan_.responses(), tasks = total / digit_count;
   const std::vector<core::Seed> response_seeds = derive_seeds(prg, total);
-  const auto respond = [&](std::size_t index) {
+  std::vector<std::vector<uint8_t>> answers(batch * digit_count);
+  const auto respond = [&](std::size_t index, std::vector<uint8_t>* out) {
     const std::size_t r = index % responses, s = index / responses % spatial.size();
     const std::size_t g = index / responses / spatial.size();
     const SpatialBlock& block = spatial[s];
     const auto response_index = static_cast<int>(r);
     const he::Ciphertext* block_inputs = &inputs[(g * spatial.size() + s) * channel_blocks];
-    core::Prg child(response_seeds[index]);
-    he::MultiplyAccumulator acc(context);
-    for (std::size_t b = 0; b < channel_blocks; ++b)
-      accumulate(acc, block_inputs[b], static_cast<int>(g), response_index, static_cast<int>(b));
-    std::vector<uint64_t> mask(context.n());
-    for (auto& x : mask) x = child.next_u64() & context.plain_mask();
     const std::vector<uint32_t> kept = plan_.response_kept(block, response_index);
-    const he::SwitchedCiphertext response =
-        he::finish_response(context, acc.result(), mask, pk, child, kept, plan_.flood_budget());
-    // The client sizes every response from the public plan; a mismatch is a bug, caught here.
-    TWAIN_REQUIRE(response.bits == plan_.response_bits(block, response_index), Error,
-                  "Conv2dServer: response modulus 2^" + std::to_string(response.bits) + " differs from the plan's 2^" +
-                      std::to_string(plan_.response_bits(block, response_index)) + " (" + shape.describe() + ")");
+    // The server's share: -sum_j r_j 2^(d j) over the digits' masks.
+    std::vector<uint64_t> masked(kept.size(), 0);
+    for (std::size_t j = 0; j < digit_count; ++j) {
+      core::Prg child(response_seeds[index * digit_count + j]);
+      he::MultiplyAccumulator acc(context);
+      for (std::size_t b = 0; b < channel_blocks; ++b)
+        accumulate(acc, block_inputs[b], static_cast<int>(g), response_index, static_cast<int>(j), static_cast<int>(b));
+      std::vector<uint64_t> mask(context.n());
+      for (auto& x : mask) x = child.next_u64() & context.plain_mask();
+      const he::SwitchedCiphertext response =
+          he::finish_response(context, acc.result(), mask, pk, child, kept, plan_.flood_budget());
+      // The client sizes every response from the public plan; a mismatch is a bug, caught here.
+      TWAIN_REQUIRE(response.bits == plan_.response_bits(block, response_index), Error,
+                    "Conv2dServer: response modulus 2^" + std::to_string(response.bits) +
+                        " differs from the plan's 2^" + std::to_string(plan_.response_bits(block, response_index)) +
+                        " (" + shape.describe() + ")");
+      const int shift = static_cast<int>(j) * digits.bits;
+      for (std::size_t i = 0; i < kept.size(); ++i) masked[i] += mask[kept[i]] << shift;
+      out[j] = he::serialize(context, response);
+    }
     const int first = static_cast<int>(g) * shape.out_channels_per_group() +
                       response_index * plan_.channels_per_response();
     const std::size_t m = block.kept.size();
-    // Each output belongs to one response: concurrent responses write disjoint entries.
     for (std::size_t i = 0; i < kept.size(); ++i)
-      share[plan_.output_index(first + static_cast<int>(i / m), block, i % m)] =
-          (0 - mask[kept[i]]) & context.plain_mask();
-    return he::serialize(context, response);
+      share[plan_.output_index(first + static_cast<int>(i / m), block, i % m)] = (0 - masked[i]) & context.plain_mask();
   };
-  for (std::size_t start = 0; start < total; start += batch) {
-    const std::size_t count = std::min(batch, total - start);
-    for_each_index(pool, count, [&](std::size_t i) { messages[i] = respond(start + i); });
-    for (std::size_t i = 0; i < count; ++i) channel.send_message(messages[i]);
+  for (std::size_t start = 0; start < tasks; start += batch) {
+    const std::size_t count = std::min(batch, tasks - start);
+    for_each_index(pool, count, [&](std::size_t i) { respond(start + i, &answers[i * digit_count]); });
+    for (std::size_t i = 0; i < count * digit_count; ++i) channel.send_message(answers[i]);
   }
   channel.flush();
   return share;

@@ -28,7 +28,7 @@
 namespace twain::linear {
 
 // A layer's kernels as made before (Conv2dServer::kernel_words of a server of the same layer,
-// plan and parameters), in [group][response][channel block] order: NTT-form words, or a
+// plan and parameters), in [group][response][weight digit][channel block] order: NTT-form words, or a
 // constant's residues.
 using PreparedKernels = std::span<const std::span<const uint32_t>>;
 
@@ -87,15 +87,16 @@ class Conv2dServer {
                             core::Prg& prg, core::ThreadPool* pool = nullptr) const;
 
  private:
-  // acc += input * the kernel of (group, response, channel block).
-  void accumulate(he::MultiplyAccumulator& acc, const he::Ciphertext& input, int group, int response,
+  // acc += input * the kernel of (group, response, weight digit, channel block).
+  void accumulate(he::MultiplyAccumulator& acc, const he::Ciphertext& input, int group, int response, int digit,
                   int channel_block) const;
-  he::NttPlaintext make_kernel(std::span<const int64_t> weights, int group, int response, int channel_block) const;
+  he::NttPlaintext make_kernel(std::span<const int64_t> weights, int group, int response, int digit,
+                               int channel_block) const;
 
   he::ContextPtr context_;
   core::Conv2dGeometry layer_;  // as given; plan_ may run it unstrided (strided_pointwise.hpp) or with merged groups
   Conv2dPlan plan_;
-  std::vector<he::NttPlaintext> kernels_;  // [group][response][channel block], when precomputed
+  std::vector<he::NttPlaintext> kernels_;  // [group][response][digit][channel block], when precomputed
   PreparedWeights weights_;                // when on demand: owned, or in a mapped file
   std::size_t kernel_bytes_ = 0;
 };

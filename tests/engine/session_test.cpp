@@ -8,6 +8,7 @@
 #include "core/prg.hpp"
 #include "engine/executor.hpp"
 #include "engine/model_loader.hpp"
+#include "he/noise.hpp"
 #include "engine_test_support.hpp"
 #include "model/fixed_evaluator.hpp"
 #include "model/quantize.hpp"
@@ -194,16 +195,18 @@ TEST(EngineSession, ManyInferencesInOneSessionEqualSeparateSessions) {
   EXPECT_EQ(results.back().report.consumed, 4 * one);
 }
 
-// The flooding covers every inference a session may run: more of them, fewer statistical bits
-// (about log2 sqrt(n) fewer, he/flooding.hpp), the same on both sides.
+// The flooding covers every inference a session may run: more of them, wider flooding for
+// sixteen times the responses (he/flooding.hpp) at the same target, the same on both sides.
 TEST(EngineSession, TheFloodingCoversEveryInferenceTheSessionMayRun) {
   const ServerModel one(load_quantized_model(kFashionModel), "", sessions_of(1));
   const ServerModel sixteen(load_quantized_model(kFashionModel), "", sessions_of(16));
   EXPECT_EQ(sixteen.policy().max_inferences, 16u);
   EXPECT_NE(sixteen.description(), one.description());
-  EXPECT_LT(sixteen.flooding().statistical_bits, one.flooding().statistical_bits);
-  EXPECT_GE(sixteen.flooding().statistical_bits, one.flooding().statistical_bits - 3.0);
+  EXPECT_GE(one.flooding().statistical_bits, he::kStatisticalSecurityBits);
+  EXPECT_GE(sixteen.flooding().statistical_bits, he::kStatisticalSecurityBits);
   EXPECT_GE(sixteen.flooding().responses, 16 * one.flooding().responses / 2);
+  EXPECT_GE(sixteen.flooding().budget.responses, sixteen.flooding().responses);
+  EXPECT_GT(sixteen.flooding().budget.responses, 8 * one.flooding().budget.responses);
   const std::vector<float> image = seeded_image(input_size(one.graph()), 20);
   const auto run = testing::run_local(sixteen, image, revealing(nonlinear::TruncMode::kExact));
   EXPECT_EQ(run.client.report.statistical_bits_session, sixteen.flooding().statistical_bits);

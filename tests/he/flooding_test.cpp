@@ -39,78 +39,117 @@ TEST(HeFloodingDistribution, FisherInformationConstantMatchesNumericalIntegratio
 }
 
 TEST(HeFloodingDistribution, WidthFollowsTheSessionBudget) {
-  const double b = 1 << 20;
+  const double p = std::ldexp(1.0, 40);  // a variance proxy: sqrt(p) = 2^20
   for (const std::size_t m : {1u, 13u, 196u, 4096u})
-    for (const uint64_t r : {uint64_t{1}, uint64_t{7}, uint64_t{2048}, uint64_t{1} << 20}) {
-      // L = sqrt(I3 m R) B 2^s / 1.7, |Z| <= 1.5 L.
-      const FloodDistribution d = choose_flooding(b, m, FloodBudget{40, r});
-      const double l = std::ceil(std::ldexp(std::sqrt(kIrwinHall3Fisher * static_cast<double>(m) * static_cast<double>(r)) * b / 1.7, 40));
-      EXPECT_TRUE(d.width == static_cast<math::u128>(l)) << m << " " << r;
-      EXPECT_EQ(d.bound, std::ceil(1.5 * l));
-    }
-  // About 1.88 sqrt(m) B 2^40 for one response: 4096 coefficients cost 2^(40 + 20 + 6.9); a
-  // session of 2^20 responses 10 bits more.
-  EXPECT_NEAR(std::log2(choose_flooding(b, 4096, FloodBudget{40, 1}).bound), 40 + 20 + 6 + std::log2(1.885), 0.01);
-  EXPECT_NEAR(std::log2(choose_flooding(b, 4096, FloodBudget{40, 1 << 20}).bound), 50 + 20 + 6 + std::log2(1.885), 0.01);
+    for (const uint64_t r : {uint64_t{1}, uint64_t{7}, uint64_t{2048}, uint64_t{1} << 20})
+      for (const double kappa : {1.0, 2.5, kTailFactor * kTailFactor}) {
+        // L = sqrt(I3 m R kappa p) 2^s / 1.7, |Z| <= 1.5 L.
+        const FloodDistribution d = choose_flooding(p, m, FloodBudget{40, r, kappa});
+        const double l = std::ceil(std::ldexp(
+            std::sqrt(kIrwinHall3Fisher * static_cast<double>(m) * static_cast<double>(r) * kappa * p) / 1.7, 40));
+        EXPECT_TRUE(d.width == static_cast<math::u128>(l)) << m << " " << r << " " << kappa;
+        EXPECT_EQ(d.bound, std::ceil(1.5 * l));
+      }
+  // About 1.88 sqrt(m) B 2^40 for one response under the per-coefficient bound B = 10.6 sqrt(p):
+  // 4096 coefficients cost 2^(40 + 20 + 6 + 3.4 + 0.9); a session of 2^20 responses 10 bits
+  // more; a concentration of 1 instead of 10.6^2 log2(10.6) = 3.4 bits less.
+  const double b = std::log2(kTailFactor);
+  EXPECT_NEAR(std::log2(choose_flooding(p, 4096, FloodBudget{40, 1}).bound), 40 + 20 + 6 + b + std::log2(1.885), 0.01);
+  EXPECT_NEAR(std::log2(choose_flooding(p, 4096, FloodBudget{40, 1 << 20}).bound), 50 + 20 + 6 + b + std::log2(1.885),
+              0.01);
+  EXPECT_NEAR(std::log2(choose_flooding(p, 4096, FloodBudget{40, 1, 1.0}).bound), 40 + 20 + 6 + std::log2(1.885), 0.01);
   const FloodBudget one{40, 1};
   EXPECT_EQ(choose_flooding(0, 100, one).width, 0u);
   EXPECT_EQ(choose_flooding(0, 100, one).bound, 0.0);
-  EXPECT_TRUE(std::isinf(choose_flooding(std::ldexp(1.0, 80), 1, one).bound));
-  EXPECT_THROW(choose_flooding(b, 0, one), InvalidArgument);
-  EXPECT_THROW(choose_flooding(b, 1, FloodBudget{129, 1}), InvalidArgument);
-  EXPECT_THROW(choose_flooding(b, 1, FloodBudget{40, 0}), InvalidArgument);
+  EXPECT_TRUE(std::isinf(choose_flooding(std::ldexp(1.0, 170), 1, one).bound));
+  EXPECT_THROW(choose_flooding(p, 0, one), InvalidArgument);
+  EXPECT_THROW(choose_flooding(p, 1, FloodBudget{129, 1}), InvalidArgument);
+  EXPECT_THROW(choose_flooding(p, 1, FloodBudget{40, 0}), InvalidArgument);
+  EXPECT_THROW(choose_flooding(p, 1, FloodBudget{40, 1, 0.5}), InvalidArgument);
+  EXPECT_THROW(choose_flooding(p, 1, FloodBudget{40, 1, 113.0}), InvalidArgument);
   EXPECT_THROW(choose_flooding(-1, 1, one), InvalidArgument);
 }
 
-// The ledger's bound, recomputed from the definitions for a session of R responses flooded under
-// a budget of R: it reaches the budget's bits, and stops reaching them when more responses than
-// the budget are flooded for it.
+// The ledger's bound, recomputed from the definitions (he/flooding.hpp) for a session of R
+// responses flooded under a budget of R: T = sum of m p / L^2, the per-coefficient bound
+// sqrt(I3 10.6^2 T / 4), the quadratic form's sqrt(I3 (T + 2 sqrt(N T t) + 2 N t) / 4) + 2^-80
+// with N the largest block's sum of operator proxies over L^2, and 2^-80 per revealed
+// coefficient. It reaches the budget's bits, and stops reaching them when more responses than the
+// budget are flooded for it.
 TEST(HeFloodingDistribution, LedgerOfAFullSessionReachesItsStatisticalBits) {
-  const double b = std::ldexp(1.0, 30);
-  for (const uint64_t r : {uint64_t{1}, uint64_t{7}, uint64_t{2048}, uint64_t{1} << 16}) {
-    const FloodBudget budget{40, r};
-    FloodLedger ledger;
-    // Half the responses reveal 4 coefficients, half 2048.
-    const FloodDistribution few = choose_flooding(b, 4, budget), many = choose_flooding(b, 2048, budget);
-    ledger.add(few, b, 4, (r + 1) / 2);
-    ledger.add(many, b, 2048, r / 2);
-    EXPECT_EQ(ledger.responses(), r);
-    const auto h2 = [&](const FloodDistribution& d, double m, double count) {
-      const double l = static_cast<double>(d.width);
-      return count * m * b * b * kIrwinHall3Fisher / (8 * l * l);
-    };
-    const double sum = h2(few, 4, static_cast<double>((r + 1) / 2)) + h2(many, 2048, static_cast<double>(r / 2));
-    const double tails = (static_cast<double>((r + 1) / 2) * 4 + static_cast<double>(r / 2) * 2048) * 0x1p-80;
-    EXPECT_NEAR(ledger.statistical_bits(), -std::log2(std::sqrt(2 * sum) + tails), 1e-9) << r;
-    EXPECT_GE(ledger.statistical_bits(), 40.0) << r;
-  }
+  const double p = std::ldexp(1.0, 40), t = 80 * std::log(2.0);
+  for (const double kappa : {kTailFactor * kTailFactor, 4.0})
+    for (const uint64_t r : {uint64_t{2}, uint64_t{8}, uint64_t{2048}, uint64_t{1} << 16}) {
+      const FloodBudget budget{40, r, kappa};
+      // r / 2 blocks of two responses, one revealing 4 coefficients and one 2048; the operator
+      // proxy of each is 64 times its variance proxy.
+      const FloodDistribution few = choose_flooding(p, 4, budget), many = choose_flooding(p, 2048, budget);
+      FloodLedger ledger;
+      const FloodedResponses block[] = {{few, p, 64 * p, 4, 1}, {many, p, 64 * p, 2048, 1}};
+      ledger.add_block(block, r / 2);
+      EXPECT_EQ(ledger.responses(), r);
+      const double lf = static_cast<double>(few.width), lm = static_cast<double>(many.width);
+      const double blocks = static_cast<double>(r / 2);
+      const double trace = blocks * (4 * p / (lf * lf) + 2048 * p / (lm * lm));
+      const double norm = 64 * p / (lf * lf) + 64 * p / (lm * lm);
+      const double per_coefficient = std::sqrt(kIrwinHall3Fisher * kTailFactor * kTailFactor * trace / 4);
+      const double concentrated =
+          std::sqrt(kIrwinHall3Fisher * (trace + 2 * std::sqrt(norm * trace * t) + 2 * norm * t) / 4) + 0x1p-80;
+      const double tails = blocks * 2052 * 0x1p-80;
+      EXPECT_NEAR(ledger.statistical_bits(), -std::log2(std::min(per_coefficient, concentrated) + tails), 1e-9) << r;
+      const double rho = norm / trace;
+      EXPECT_NEAR(ledger.concentration_needed(),
+                  std::min(kTailFactor * kTailFactor, 1 + 2 * std::sqrt(rho * t) + 2 * rho * t), 1e-9);
+      // The bits hold whenever the budget's kappa covers what the blocks need.
+      if (ledger.concentration_needed() <= kappa) EXPECT_GE(ledger.statistical_bits(), 40.0) << r << " " << kappa;
+      if (kappa > 100) EXPECT_GE(ledger.statistical_bits(), 40.0) << r;
+    }
   // 2^12 responses flooded for a budget of 1 reach about 34 bits, not 40.
   FloodLedger short_budget;
-  short_budget.add(choose_flooding(b, 2048, FloodBudget{40, 1}), b, 2048, 4096);
+  const FloodedResponses lone[] = {{choose_flooding(p, 2048, FloodBudget{40, 1, 1.0}), p, p, 2048, 1}};
+  short_budget.add_block(lone, 4096);
   EXPECT_LT(short_budget.statistical_bits(), 35.0);
   EXPECT_TRUE(std::isinf(FloodLedger{}.statistical_bits()));
+  EXPECT_EQ(FloodLedger{}.concentration_needed(), 1.0);
 }
 
-// A session of n inferences reveals each response n times: repeat(n) is the same ledger as
-// adding every response n times over.
+// Many small independent blocks concentrate: a session of 2^16 blocks needs a kappa near 1, one
+// block holding the whole session the per-coefficient factor.
+TEST(HeFloodingDistribution, ConcentrationFollowsTheLargestBlock) {
+  const double p = 1e6;
+  const FloodDistribution d = choose_flooding(p, 4096, FloodBudget{40, 1 << 16, 1.0});
+  FloodLedger spread, single;
+  const FloodedResponses one[] = {{d, p, 4096 * p, 4096, 1}};
+  spread.add_block(one, 1 << 16);
+  const FloodedResponses all[] = {{d, p, 4096 * p, 4096, 1 << 16}};
+  single.add_block(all, 1);
+  EXPECT_LT(spread.concentration_needed(), 1.2);
+  EXPECT_GE(spread.statistical_bits(), 40.0);
+  EXPECT_EQ(single.concentration_needed(), kTailFactor * kTailFactor);
+  // The per-coefficient bound: 0.85 * 10.6 times 2^-40.
+  EXPECT_NEAR(single.statistical_bits(), 40.0 - std::log2(kFloodingDistance * kTailFactor), 0.01);
+  EXPECT_DOUBLE_EQ(spread.coefficients(), single.coefficients());
+}
+
+// A session of n inferences reveals each response n times, each inference from its own inputs:
+// repeat(n) is the same ledger as adding every block n times over.
 TEST(HeFloodingDistribution, RepeatedInferencesCountEveryResponseAgain) {
   const FloodBudget budget{40, 300};
   const FloodDistribution a = choose_flooding(1e6, 4096, budget);
   const FloodDistribution b = choose_flooding(3e7, 128, budget);
+  const FloodedResponses block[] = {{a, 1e6, 1e9, 4096, 7}, {b, 3e7, 3e9, 128, 2}};
   FloodLedger once, repeated, by_hand;
-  once.add(a, 1e6, 4096, 7);
-  once.add(b, 3e7, 128, 2);
+  once.add_block(block);
   repeated = once;
   repeated.repeat(5);
-  for (int k = 0; k < 5; ++k) {
-    by_hand.add(a, 1e6, 4096, 7);
-    by_hand.add(b, 3e7, 128, 2);
-  }
+  for (int k = 0; k < 5; ++k) by_hand.add_block(block);
   EXPECT_EQ(repeated.responses(), by_hand.responses());
   EXPECT_DOUBLE_EQ(repeated.coefficients(), by_hand.coefficients());
   EXPECT_NEAR(repeated.statistical_bits(), by_hand.statistical_bits(), 1e-9);
-  // The Hellinger part dominates: five times the squared distance costs log2(sqrt 5) bits.
-  EXPECT_NEAR(once.statistical_bits() - repeated.statistical_bits(), 0.5 * std::log2(5.0), 0.01);
+  EXPECT_NEAR(repeated.concentration_needed(), by_hand.concentration_needed(), 1e-12);
+  // Five times the trace costs at most log2(sqrt 5) bits (the largest block stays the same).
+  EXPECT_GT(once.statistical_bits() - repeated.statistical_bits(), 0.0);
+  EXPECT_LE(once.statistical_bits() - repeated.statistical_bits(), 0.5 * std::log2(5.0) + 1e-9);
   EXPECT_THROW(repeated.repeat(0), InvalidArgument);
 }
 

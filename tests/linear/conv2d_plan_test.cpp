@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <set>
 #include <string>
 
 #include "core/errors.hpp"
+#include "core/prg.hpp"
 #include "conv2d_test_support.hpp"
 #include "he/params.hpp"
 #include "linear/conv2d_plan.hpp"
@@ -166,8 +168,9 @@ TEST(Conv2dPlan, PacksUnevenOutputChannelsIntoALastSmallerResponse) {
   EXPECT_LE(plan.response_bits(sb, last), plan.response_bits(sb, 0));
 }
 
-TEST(Conv2dPlan, SmallerBlocksWhenTheWeightBoundRequiresThem) {
-  // One block would reveal 4096 outputs per response; a large bound needs fewer per response.
+TEST(Conv2dPlan, SmallerBlocksOrDigitsWhenTheWeightBoundRequiresThem) {
+  // A large bound's responses would not decrypt with the blocks of a small one: the plan reveals
+  // fewer outputs per response or splits the weights into digits, whichever sends fewer bytes.
   const auto context = he::Context::create(he::Parameters::standard(37));
   const core::Conv2dGeometry shape{4, 64, 64, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1};
   const Conv2dPlan loose(shape, *context, 1);
@@ -175,8 +178,42 @@ TEST(Conv2dPlan, SmallerBlocksWhenTheWeightBoundRequiresThem) {
   std::size_t loose_most = 0, tight_most = 0;
   for (const auto& sb : loose.spatial_blocks()) loose_most = std::max(loose_most, sb.kept.size());
   for (const auto& sb : tight.spatial_blocks()) tight_most = std::max(tight_most, sb.kept.size());
-  EXPECT_LT(tight_most, loose_most) << loose.describe() << " vs " << tight.describe();
+  EXPECT_TRUE(tight_most < loose_most || tight.weight_digits().count > 1)
+      << loose.describe() << " vs " << tight.describe();
+  EXPECT_EQ(loose.weight_digits().count, 1);
   expect_tiles_output(tight);
+}
+
+// Weight digits, by their definition: the digits of every weight within the bound sum, times
+// 2^(bits j), to the weight, and each lies within the digit bound.
+TEST(Conv2dPlan, WeightDigitsRecomposeEveryWeight) {
+  const auto context = he::Context::create(he::Parameters::standard(37));
+  const core::Conv2dGeometry shape{256, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
+  core::Prg prg(core::Seed{77});
+  for (const int log_bound : {13, 14, 20, 39}) {
+    const Conv2dPlan plan(shape, *context, uint64_t{1} << log_bound);
+    const WeightDigits& digits = plan.weight_digits();
+    EXPECT_EQ(digits.count > 1, log_bound > 13) << log_bound;
+    if (digits.count > 1) EXPECT_LT(digits.bound, plan.weight_bound()) << log_bound;
+    const auto bound = static_cast<int64_t>(plan.weight_bound());
+    std::vector<int64_t> weights = {0, 1, -1, bound, -bound, bound - 1, -bound + 1};
+    for (int i = 0; i < 2000; ++i)
+      weights.push_back(static_cast<int64_t>(prg.next_u64() % (2 * plan.weight_bound() + 1)) - bound);
+    for (const int64_t w : weights) {
+      int64_t sum = 0;
+      for (int j = 0; j < digits.count; ++j) {
+        const int64_t digit = plan.weight_digit(w, j);
+        EXPECT_LE(std::abs(digit), static_cast<int64_t>(digits.bound)) << w << " digit " << j;
+        sum += digit * (int64_t{1} << (digits.bits * j));
+      }
+      EXPECT_EQ(sum, w) << log_bound;
+    }
+    EXPECT_THROW(plan.weight_digit(1, digits.count), InvalidArgument);
+  }
+  // A layer that fits whole keeps its weights: one digit, the weight itself.
+  const Conv2dPlan whole(shape, *context, 1 << 12);
+  EXPECT_EQ(whole.weight_digits().count, 1);
+  EXPECT_EQ(whole.weight_digit(-4095, 0), -4095);
 }
 
 TEST(Conv2dPlan, RefusesWhatItCannotPlan) {
@@ -184,8 +221,10 @@ TEST(Conv2dPlan, RefusesWhatItCannotPlan) {
   const core::Conv2dGeometry shape{64, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
   EXPECT_THROW(Conv2dPlan({0, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1}, *context, 1), InvalidArgument);
   EXPECT_THROW(Conv2dPlan(shape, *context, uint64_t{1} << 40), InvalidArgument);
+  // At t = 2^60 not even three digits of 2^39 leave room for the flooding.
+  const auto wide = he::Context::create(he::Parameters::standard(60));
   try {
-    Conv2dPlan(shape, *context, uint64_t{1} << 39);
+    Conv2dPlan(shape, *wide, uint64_t{1} << 39);
     FAIL() << "planned an over-budget layer";
   } catch (const CapacityError& e) {
     EXPECT_NE(std::string(e.what()).find(shape.describe()), std::string::npos) << e.what();
