@@ -1,8 +1,10 @@
 #include "he/decryptor.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "core/errors.hpp"
 #include "he/scaled_division.hpp"
@@ -85,18 +87,22 @@ std::vector<uint64_t> decrypt(const Context& context, const SecretKey& secret, c
   return v;
 }
 
-double measure_noise_log2(const Context& context, const SecretKey& secret, const Ciphertext& ct) {
+std::vector<double> measure_noise(const Context& context, const SecretKey& secret, const Ciphertext& ct) {
   const math::RnsPoly v = phase(context, secret, ct);
   const ScaledDivider divider(context.q(), context.plain_bits());
   const double t = std::ldexp(1.0, context.plain_bits());
-  double largest = 0;
+  std::vector<double> noise(context.n());
   for (std::size_t j = 0; j < context.n(); ++j) {
     // t v = quotient Q + remainder, so v - (Q/t) round(t v / Q) is remainder/t or (remainder - Q)/t.
-    const ScaledQuotient d = divider.divide(v.coefficient(j));
-    const math::u128 r = d.remainder;
-    const math::u128 distance = 2 * r >= context.q() ? context.q() - r : r;
-    largest = std::max(largest, static_cast<double>(distance) / t);
+    const math::u128 r = divider.divide(v.coefficient(j)).remainder;
+    noise[j] = 2 * r >= context.q() ? -static_cast<double>(context.q() - r) / t : static_cast<double>(r) / t;
   }
+  return noise;
+}
+
+double measure_noise_log2(const Context& context, const SecretKey& secret, const Ciphertext& ct) {
+  double largest = 0;
+  for (const double e : measure_noise(context, secret, ct)) largest = std::max(largest, std::fabs(e));
   return log2_or_minus_infinity(largest);
 }
 

@@ -14,7 +14,9 @@ std::vector<uint64_t> decrypt(const Context& context, const SecretKey& secret, c
 // m = round((c0 + c1 s mod 2^k) / 2^(k - l)) mod t for each kept c0 coefficient, in c0 order.
 std::vector<uint64_t> decrypt(const Context& context, const SecretKey& secret, const SwitchedCiphertext& ct);
 
-// log2 of the largest |e| over the coefficients (-inf when e = 0): e = c0 + c1 s - (Q/t) m.
+// The signed noise of every coefficient, e = c0 + c1 s - (Q/t) m with m the decrypted message.
+std::vector<double> measure_noise(const Context& context, const SecretKey& secret, const Ciphertext& ct);
+// log2 of the largest |e| over the coefficients (-inf when e = 0).
 double measure_noise_log2(const Context& context, const SecretKey& secret, const Ciphertext& ct);
 double measure_noise_log2(const Context& context, const SecretKey& secret, const SwitchedCiphertext& ct);
 

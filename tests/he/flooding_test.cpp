@@ -7,6 +7,14 @@
 #include <vector>
 
 #include "core/errors.hpp"
+#include "core/prg.hpp"
+#include "he/decryptor.hpp"
+#include "he/encoding.hpp"
+#include "he/encryptor.hpp"
+#include "he/evaluator.hpp"
+#include "he/keys.hpp"
+#include "he/plaintext.hpp"
+#include "he_test_support.hpp"
 #include "he/flooding.hpp"
 #include "he/noise.hpp"
 
@@ -151,6 +159,52 @@ TEST(HeFloodingDistribution, RepeatedInferencesCountEveryResponseAgain) {
   EXPECT_GT(once.statistical_bits() - repeated.statistical_bits(), 0.0);
   EXPECT_LE(once.statistical_bits() - repeated.statistical_bits(), 0.5 * std::log2(5.0) + 1e-9);
   EXPECT_THROW(repeated.repeat(0), InvalidArgument);
+}
+
+// The quadratic form the flooding relies on, measured: blocks of fresh encryptions (plus a
+// server share's add_plain) multiply-accumulated with kernels of the largest l1 norm the bounds
+// allow, the exact weight noise of every coefficient decrypted with the secret key. Its sum of
+// squares over the session lies near the trace of the variance proxies (the model is not loose
+// by much) and below the 2^-80 bound that FloodLedger's concentration gives; every coefficient
+// lies within its own tail bound kTailFactor sqrt(proxy).
+TEST(HeFloodingDistribution, MeasuredWeightNoiseStaysWithinItsQuadraticFormBound) {
+  const auto context = Context::create(Parameters::standard(37));
+  core::Prg prg(core::Seed{43});
+  const SecretKey secret = generate_secret_key(*context, prg);
+  const std::size_t n = context->n(), support = 256;
+  const uint64_t w_max = uint64_t{1} << 13;
+  const int inputs = 4, blocks = 8;
+  // Every coefficient of the kernel is +w_max on its support: |w|_1 = support w_max.
+  std::vector<int64_t> kernel(n, 0);
+  for (std::size_t j = 0; j < support; ++j) kernel[j] = static_cast<int64_t>(w_max);
+  const PlainBound bound{w_max, support};
+  const NttPlaintext w = NttPlaintext::from_signed(*context, kernel, bound);
+  const double input_proxy = fresh_encryption_noise().variance + kRoundingVariance;
+  const double proxy = input_proxy * inputs * bound.norm2_squared();
+  const double operator_proxy = input_proxy * inputs * bound.norm1() * bound.norm1();
+  double squares = 0, largest = 0;
+  FloodLedger ledger;
+  for (int b = 0; b < blocks; ++b) {
+    MultiplyAccumulator acc(*context);
+    std::vector<Ciphertext> cts;
+    for (int i = 0; i < inputs; ++i) {
+      cts.push_back(encrypt(*context, secret, testing::random_message(n, 37, prg), prg));
+      add_plain(*context, cts.back(), testing::random_message(n, 37, prg), prg);
+      acc.add(cts.back(), w);
+    }
+    const Ciphertext product = acc.result();
+    EXPECT_DOUBLE_EQ(product.noise.weight_variance, proxy);
+    for (const double e : measure_noise(*context, secret, product)) {
+      squares += e * e;
+      largest = std::max(largest, std::fabs(e));
+    }
+    const FloodedResponses block[] = {{FloodDistribution{1, 2}, proxy, operator_proxy, n, 1}};
+    ledger.add_block(block);
+  }
+  const double trace = blocks * static_cast<double>(n) * proxy;
+  EXPECT_GT(squares, 0.8 * trace);
+  EXPECT_LT(squares, ledger.concentration_needed() * trace);
+  EXPECT_LT(largest, kTailFactor * std::sqrt(proxy));
 }
 
 TEST(HeFloodingDistribution, HellingerBoundHoldsForTheExactRoundedDistribution) {
