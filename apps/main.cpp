@@ -63,11 +63,9 @@ constexpr const char* kServerModelOptions = R"(  --kernel-cache-mib M  memory fo
   --send-names      send tensor and op names in the description (default: none)
   --max-images N    a session may run N inferences (default 1; local and bench: the images given):
                     one key exchange and setup for all, and every HE response flooded for all of
-                    them together, so a larger N costs statistical bits (about log2 sqrt N)
+                    them together (wider flooding, or weight digits where it would not decrypt)
   --min-statistical-bits S  refuse the model unless a whole session reaches S bits of statistical
-                    security (default 32; the target is 40, but the flooding of models with large
-                    weight noise must still decrypt under the HE parameters, which caps the bits
-                    they reach: every session reports the bits it reached)
+                    security (default 40, the target; every session reports the bits it reached)
 )";
 
 const std::map<std::string, std::string> kHelp = {

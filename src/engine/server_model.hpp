@@ -29,10 +29,10 @@ inline constexpr std::size_t kMaxCardBytes = std::size_t{1} << 20;
 // weights and transform kernels on use (linear::Conv2dServer).
 inline constexpr std::size_t kDefaultKernelCacheBytes = std::size_t{4} << 30;
 
-// The least statistical security a server accepts by default. The target is 40 bits for a whole
-// session; N = 4096 with log2 Q = 109 caps what models with large weight noise reach below it
-// (the flooding must decrypt exactly), and the bits reached are reported with every session.
-inline constexpr int kDefaultMinStatisticalBits = 32;
+// The least statistical security a server accepts by default: the target, 40 bits for a whole
+// session (DESIGN.md section 1). A model whose flooding cannot reach it (the flooding must still
+// decrypt exactly, even with weight digits) is refused unless the operator accepts fewer.
+inline constexpr int kDefaultMinStatisticalBits = he::kStatisticalSecurityBits;
 
 // What the server operator decides about a model it serves (DESIGN.md section 1): all of it is
 // public, none of it depends on the weights.
