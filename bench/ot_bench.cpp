@@ -4,6 +4,10 @@
 // Counters: bytes_total (both directions) and rounds (flights of messages: the sum over both
 // ends of ChannelCounters::rounds) of one run, measured on an untimed first run; bits_per_ot /
 // bits_per_triple = 8 * bytes_total / items; items_per_second.
+//
+// The fixed-key AES kernels alone (no channel): wide_aes_* through WideAes / HalfTreeHash (the
+// dispatched kernel, named in the label; under TWAIN_DISABLE_SIMD=1 the portable core::Aes128
+// path), vaes256_* and vaes512_* the named VAES kernels; items are blocks.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -15,6 +19,7 @@
 #include <utility>
 
 #include "core/bit_vector.hpp"
+#include "core/cpu_features.hpp"
 #include "core/prg.hpp"
 #include "net/tcp_channel.hpp"
 #include "ot/base_ot.hpp"
@@ -23,6 +28,9 @@
 #include "ot/cot.hpp"
 #include "ot/lpn.hpp"
 #include "ot/random_ot.hpp"
+#include "ot/wide_aes.hpp"
+#include "ot/wide_aes_kernels.hpp"
+#include "ot/wide_aes_vaes512.hpp"
 #include "loopback.hpp"
 
 namespace {
@@ -172,6 +180,9 @@ BENCHMARK(bit_triples)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->UseRealTi
 #include "core/thread_pool.hpp"
 #include "ot/ferret.hpp"
 #include "ot/random_ot.hpp"
+#include "ot/wide_aes.hpp"
+#include "ot/wide_aes_kernels.hpp"
+#include "ot/wide_aes_vaes512.hpp"
 
 namespace {
 
@@ -332,5 +343,97 @@ void ferret_lpn_encode(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * params.n()));
 }
 BENCHMARK(ferret_lpn_encode)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+namespace {
+
+using twain::core::Block;
+
+// What each AES benchmark runs on n blocks: the dispatched WideAes, or a named VAES kernel.
+enum class AesPath { Dispatched, Vaes256, Vaes512 };
+
+bool aes_path_available(AesPath path) {
+  const twain::core::CpuFeatures& f = twain::core::cpu_features_detected();
+  const bool vaes = f.vaes && f.avx2 && f.aesni;
+  if (path == AesPath::Vaes256) return vaes;
+  if (path == AesPath::Vaes512) return vaes && f.avx512f;
+  return true;
+}
+
+enum class AesOp { Encrypt, Keystream, KeystreamBelow, TccrHash, TccrHashPairs, HalfTreeExpand };
+
+template <AesOp Op, AesPath Path>
+void aes_kernel(benchmark::State& state) {
+  if (!aes_path_available(Path)) {
+    state.SkipWithError("kernel not available on this CPU");
+    return;
+  }
+  namespace d = twain::ot::detail;
+  const Block key{0x0123456789ABCDEFULL, 0xFEDCBA9876543210ULL};
+  const Block delta{0x5555AAAA5555AAABULL, 0x0F0F0F0FF0F0F0F0ULL};
+  const auto n = static_cast<std::size_t>(state.range(0));
+  const twain::ot::WideAes wide(key);
+  const twain::ot::HalfTreeHash tree(key);
+  const d::RoundKeys keys = d::vaes_expand_key(key);
+  Prg prg(seed_of(21));
+  std::vector<Block> in(n), out(2 * n);
+  for (auto& b : in) b = prg.next_block();
+  std::vector<uint32_t> words(4 * n);
+  constexpr bool wide512 = Path == AesPath::Vaes512;
+  for (auto _ : state) {
+    if constexpr (Op == AesOp::Encrypt) {
+      if constexpr (Path == AesPath::Dispatched) wide.encrypt(in.data(), out.data(), n);
+      else (wide512 ? d::vaes512_encrypt : d::vaes_encrypt)(keys, in.data(), out.data(), n);
+    } else if constexpr (Op == AesOp::Keystream) {
+      if constexpr (Path == AesPath::Dispatched) wide.keystream(in[0], out.data(), n);
+      else (wide512 ? d::vaes512_keystream : d::vaes_keystream)(keys, in[0], out.data(), n);
+    } else if constexpr (Op == AesOp::KeystreamBelow) {
+      if constexpr (Path == AesPath::Dispatched) wide.keystream_below(in[0], 589'760, words.data(), n);
+      else (wide512 ? d::vaes512_keystream_below : d::vaes_keystream_below)(keys, in[0], 589'760, words.data(), n);
+    } else if constexpr (Op == AesOp::TccrHash) {
+      if constexpr (Path == AesPath::Dispatched) wide.tccr_hash(in.data(), 7, out.data(), n);
+      else (wide512 ? d::vaes512_tccr_hash : d::vaes_tccr_hash)(keys, in.data(), 7, out.data(), n);
+    } else if constexpr (Op == AesOp::TccrHashPairs) {
+      // Interleaved pairs, as the random-OT sender writes them.
+      if constexpr (Path == AesPath::Dispatched) {
+        wide.tccr_hash_pairs(in.data(), delta, 7, out.data(), out.data() + 1, 2, n);
+      } else {
+        (wide512 ? d::vaes512_tccr_hash_pairs : d::vaes_tccr_hash_pairs)(keys, in.data(), delta, 7, out.data(),
+                                                                         out.data() + 1, 2, n);
+      }
+    } else {
+      Block sum;
+      if constexpr (Path == AesPath::Dispatched) sum = tree.expand(in.data(), out.data(), n);
+      else sum = (wide512 ? d::vaes512_half_tree_expand : d::vaes_half_tree_expand)(keys, in.data(), out.data(), n);
+      benchmark::DoNotOptimize(sum);
+    }
+    benchmark::DoNotOptimize(out.data());
+    benchmark::DoNotOptimize(words.data());
+    benchmark::ClobberMemory();
+  }
+  if constexpr (Path == AesPath::Dispatched) {
+    const twain::core::CpuFeatures& f = twain::core::cpu_features();
+    state.SetLabel(!wide.uses_vaes() ? "portable" : f.avx512f ? "vaes512" : "vaes256");
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * n));
+}
+
+#define TWAIN_AES_BENCH(op, Op)                                                                        \
+  void wide_aes_##op(benchmark::State& s) { aes_kernel<AesOp::Op, AesPath::Dispatched>(s); }           \
+  void vaes256_##op(benchmark::State& s) { aes_kernel<AesOp::Op, AesPath::Vaes256>(s); }               \
+  void vaes512_##op(benchmark::State& s) { aes_kernel<AesOp::Op, AesPath::Vaes512>(s); }               \
+  BENCHMARK(wide_aes_##op)->Arg(4096);                                                                 \
+  BENCHMARK(vaes256_##op)->Arg(4096);                                                                  \
+  BENCHMARK(vaes512_##op)->Arg(4096);
+
+TWAIN_AES_BENCH(encrypt, Encrypt)
+TWAIN_AES_BENCH(keystream, Keystream)
+TWAIN_AES_BENCH(keystream_below, KeystreamBelow)
+TWAIN_AES_BENCH(tccr_hash, TccrHash)
+TWAIN_AES_BENCH(tccr_hash_pairs, TccrHashPairs)
+TWAIN_AES_BENCH(half_tree_expand, HalfTreeExpand)
+
+#undef TWAIN_AES_BENCH
 
 }  // namespace

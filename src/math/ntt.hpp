@@ -7,8 +7,9 @@
 //
 // Two data widths:
 //  - uint64_t data for primes p < 2^61: the scalar reference kernel;
-//  - uint32_t data for primes p < 2^30 (so that 4p fits in 32 bits): a scalar kernel and an AVX2
-//    kernel, chosen at run time in ntt_dispatch.cpp; both give bit-identical results.
+//  - uint32_t data for primes p < 2^30 (so that 4p fits in 32 bits): a scalar kernel, an AVX2
+//    kernel and an AVX-512 kernel, chosen at run time in ntt_dispatch.cpp; all give bit-identical
+//    results.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +20,8 @@
 
 namespace twain::math {
 
-enum class NttKernel { Scalar, Avx2 };
+// Avx512 needs AVX-512F (with AVX2 and BMI2, which every AVX-512 CPU has).
+enum class NttKernel { Scalar, Avx2, Avx512 };
 
 // Precomputed root tables for one (n, p); immutable once built, shareable across threads.
 class NttTables {
@@ -81,7 +83,8 @@ void ntt_inverse(uint64_t* a, const NttTables& tables);
 // 32-bit data, p < 2^30: the best kernel this CPU has (see ntt_dispatch.cpp).
 void ntt_forward(uint32_t* a, const NttTables& tables);
 void ntt_inverse(uint32_t* a, const NttTables& tables);
-// A named kernel, for tests and benchmarks; throws InvalidArgument if this CPU lacks it.
+// A named kernel, for tests and benchmarks; throws InvalidArgument if this CPU lacks it (whatever
+// TWAIN_DISABLE_SIMD says: it changes only the choice of ntt_best_kernel()).
 void ntt_forward(uint32_t* a, const NttTables& tables, NttKernel kernel);
 void ntt_inverse(uint32_t* a, const NttTables& tables, NttKernel kernel);
 bool ntt_kernel_available(NttKernel kernel);

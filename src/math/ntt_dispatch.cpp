@@ -1,5 +1,6 @@
-// The single place that chooses an NTT kernel: AVX2 when the CPU has it (and TWAIN_DISABLE_SIMD is
-// not set), the portable scalar kernel otherwise. Public argument checks live here too.
+// The single place that chooses an NTT kernel: AVX-512 when the CPU has AVX-512F, else AVX2 when
+// it has AVX2 and BMI2 (either only while TWAIN_DISABLE_SIMD is not set), the portable scalar
+// kernel otherwise. Public argument checks live here too.
 #include <string>
 
 #include "core/cpu_features.hpp"
@@ -28,9 +29,18 @@ void require_32bit(const NttTables& tables) {
                 "ntt: 32-bit data needs p < 2^30, got p = " + std::to_string(tables.p()));
 }
 
+const char* kernel_name(NttKernel kernel) {
+  switch (kernel) {
+    case NttKernel::Scalar: return "scalar";
+    case NttKernel::Avx2: return "AVX2";
+    case NttKernel::Avx512: return "AVX-512";
+  }
+  return "unknown";
+}
+
 void require_kernel(NttKernel kernel) {
   TWAIN_REQUIRE(ntt_kernel_available(kernel), InvalidArgument,
-                "ntt: the AVX2 kernel is not available on this CPU");
+                std::string("ntt: the ") + kernel_name(kernel) + " kernel is not available on this CPU");
 }
 
 detail::Ntt32View forward_view(const NttTables& t) {
@@ -46,38 +56,53 @@ detail::Ntt32View inverse_view(const NttTables& t) {
           k.inv_n32, k.inv_n32_shoup, k.inv_n_root32, k.inv_n_root32_shoup};
 }
 
-// The AVX2 kernel works on 64-coefficient blocks; smaller transforms use the scalar code, which
-// gives the same (canonical) result.
+// The AVX2 kernel works on 64-coefficient blocks and the AVX-512 kernel on pairs of them; smaller
+// transforms use the next narrower kernel (an AVX-512 CPU has AVX2 too, which
+// ntt_kernel_available checks), all of which give the same (canonical) result.
+NttKernel effective_kernel(NttKernel kernel, std::size_t n) {
+  if (kernel == NttKernel::Avx512 && n < 128) kernel = NttKernel::Avx2;
+  if (kernel == NttKernel::Avx2 && n < 64) kernel = NttKernel::Scalar;
+  return kernel;
+}
+
 void forward32(uint32_t* a, const NttTables& tables, NttKernel kernel) {
   debug_check_residues(a, tables);
-  if (kernel == NttKernel::Avx2 && tables.n() >= 64) {
-    detail::ntt_forward_avx2(a, forward_view(tables));
-  } else {
-    detail::ntt_forward_scalar32(a, tables);
+  switch (effective_kernel(kernel, tables.n())) {
+    case NttKernel::Avx512: detail::ntt_forward_avx512(a, forward_view(tables)); break;
+    case NttKernel::Avx2: detail::ntt_forward_avx2(a, forward_view(tables)); break;
+    case NttKernel::Scalar: detail::ntt_forward_scalar32(a, tables); break;
   }
 }
 
 void inverse32(uint32_t* a, const NttTables& tables, NttKernel kernel) {
   debug_check_residues(a, tables);
-  if (kernel == NttKernel::Avx2 && tables.n() >= 64) {
-    detail::ntt_inverse_avx2(a, inverse_view(tables));
-  } else {
-    detail::ntt_inverse_scalar32(a, tables);
+  switch (effective_kernel(kernel, tables.n())) {
+    case NttKernel::Avx512: detail::ntt_inverse_avx512(a, inverse_view(tables)); break;
+    case NttKernel::Avx2: detail::ntt_inverse_avx2(a, inverse_view(tables)); break;
+    case NttKernel::Scalar: detail::ntt_inverse_scalar32(a, tables); break;
   }
 }
+
+bool avx2_usable(const core::CpuFeatures& f) { return f.avx2 && f.bmi2; }
+bool avx512_usable(const core::CpuFeatures& f) { return avx2_usable(f) && f.avx512f; }
 
 }  // namespace
 
 bool ntt_kernel_available(NttKernel kernel) {
-  if (kernel == NttKernel::Scalar) return true;
   const auto& f = core::cpu_features_detected();
-  return f.avx2 && f.bmi2;
+  switch (kernel) {
+    case NttKernel::Scalar: return true;
+    case NttKernel::Avx2: return avx2_usable(f);
+    case NttKernel::Avx512: return avx512_usable(f);
+  }
+  return false;
 }
 
 NttKernel ntt_best_kernel() {
   static const NttKernel best = [] {
     const auto& f = core::cpu_features();
-    return f.avx2 && f.bmi2 ? NttKernel::Avx2 : NttKernel::Scalar;
+    if (avx512_usable(f)) return NttKernel::Avx512;
+    return avx2_usable(f) ? NttKernel::Avx2 : NttKernel::Scalar;
   }();
   return best;
 }

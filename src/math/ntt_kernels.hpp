@@ -17,9 +17,9 @@ void ntt_inverse_scalar64(uint64_t* a, const NttTables& tables);
 void ntt_forward_scalar32(uint32_t* a, const NttTables& tables);
 void ntt_inverse_scalar32(uint32_t* a, const NttTables& tables);
 
-// What the AVX2 kernels read from NttTables, as plain data: ntt_avx2.cpp is compiled with
-// -mavx2 and must not instantiate inline library code (accessors, std::vector) that the linker
-// could then share with portable translation units.
+// What the SIMD kernels read from NttTables, as plain data: ntt_avx2.cpp (-mavx2) and
+// ntt_avx512.cpp (-mavx512f) must not instantiate inline library code (accessors, std::vector)
+// that the linker could then share with portable translation units.
 struct Ntt32View {
   std::size_t n;
   int log_n;
@@ -36,5 +36,9 @@ struct Ntt32View {
 // ntt_avx2.cpp (compiled with -mavx2 -mbmi2; call only when the CPU has both). n >= 64.
 void ntt_forward_avx2(uint32_t* a, const Ntt32View& view);
 void ntt_inverse_avx2(uint32_t* a, const Ntt32View& view);
+
+// ntt_avx512.cpp (compiled with -mavx512f; call only when the CPU has AVX-512F). n >= 128.
+void ntt_forward_avx512(uint32_t* a, const Ntt32View& view);
+void ntt_inverse_avx512(uint32_t* a, const Ntt32View& view);
 
 }  // namespace twain::math::detail

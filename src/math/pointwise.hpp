@@ -1,5 +1,6 @@
 // Element-wise kernels on 32-bit residues (p < 2^30) used by RNS polynomials in NTT form.
-// Dispatched at run time (scalar reference and AVX2) in pointwise_dispatch.cpp.
+// Dispatched at run time (scalar reference, AVX2 and AVX-512, following ntt_best_kernel()) in
+// pointwise_dispatch.cpp.
 #pragma once
 
 #include <cstddef>

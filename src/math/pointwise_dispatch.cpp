@@ -1,4 +1,5 @@
-// The single place that chooses the element-wise kernels (AVX2 or scalar), with the public checks.
+// The single place that chooses the element-wise kernels (AVX-512, AVX2 or scalar, as
+// ntt_best_kernel() chooses the NTT), with the public checks.
 #include <string>
 
 #include "core/errors.hpp"
@@ -21,7 +22,8 @@ void require_data(std::size_t n, const void* x, const void* y, const void* z, co
 
 void require_kernel(NttKernel kernel) {
   TWAIN_REQUIRE(ntt_kernel_available(kernel), InvalidArgument,
-                "pointwise: the AVX2 kernel is not available on this CPU");
+                std::string("pointwise: the ") + (kernel == NttKernel::Avx512 ? "AVX-512" : "AVX2") +
+                    " kernel is not available on this CPU");
 }
 
 // Inputs must be residues; checked in debug builds only (hot path).
@@ -43,29 +45,29 @@ void mul(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uin
   require_data(n, out, a, b, "pointwise_mul");
   debug_check_residues(a, n, p);
   debug_check_residues(b, n, p);
-  if (kernel == NttKernel::Avx2) {
-    detail::pointwise_mul_avx2(out, a, b, n, barrett(p));
-  } else {
-    detail::pointwise_mul_scalar(out, a, b, n, barrett(p));
+  switch (kernel) {
+    case NttKernel::Avx512: detail::pointwise_mul_avx512(out, a, b, n, barrett(p)); break;
+    case NttKernel::Avx2: detail::pointwise_mul_avx2(out, a, b, n, barrett(p)); break;
+    case NttKernel::Scalar: detail::pointwise_mul_scalar(out, a, b, n, barrett(p)); break;
   }
 }
 
 void mul_acc(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n,
              NttKernel kernel) {
   require_data(n, acc, a, b, "pointwise_mul_acc");
-  if (kernel == NttKernel::Avx2) {
-    detail::pointwise_mul_acc_avx2(acc, a, b, n);
-  } else {
-    detail::pointwise_mul_acc_scalar(acc, a, b, n);
+  switch (kernel) {
+    case NttKernel::Avx512: detail::pointwise_mul_acc_avx512(acc, a, b, n); break;
+    case NttKernel::Avx2: detail::pointwise_mul_acc_avx2(acc, a, b, n); break;
+    case NttKernel::Scalar: detail::pointwise_mul_acc_scalar(acc, a, b, n); break;
   }
 }
 
 void scaled_acc(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n, NttKernel kernel) {
   require_data(n, acc, a, a, "scalar_mul_acc");
-  if (kernel == NttKernel::Avx2) {
-    detail::scalar_mul_acc_avx2(acc, a, c, n);
-  } else {
-    detail::scalar_mul_acc_scalar(acc, a, c, n);
+  switch (kernel) {
+    case NttKernel::Avx512: detail::scalar_mul_acc_avx512(acc, a, c, n); break;
+    case NttKernel::Avx2: detail::scalar_mul_acc_avx2(acc, a, c, n); break;
+    case NttKernel::Scalar: detail::scalar_mul_acc_scalar(acc, a, c, n); break;
   }
 }
 
@@ -107,10 +109,10 @@ void reduce_accumulator(uint32_t* out, const uint64_t* acc, std::size_t n, const
   const uint32_t c = static_cast<uint32_t>((uint64_t{1} << 32) % q);
   const detail::Split64 k{q, c, static_cast<uint32_t>((static_cast<uint64_t>(c) << 32) / q),
                           static_cast<uint32_t>((uint64_t{1} << 32) / q)};
-  if (ntt_best_kernel() == NttKernel::Avx2) {
-    detail::reduce_accumulator_avx2(out, acc, n, k);
-  } else {
-    detail::reduce_accumulator_scalar(out, acc, n, k);
+  switch (ntt_best_kernel()) {
+    case NttKernel::Avx512: detail::reduce_accumulator_avx512(out, acc, n, k); break;
+    case NttKernel::Avx2: detail::reduce_accumulator_avx2(out, acc, n, k); break;
+    case NttKernel::Scalar: detail::reduce_accumulator_scalar(out, acc, n, k); break;
   }
 }
 
@@ -118,24 +120,27 @@ namespace {
 
 using ElementwiseKernel = void (*)(uint32_t*, const uint32_t*, const uint32_t*, std::size_t, uint32_t);
 
-// The public checks, then the AVX2 or the scalar form of an element-wise add or subtract.
+// The public checks, then the AVX-512, AVX2 or scalar form of an element-wise add or subtract.
 void elementwise(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p, const char* what,
-                 ElementwiseKernel avx2, ElementwiseKernel scalar) {
+                 ElementwiseKernel avx512, ElementwiseKernel avx2, ElementwiseKernel scalar) {
   require_modulus(p, what);
   require_data(n, out, a, b, what);
   debug_check_residues(a, n, p);
   debug_check_residues(b, n, p);
-  (ntt_best_kernel() == NttKernel::Avx2 ? avx2 : scalar)(out, a, b, n, p);
+  const NttKernel best = ntt_best_kernel();
+  (best == NttKernel::Avx512 ? avx512 : best == NttKernel::Avx2 ? avx2 : scalar)(out, a, b, n, p);
 }
 
 }  // namespace
 
 void pointwise_add(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
-  elementwise(out, a, b, n, p, "pointwise_add", detail::pointwise_add_avx2, detail::pointwise_add_scalar);
+  elementwise(out, a, b, n, p, "pointwise_add", detail::pointwise_add_avx512, detail::pointwise_add_avx2,
+              detail::pointwise_add_scalar);
 }
 
 void pointwise_sub(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n, uint32_t p) {
-  elementwise(out, a, b, n, p, "pointwise_sub", detail::pointwise_sub_avx2, detail::pointwise_sub_scalar);
+  elementwise(out, a, b, n, p, "pointwise_sub", detail::pointwise_sub_avx512, detail::pointwise_sub_avx2,
+              detail::pointwise_sub_scalar);
 }
 
 

@@ -1,6 +1,6 @@
 // Internal: element-wise kernels behind pointwise_dispatch.cpp. Arguments are not checked here.
-// The constants are precomputed by the dispatcher, so the AVX2 file (compiled with -mavx2) needs
-// no inline library code.
+// The constants are precomputed by the dispatcher, so the AVX2 and AVX-512 files (compiled with
+// -mavx2 / -mavx512f) need no inline library code.
 #pragma once
 
 #include <cstddef>
@@ -46,5 +46,17 @@ void pointwise_add_avx2(uint32_t* out, const uint32_t* a, const uint32_t* b, std
                         uint32_t p);
 void pointwise_sub_avx2(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n,
                         uint32_t p);
+
+// pointwise_avx512.cpp: the same contracts; call only when the CPU has AVX-512F, AVX2 and BMI2
+// (their tails use the AVX2 kernels).
+void pointwise_mul_avx512(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n,
+                          const Barrett32& k);
+void pointwise_mul_acc_avx512(uint64_t* acc, const uint32_t* a, const uint32_t* b, std::size_t n);
+void scalar_mul_acc_avx512(uint64_t* acc, const uint32_t* a, uint32_t c, std::size_t n);
+void reduce_accumulator_avx512(uint32_t* out, const uint64_t* acc, std::size_t n, const Split64& k);
+void pointwise_add_avx512(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n,
+                          uint32_t p);
+void pointwise_sub_avx512(uint32_t* out, const uint32_t* a, const uint32_t* b, std::size_t n,
+                          uint32_t p);
 
 }  // namespace twain::math::detail

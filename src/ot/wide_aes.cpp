@@ -1,13 +1,12 @@
-// The dispatch point of the ot/ AES kernels: VAES when the CPU has VAES and AVX2 (and
-// TWAIN_DISABLE_SIMD is unset), else core::Aes128.
+// The dispatch point of the ot/ AES kernels: 512-bit VAES when the CPU has VAES and AVX-512F,
+// 256-bit VAES when it has VAES and AVX2 (either only while TWAIN_DISABLE_SIMD is unset), else
+// core::Aes128.
 #include "ot/wide_aes.hpp"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#endif
 #include <array>
 
 #include "core/cpu_features.hpp"
+#include "ot/wide_aes_vaes512.hpp"
 
 namespace twain::ot {
 namespace {
@@ -15,17 +14,15 @@ namespace {
 bool have_vaes() {
   static const bool vaes = [] {
     const core::CpuFeatures& f = core::cpu_features();
-    if (!f.avx2 || !f.aesni) return false;
-#if defined(__x86_64__) || defined(__i386__)
-    // CPUID leaf 7, ECX bit 9 (clang does not know "vaes" for __builtin_cpu_supports).
-    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
-    if (!__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx)) return false;
-    return (ecx & (1u << 9)) != 0;
-#else
-    return false;
-#endif
+    return f.vaes && f.avx2 && f.aesni;
   }();
   return vaes;
+}
+
+// Decided once for the process: every WideAes with VAES uses the same register width.
+bool have_vaes512() {
+  static const bool vaes512 = have_vaes() && core::cpu_features().avx512f;
+  return vaes512;
 }
 
 // The portable paths work in pieces of this many blocks, kept on the stack.
@@ -47,7 +44,7 @@ WideAes::WideAes(const core::Block& key) : fallback_(key), vaes_(have_vaes()) {
 
 void WideAes::encrypt(const core::Block* in, core::Block* out, std::size_t n) const {
   if (vaes_) {
-    detail::vaes_encrypt(keys_, in, out, n);
+    (have_vaes512() ? detail::vaes512_encrypt : detail::vaes_encrypt)(keys_, in, out, n);
   } else {
     fallback_.encrypt(in, out, n);
   }
@@ -55,7 +52,7 @@ void WideAes::encrypt(const core::Block* in, core::Block* out, std::size_t n) co
 
 void WideAes::keystream(core::Block counter, core::Block* out, std::size_t n) const {
   if (vaes_) {
-    detail::vaes_keystream(keys_, counter, out, n);
+    (have_vaes512() ? detail::vaes512_keystream : detail::vaes_keystream)(keys_, counter, out, n);
   } else {
     fallback_.keystream(counter, out, n);
   }
@@ -64,7 +61,8 @@ void WideAes::keystream(core::Block counter, core::Block* out, std::size_t n) co
 void WideAes::keystream_below(core::Block counter, uint32_t bound, uint32_t* out,
                               std::size_t blocks) const {
   if (vaes_) {
-    detail::vaes_keystream_below(keys_, counter, bound, out, blocks);
+    (have_vaes512() ? detail::vaes512_keystream_below : detail::vaes_keystream_below)(keys_, counter, bound,
+                                                                                     out, blocks);
     return;
   }
   alignas(16) std::array<core::Block, kFallbackChunk> stream;
@@ -78,7 +76,7 @@ void WideAes::keystream_below(core::Block counter, uint32_t bound, uint32_t* out
 void WideAes::tccr_hash(const core::Block* in, uint64_t first_tweak, core::Block* out,
                         std::size_t n) const {
   if (vaes_) {
-    detail::vaes_tccr_hash(keys_, in, first_tweak, out, n);
+    (have_vaes512() ? detail::vaes512_tccr_hash : detail::vaes_tccr_hash)(keys_, in, first_tweak, out, n);
     return;
   }
   alignas(16) std::array<core::Block, kFallbackChunk> permuted;
@@ -97,7 +95,8 @@ void WideAes::tccr_hash_pairs(const core::Block* q, const core::Block& delta, ui
                               core::Block* out0, core::Block* out1, std::size_t stride,
                               std::size_t n) const {
   if (vaes_) {
-    detail::vaes_tccr_hash_pairs(keys_, q, delta, first_tweak, out0, out1, stride, n);
+    (have_vaes512() ? detail::vaes512_tccr_hash_pairs : detail::vaes_tccr_hash_pairs)(
+        keys_, q, delta, first_tweak, out0, out1, stride, n);
     return;
   }
   alignas(16) std::array<core::Block, kFallbackChunk> hashed;
@@ -127,7 +126,10 @@ core::Block HalfTreeHash::of_zero() const {
 }
 
 core::Block HalfTreeHash::expand(const core::Block* in, core::Block* out, std::size_t n) const {
-  if (pi_.vaes_) return detail::vaes_half_tree_expand(pi_.keys_, in, out, n);
+  if (pi_.vaes_) {
+    return (have_vaes512() ? detail::vaes512_half_tree_expand : detail::vaes_half_tree_expand)(
+        pi_.keys_, in, out, n);
+  }
   alignas(16) std::array<core::Block, kFallbackChunk> s;
   alignas(16) std::array<core::Block, kFallbackChunk> h;
   core::Block sum;

@@ -1,9 +1,12 @@
 // NTT tests. Oracles: direct evaluation at the odd powers of psi in bit-reversed order, schoolbook
-// negacyclic products, the 64-bit kernel against the 32-bit kernels, and AVX2 against scalar.
+// negacyclic products, the 64-bit kernel against the 32-bit kernels, and AVX2 and AVX-512 against
+// scalar.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -89,6 +92,9 @@ Vec64 pointwise_product(const Vec64& a, const Vec64& b, uint64_t p) {
 }
 
 bool avx2_present() { return core::cpu_features_detected().avx2 && core::cpu_features_detected().bmi2; }
+bool avx512_present() { return avx2_present() && core::cpu_features_detected().avx512f; }
+
+const NttKernel kAllKernels[] = {NttKernel::Scalar, NttKernel::Avx2, NttKernel::Avx512};
 
 // 64-bit path primes: 50..61 bits. 32-bit path primes: 20..30 bits.
 const int kBits64[] = {50, 55, 60, 61};
@@ -204,6 +210,7 @@ TEST(Ntt, RoundTrip32AllKernels) {
   auto prg = make_prg(4);
   std::vector<NttKernel> kernels = {NttKernel::Scalar};
   if (avx2_present()) kernels.push_back(NttKernel::Avx2);
+  if (avx512_present()) kernels.push_back(NttKernel::Avx512);
   for (std::size_t n = 8; n <= 32768; n *= 2) {
     for (int bits : kBits32) {
       const uint64_t p = ntt_primes(bits, 1, n)[0];
@@ -262,7 +269,7 @@ TEST(Ntt, EdgeInputs) {
       const Modulus mod(p);
       for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(inv_top[i], mod.neg(inv_one[i]));
       if (t.has_32bit_tables()) {
-        for (NttKernel kernel : {NttKernel::Scalar, NttKernel::Avx2}) {
+        for (NttKernel kernel : kAllKernels) {
           if (!ntt_kernel_available(kernel)) continue;
           Vec32 f32 = to32(top);
           ntt_forward(f32.data(), t, kernel);
@@ -290,7 +297,7 @@ void check_negacyclic_product(std::size_t n, uint64_t p, core::Prg& prg) {
   ntt_inverse(c.data(), t);
   ASSERT_EQ(c, expected) << "64-bit n=" << n << " p=" << p;
   if (t.has_32bit_tables()) {
-    for (NttKernel kernel : {NttKernel::Scalar, NttKernel::Avx2}) {
+    for (NttKernel kernel : kAllKernels) {
       if (!ntt_kernel_available(kernel)) continue;
       Vec32 ga = to32(a), gb = to32(b);
       ntt_forward(ga.data(), t, kernel);
@@ -372,6 +379,88 @@ TEST(Ntt, Avx2HandlesUnalignedData) {
   EXPECT_TRUE(std::equal(a.begin(), a.end(), buffer.begin() + 1));
 }
 
+// The AVX-512 kernel against the scalar one (and AVX2) for every supported n (below 128 the
+// dispatch falls back to AVX2 or scalar; compared as well), primes near 2^30 (the tightest lazy
+// bounds) and a small one, on random data from several seeds and on the edge inputs 0, p - 1,
+// alternating 0 / p - 1 and one large coefficient.
+TEST(Ntt, Avx512MatchesScalarBitForBit) {
+  if (!avx512_present()) GTEST_SKIP() << "CPU lacks AVX-512F (or AVX2/BMI2): nothing to compare";
+  auto prg = make_prg(9);
+  for (std::size_t n = 8; n <= 32768; n *= 2) {
+    std::vector<uint64_t> primes = ntt_primes(30, 3, n);
+    primes.push_back(ntt_primes(21, 1, n)[0]);
+    primes.push_back(ntt_primes(28, 1, n)[0]);
+    for (uint64_t p : primes) {
+      const NttTables t(n, p);
+      const auto top = static_cast<uint32_t>(p - 1);
+      std::vector<Vec32> inputs = {Vec32(n, top), Vec32(n, 0)};
+      for (int r = 0; r < (n <= 4096 ? 3 : 1); ++r) inputs.push_back(to32(random_poly(prg, n, p)));
+      Vec32 alternating(n), spike(n, 0);
+      for (std::size_t i = 0; i < n; ++i) alternating[i] = i % 2 ? top : 0;
+      spike[n / 2 + 1] = top;
+      inputs.push_back(alternating);
+      inputs.push_back(spike);
+      for (const Vec32& in : inputs) {
+        Vec32 s = in, v = in, w = in;
+        ntt_forward(s.data(), t, NttKernel::Scalar);
+        ntt_forward(v.data(), t, NttKernel::Avx512);
+        ntt_forward(w.data(), t, NttKernel::Avx2);
+        ASSERT_EQ(v, s) << "forward n=" << n << " p=" << p;
+        ASSERT_EQ(w, s) << "forward (AVX2) n=" << n << " p=" << p;
+        ntt_inverse(v.data(), t, NttKernel::Avx512);  // round trip
+        ASSERT_EQ(v, in) << "round trip n=" << n << " p=" << p;
+        s = in;
+        v = in;
+        ntt_inverse(s.data(), t, NttKernel::Scalar);
+        ntt_inverse(v.data(), t, NttKernel::Avx512);
+        ASSERT_EQ(v, s) << "inverse n=" << n << " p=" << p;
+      }
+    }
+  }
+}
+
+TEST(Ntt, Avx512HandlesUnalignedData) {
+  if (!avx512_present()) GTEST_SKIP() << "CPU lacks AVX-512F (or AVX2/BMI2)";
+  auto prg = make_prg(10);
+  for (std::size_t n : {128, 1024, 4096}) {
+    const uint64_t p = ntt_primes(28, 1, n)[0];
+    const NttTables t(n, p);
+    for (std::size_t offset : {1, 3, 8}) {
+      Vec32 buffer(n + offset);
+      const Vec32 a = to32(random_poly(prg, n, p));
+      std::copy(a.begin(), a.end(), buffer.begin() + static_cast<std::ptrdiff_t>(offset));
+      Vec32 s = a;
+      ntt_forward(s.data(), t, NttKernel::Scalar);
+      ntt_forward(buffer.data() + offset, t, NttKernel::Avx512);
+      EXPECT_TRUE(std::equal(s.begin(), s.end(), buffer.begin() + static_cast<std::ptrdiff_t>(offset)));
+      ntt_inverse(buffer.data() + offset, t, NttKernel::Avx512);
+      EXPECT_TRUE(std::equal(a.begin(), a.end(), buffer.begin() + static_cast<std::ptrdiff_t>(offset)));
+    }
+  }
+}
+
+// ntt_best_kernel() follows the effective features: the widest kernel the CPU has, and the
+// portable one under TWAIN_DISABLE_SIMD=1 (ctest math.portable_kernels runs this with it set).
+TEST(Ntt, DispatchFollowsCpuFeatures) {
+  const core::CpuFeatures& f = core::cpu_features();
+  const char* disable = std::getenv("TWAIN_DISABLE_SIMD");
+  if (disable != nullptr && std::strcmp(disable, "1") == 0) {
+    EXPECT_FALSE(f.avx2 || f.bmi2 || f.aesni || f.avx512f || f.avx512dq || f.avx512bw ||
+                 f.avx512vl || f.avx512ifma || f.vaes);
+    EXPECT_EQ(ntt_best_kernel(), NttKernel::Scalar);
+    return;
+  }
+  if (f.avx512f && f.avx2 && f.bmi2) {
+    EXPECT_EQ(ntt_best_kernel(), NttKernel::Avx512);
+  } else if (f.avx2 && f.bmi2) {
+    EXPECT_EQ(ntt_best_kernel(), NttKernel::Avx2);
+  } else {
+    EXPECT_EQ(ntt_best_kernel(), NttKernel::Scalar);
+  }
+  // Detection is the same either way.
+  EXPECT_EQ(f.avx512f, core::cpu_features_detected().avx512f);
+}
+
 TEST(Ntt, RejectsBadCalls) {
   const NttTables wide(1024, ntt_primes(40, 1, 1024)[0]);
   Vec32 a(1024, 0);
@@ -383,8 +472,13 @@ TEST(Ntt, RejectsBadCalls) {
   EXPECT_THROW(ntt_inverse(static_cast<uint64_t*>(nullptr), narrow), InvalidArgument);
   EXPECT_TRUE(ntt_kernel_available(NttKernel::Scalar));
   EXPECT_EQ(ntt_kernel_available(NttKernel::Avx2), avx2_present());
+  EXPECT_EQ(ntt_kernel_available(NttKernel::Avx512), avx512_present());
   if (!avx2_present()) {
     EXPECT_THROW(ntt_forward(a.data(), narrow, NttKernel::Avx2), InvalidArgument);
+  }
+  if (!avx512_present()) {
+    EXPECT_THROW(ntt_forward(a.data(), narrow, NttKernel::Avx512), InvalidArgument);
+    EXPECT_THROW(ntt_inverse(a.data(), narrow, NttKernel::Avx512), InvalidArgument);
   }
   if (!core::cpu_features().avx2) {
     EXPECT_EQ(ntt_best_kernel(), NttKernel::Scalar);
