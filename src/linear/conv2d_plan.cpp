@@ -88,12 +88,17 @@ class ResponseModel {
     return input_variance() * sum_over_blocks(bound, channels_per_group, block_channels, channel_blocks, packed,
                                               [](const he::PlainBound& b) { return b.norm2_squared(); });
   }
-  // The squared norm of the map from the channel blocks' noise to one such response, in the same
-  // units: each block's multiplication by its kernel has norm at most its l1 norm (he/flooding.hpp).
-  double operator_variance(uint64_t bound, int channels_per_group, int block_channels, int channel_blocks,
-                           int packed) const {
+  // The squared norm of the map from the channel blocks' noise to the `revealed` coefficients of
+  // one such response, in the same units: each block's multiplication by its kernel has norm at
+  // most its l1 norm (he/flooding.hpp) and at most its Frobenius norm, revealed times its squared
+  // l2 norm, whichever is smaller.
+  double operator_variance(uint64_t bound, int channels_per_group, int block_channels, int channel_blocks, int packed,
+                           std::size_t revealed) const {
+    const auto m = static_cast<double>(revealed);
     return input_variance() * sum_over_blocks(bound, channels_per_group, block_channels, channel_blocks, packed,
-                                              [](const he::PlainBound& b) { return b.norm1() * b.norm1(); });
+                                              [m](const he::PlainBound& b) {
+                                                return std::min(b.norm1() * b.norm1(), m * b.norm2_squared());
+                                              });
   }
 
   // The modulus bits of a response revealing `revealed` outputs; 0 when none decrypts exactly.
@@ -218,65 +223,76 @@ Conv2dPlan::Conv2dPlan(const core::Conv2dGeometry& shape, const he::Context& con
   // No response decrypts exactly below 2^(l + 1): a floor for pruning candidates.
   const uint64_t least_response = kFrameBytes + response_size(context.plain_bits() + 1, 0);
 
-  Candidate best;
-  best.bytes = std::numeric_limits<uint64_t>::max();
-  for (int rows = 1; rows <= oh; ++rows) {
-    const std::size_t hn = static_cast<std::size_t>(rows - 1) * sh + kh;
-    if (hn * static_cast<std::size_t>(kw) > n_) break;
-    for (int cols = 1; cols <= ow; ++cols) {
-      const std::size_t wn = static_cast<std::size_t>(cols - 1) * sw + kw;
-      if (hn * wn > n_) break;
-      // Spatial blocks: full ones of rows x cols outputs, a last row and column of blocks with fewer.
-      const int row_blocks = ceil_div(oh, rows), col_blocks = ceil_div(ow, cols);
-      const int last_rows = oh - (row_blocks - 1) * rows, last_cols = ow - (col_blocks - 1) * cols;
-      const uint64_t spatial = static_cast<uint64_t>(row_blocks) * static_cast<uint64_t>(col_blocks);
-      // Channels per block: from as many as fit down, each distinct balanced count once.
-      const int most_channels = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(ig), n_ / (hn * wn)));
-      for (int channels = ceil_div(ig, ceil_div(ig, most_channels)); channels >= 1;
-           channels = channels == 1 ? 0 : ceil_div(ig, ceil_div(ig, channels - 1))) {
-        const int channel_blocks = ceil_div(ig, channels);
-        const uint64_t uploads = groups * spatial * static_cast<uint64_t>(channel_blocks);
-        const uint64_t upload_total = uploads * (kFrameBytes + upload_bytes_);
-        if (upload_total >= best.bytes) break;  // more channel blocks only send more
-        const std::size_t block_size = static_cast<std::size_t>(channels) * hn * wn;
-        const int most_packed = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(og), n_ / block_size));
-        // Output channels per response: from as many as fit down, each distinct balanced count once.
-        for (int packed = ceil_div(og, ceil_div(og, most_packed)); packed >= 1;
-             packed = packed == 1 ? 0 : ceil_div(og, ceil_div(og, packed - 1))) {
-          const int per_block = ceil_div(og, packed);
-          const uint64_t responses = groups * spatial * static_cast<uint64_t>(per_block);
-          if (upload_total + responses * least_response >= best.bytes) break;  // fewer per response only adds
-          const int last_packed = og - (per_block - 1) * packed;
-          for (const WeightDigits& split : splits) {
-            const uint64_t digit_responses = responses * static_cast<uint64_t>(split.count);
-            if (upload_total + digit_responses * least_response >= best.bytes) break;
-            const double full_variance = model.weight_variance(split.bound, ig, channels, channel_blocks, packed);
-            const double last_variance = model.weight_variance(split.bound, ig, channels, channel_blocks, last_packed);
-            uint64_t per_group = 0;  // response bytes of one group over all spatial blocks
-            bool feasible = true;
-            for (const auto& [r, rcount] : {std::pair{rows, row_blocks - 1}, std::pair{last_rows, 1}})
-              for (const auto& [c, ccount] : {std::pair{cols, col_blocks - 1}, std::pair{last_cols, 1}}) {
-                if (rcount == 0 || ccount == 0 || !feasible) continue;
-                const std::size_t m = static_cast<std::size_t>(r) * static_cast<std::size_t>(c);
-                const int full_bits = model.response_bits(full_variance, m * static_cast<std::size_t>(packed));
-                const int last_bits = model.response_bits(last_variance, m * static_cast<std::size_t>(last_packed));
-                feasible = full_bits != 0 && last_bits != 0;
-                const uint64_t per_block_bytes =
-                    static_cast<uint64_t>(per_block - 1) * (kFrameBytes + response_size(full_bits, m * packed)) +
-                    kFrameBytes + response_size(last_bits, m * last_packed);
-                per_group += static_cast<uint64_t>(rcount) * static_cast<uint64_t>(ccount) * per_block_bytes;
+  // The cheapest candidate over block shapes, each with the fewest of `tried` digit splits that decrypts.
+  const auto search = [&](std::span<const WeightDigits> tried) {
+    Candidate best;
+    best.bytes = std::numeric_limits<uint64_t>::max();
+    for (int rows = 1; rows <= oh; ++rows) {
+      const std::size_t hn = static_cast<std::size_t>(rows - 1) * sh + kh;
+      if (hn * static_cast<std::size_t>(kw) > n_) break;
+      for (int cols = 1; cols <= ow; ++cols) {
+        const std::size_t wn = static_cast<std::size_t>(cols - 1) * sw + kw;
+        if (hn * wn > n_) break;
+        // Spatial blocks: full ones of rows x cols outputs, a last row and column of blocks with fewer.
+        const int row_blocks = ceil_div(oh, rows), col_blocks = ceil_div(ow, cols);
+        const int last_rows = oh - (row_blocks - 1) * rows, last_cols = ow - (col_blocks - 1) * cols;
+        const uint64_t spatial = static_cast<uint64_t>(row_blocks) * static_cast<uint64_t>(col_blocks);
+        // Channels per block: from as many as fit down, each distinct balanced count once.
+        const int most_channels = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(ig), n_ / (hn * wn)));
+        for (int channels = ceil_div(ig, ceil_div(ig, most_channels)); channels >= 1;
+             channels = channels == 1 ? 0 : ceil_div(ig, ceil_div(ig, channels - 1))) {
+          const int channel_blocks = ceil_div(ig, channels);
+          const uint64_t uploads = groups * spatial * static_cast<uint64_t>(channel_blocks);
+          const uint64_t upload_total = uploads * (kFrameBytes + upload_bytes_);
+          if (upload_total >= best.bytes) break;  // more channel blocks only send more
+          const std::size_t block_size = static_cast<std::size_t>(channels) * hn * wn;
+          const int most_packed = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(og), n_ / block_size));
+          // Output channels per response: from as many as fit down, each distinct balanced count once.
+          for (int packed = ceil_div(og, ceil_div(og, most_packed)); packed >= 1;
+               packed = packed == 1 ? 0 : ceil_div(og, ceil_div(og, packed - 1))) {
+            const int per_block = ceil_div(og, packed);
+            const uint64_t responses = groups * spatial * static_cast<uint64_t>(per_block);
+            if (upload_total + responses * least_response >= best.bytes) break;  // fewer per response only adds
+            const int last_packed = og - (per_block - 1) * packed;
+            for (const WeightDigits& split : tried) {
+              const uint64_t digit_responses = responses * static_cast<uint64_t>(split.count);
+              if (upload_total + digit_responses * least_response >= best.bytes) break;
+              const double full_variance = model.weight_variance(split.bound, ig, channels, channel_blocks, packed);
+              const double last_variance = model.weight_variance(split.bound, ig, channels, channel_blocks, last_packed);
+              uint64_t per_group = 0;  // response bytes of one group over all spatial blocks
+              bool feasible = true;
+              for (const auto& [r, rcount] : {std::pair{rows, row_blocks - 1}, std::pair{last_rows, 1}})
+                for (const auto& [c, ccount] : {std::pair{cols, col_blocks - 1}, std::pair{last_cols, 1}}) {
+                  if (rcount == 0 || ccount == 0 || !feasible) continue;
+                  const std::size_t m = static_cast<std::size_t>(r) * static_cast<std::size_t>(c);
+                  const int full_bits = model.response_bits(full_variance, m * static_cast<std::size_t>(packed));
+                  const int last_bits = model.response_bits(last_variance, m * static_cast<std::size_t>(last_packed));
+                  feasible = full_bits != 0 && last_bits != 0;
+                  const uint64_t per_block_bytes =
+                      static_cast<uint64_t>(per_block - 1) * (kFrameBytes + response_size(full_bits, m * packed)) +
+                      kFrameBytes + response_size(last_bits, m * last_packed);
+                  per_group += static_cast<uint64_t>(rcount) * static_cast<uint64_t>(ccount) * per_block_bytes;
+                }
+              if (!feasible) continue;
+              const uint64_t bytes = upload_total + groups * per_group * static_cast<uint64_t>(split.count);
+              if (bytes < best.bytes || (bytes == best.bytes && uploads + digit_responses < best.messages)) {
+                best = {rows,   cols,  {channels, static_cast<int>(hn), static_cast<int>(wn)}, channel_blocks, packed, split,
+                        bytes, uploads + digit_responses};
               }
-            if (!feasible) continue;
-            const uint64_t bytes = upload_total + groups * per_group * static_cast<uint64_t>(split.count);
-            if (bytes < best.bytes || (bytes == best.bytes && uploads + digit_responses < best.messages)) {
-              best = {rows,   cols,  {channels, static_cast<int>(hn), static_cast<int>(wn)}, channel_blocks, packed, split,
-                      bytes, uploads + digit_responses};
+              break;  // more digits only send more for this block shape
             }
-            break;  // more digits only send more for this block shape
           }
         }
       }
     }
+    return best;
+  };
+  // D digits multiply a layer's kernels (server memory) and products by D: a layer that decrypts
+  // whole keeps its weights whole unless digits send less than half the bytes.
+  Candidate best = search(splits);
+  if (best.digits.count > 1) {
+    const Candidate whole = search(std::span<const WeightDigits>(splits).first(1));
+    if (whole.channel_blocks != 0 && whole.bytes <= 3 * best.bytes) best = whole;
   }
   TWAIN_REQUIRE(best.channel_blocks != 0, CapacityError,
                 shape_.describe() + ": no block shape gives responses that decrypt exactly with weight bound " +
@@ -390,16 +406,17 @@ void Conv2dPlan::account(const he::Context& context, he::FloodLedger& ledger) co
   const uint64_t bound = digits_.bound;
   const double full_variance = model.weight_variance(bound, ig, block_.channels, channel_blocks_, channels_per_response_);
   const double last_variance = model.weight_variance(bound, ig, block_.channels, channel_blocks_, last_packed);
-  const double full_operator =
-      model.operator_variance(bound, ig, block_.channels, channel_blocks_, channels_per_response_);
-  const double last_operator = model.operator_variance(bound, ig, block_.channels, channel_blocks_, last_packed);
   const auto digits = static_cast<uint64_t>(digits_.count);
   // A block: one spatial block of one group, whose responses (every digit's) all read the same uploads.
   for (const SpatialBlock& s : spatial_) {
+    const std::size_t full_m = s.kept.size() * static_cast<std::size_t>(channels_per_response_);
+    const std::size_t last_m = s.kept.size() * static_cast<std::size_t>(last_packed);
+    const double full_operator =
+        model.operator_variance(bound, ig, block_.channels, channel_blocks_, channels_per_response_, full_m);
+    const double last_operator = model.operator_variance(bound, ig, block_.channels, channel_blocks_, last_packed, last_m);
     const he::FloodedResponses block[] = {
-        model.flooded(full_variance, full_operator, s.kept.size() * static_cast<std::size_t>(channels_per_response_),
-                      digits * static_cast<uint64_t>(responses_per_block_ - 1)),
-        model.flooded(last_variance, last_operator, s.kept.size() * static_cast<std::size_t>(last_packed), digits)};
+        model.flooded(full_variance, full_operator, full_m, digits * static_cast<uint64_t>(responses_per_block_ - 1)),
+        model.flooded(last_variance, last_operator, last_m, digits)};
     ledger.add_block(block, static_cast<uint64_t>(shape_.groups));
   }
 }

@@ -191,21 +191,25 @@ TEST(Conv2dProtocol, LayersSplitIntoManySpatialBlocksAreExact) {
 }
 
 TEST(Conv2dProtocol, LargeFanInFitsTheNoiseBudget) {
-  // 256 input channels of 7x7 at l = 37: with 14-bit weights a response revealing all 576
-  // outputs would not decrypt exactly, so the plan splits the weights into two digits (twice the
-  // responses, each with 7-bit digits); 13-bit weights fit one block whole, and 2^39 takes three
-  // digits. Each is exact against the plaintext convolution. At l = 32 one block fits 12-bit weights.
+  // 256 input channels of 7x7 at l = 37: 13-bit weights fit one block whole; with 14-bit weights
+  // a response revealing all 576 outputs would not decrypt exactly, so the plan cuts more spatial
+  // blocks (more responses); 16-bit weights would need far more, and the plan splits them into two
+  // digits instead (twice the responses, each with 8-bit digits); 2^39 takes three digits. Each is
+  // exact against the plaintext convolution. At l = 32 one block fits 12-bit weights.
   const core::Conv2dGeometry shape{256, 24, 24, 64, 7, 7, 1, 1, 3, 3, 3, 3, 1};
   const auto l37 = he::Context::create(he::Parameters::standard(37));
   EXPECT_EQ(fitting_bound(*l37, shape), 1u << 12);
-  const Conv2dPlan whole(shape, *l37, 1 << 13), split(shape, *l37, 1 << 14), three(shape, *l37, uint64_t{1} << 39);
+  const Conv2dPlan whole(shape, *l37, 1 << 13), cut(shape, *l37, 1 << 14), split(shape, *l37, 1 << 16),
+      three(shape, *l37, uint64_t{1} << 39);
   EXPECT_EQ(whole.spatial_blocks().size(), 1u);
   EXPECT_EQ(whole.weight_digits().count, 1);
+  EXPECT_GT(cut.spatial_blocks().size(), 1u);
+  EXPECT_EQ(cut.weight_digits().count, 1);
   EXPECT_EQ(split.weight_digits().count, 2);
   EXPECT_EQ(split.responses(), 2 * whole.responses());
   EXPECT_EQ(three.weight_digits().count, 3);
-  check_layer(l37, shape, 1 << 14, false, 14);
-  check_layer(l37, shape, 1 << 13, false, 15);
+  check_layer(l37, shape, 1 << 16, false, 14);
+  check_layer(l37, shape, 1 << 14, false, 15);
   check_layer(l37, shape, uint64_t{1} << 39, false, 17);
   const auto l32 = he::Context::create(he::Parameters::standard(32));
   EXPECT_EQ(Conv2dPlan(shape, *l32, 1 << 12).spatial_blocks().size(), 1u);
