@@ -54,7 +54,7 @@ class NttTables {
   const core::AlignedVector<uint32_t>& inv_roots32() const { return inv_roots32_; }
   const core::AlignedVector<uint32_t>& inv_roots32_shoup() const { return inv_roots32_shoup_; }
 
-  // Constants and layouts used only by the kernels (ntt_scalar.cpp, ntt_avx2.cpp).
+  // Constants and layouts used only by the kernels (ntt_scalar.cpp, ntt_avx2.cpp, ntt_avx512.cpp).
   struct KernelData {
     // inv_n * inv_roots[1] mod p: the last inverse stage is merged with the 1/n scaling.
     uint64_t inv_n_root = 0, inv_n_root_shoup = 0;
