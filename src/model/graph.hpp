@@ -3,7 +3,8 @@
 // nodes are in topological order; weights are float vectors inside the nodes.
 //
 // Op semantics (x = first input, y = output; real arithmetic):
-//   Conv          ONNX Conv (2-D, no dilation): geometry.hpp; bias empty means zero.
+//   Conv          ONNX Conv (2-D; a dilated one arrives with zeros between its taps): geometry.hpp;
+//                 bias empty means zero.
 //   Gemm          y[o] = bias[o] + sum_i w[o][i] x[i], x read flat; bias empty means zero.
 //   BatchNorm     y[c][p] = gamma[c] (x[c][p] - mean[c]) / sqrt(var[c] + epsilon) + beta[c], c = dims[1].
 //   ChannelAffine y[c][p] = scale[c] x[c][p] + shift[c].

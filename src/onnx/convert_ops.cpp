@@ -85,24 +85,55 @@ void require_unit_dilations(const NodeContext& c) {
   if (d[0] != 1 || d[1] != 1) c.fail("dilations other than 1 are not supported");
 }
 
+// A dilated convolution is the convolution whose kernel holds each tap (u, v) at (u d_h, v d_w)
+// and zeros between them: the kernel extent (k - 1) d + 1 gives the output extent ONNX defines,
+// and every layer below (evaluators, quantisation, the HE convolution) runs it unchanged. The
+// zeros are public (they follow from the dilation), like a padded kernel's.
+std::vector<float> dilated_weights(const std::vector<float>& weights, const core::Conv2dGeometry& g,
+                                   std::array<int, 2> kernel, std::array<int, 2> dilation) {
+  if (dilation[0] == 1 && dilation[1] == 1) return weights;
+  std::vector<float> out(g.weight_size(), 0.0f);
+  const std::size_t taps = static_cast<std::size_t>(kernel[0]) * static_cast<std::size_t>(kernel[1]);
+  const std::size_t filters = static_cast<std::size_t>(g.out_channels) * static_cast<std::size_t>(g.in_channels_per_group());
+  for (std::size_t f = 0; f < filters; ++f)
+    for (int u = 0; u < kernel[0]; ++u)
+      for (int v = 0; v < kernel[1]; ++v)
+        out[(f * static_cast<std::size_t>(g.kernel_h) + static_cast<std::size_t>(u * dilation[0])) *
+                static_cast<std::size_t>(g.kernel_w) +
+            static_cast<std::size_t>(v * dilation[1])] =
+            weights[f * taps + static_cast<std::size_t>(u) * static_cast<std::size_t>(kernel[1]) +
+                    static_cast<std::size_t>(v)];
+  return out;
+}
+
 Converted conv(const NodeContext& c) {
   c.allow_attributes({"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
   const Shape& x = image(c, 0);
   const Constant& w = c.constant(1);
   if (w.dims.size() != 4) c.fail("weights must be 4-D (OIHW), have shape " + model::to_string(w.dims));
-  require_unit_dilations(c);
   const std::array<int, 2> kernel{to_int(c, w.dims[2], "kernel height"), to_int(c, w.dims[3], "kernel width")};
   if (c.has_attribute("kernel_shape") && pair_attribute(c, "kernel_shape", 0) != kernel)
     c.fail("attribute 'kernel_shape' disagrees with the weights' shape " + model::to_string(w.dims));
   const auto stride = pair_attribute(c, "strides", 1);
+  const auto dilation = pair_attribute(c, "dilations", 1);
   model::op::Conv op;
   core::Conv2dGeometry& g = op.shape;
   g.in_channels = to_int(c, x[1], "channels");
   g.height = to_int(c, x[2], "height");
   g.width = to_int(c, x[3], "width");
   g.out_channels = to_int(c, w.dims[0], "output channels");
-  g.kernel_h = kernel[0];
-  g.kernel_w = kernel[1];
+  // The dilated kernel's extent, bounded by the input before anything is allocated for it.
+  std::array<int, 2> extent{};
+  for (int axis = 0; axis < 2; ++axis) {
+    if (dilation[axis] < 1) c.fail("dilations must be positive, got " + std::to_string(dilation[axis]));
+    const int64_t e = int64_t{kernel[axis] - 1} * dilation[axis] + 1;
+    const int64_t limit = int64_t{axis == 0 ? g.height : g.width} + 2 * int64_t{core::kMaxExtent};
+    if (kernel[axis] < 1 || e > limit)
+      c.fail("a dilated kernel of extent " + std::to_string(e) + " exceeds the input");
+    extent[axis] = static_cast<int>(e);
+  }
+  g.kernel_h = extent[0];
+  g.kernel_w = extent[1];
   g.stride_h = stride[0];
   g.stride_w = stride[1];
   g.groups = to_int(c, c.attribute_int("group", 1), "group");
@@ -111,12 +142,18 @@ Converted conv(const NodeContext& c) {
   if (w.dims[1] != g.in_channels / g.groups)
     c.fail("weights " + model::to_string(w.dims) + " do not match " + std::to_string(g.in_channels) +
            " input channels in " + std::to_string(g.groups) + " groups");
-  const auto pads = window_pads(c, g.height, g.width, kernel, stride);
+  const auto pads = window_pads(c, g.height, g.width, extent, stride);
   g.pad_top = pads[0];
   g.pad_left = pads[1];
   g.pad_bottom = pads[2];
   g.pad_right = pads[3];
-  op.weights = to_float(w.values);
+  if (g.kernel_h > g.padded_height() || g.kernel_w > g.padded_width())
+    c.fail("a dilated kernel of " + std::to_string(g.kernel_h) + "x" + std::to_string(g.kernel_w) +
+           " exceeds the padded input " + std::to_string(g.padded_height()) + "x" + std::to_string(g.padded_width()));
+  if (g.weight_count() > model::kMaxTensorElements)
+    c.fail("the dilated kernel holds " + std::to_string(g.weight_count()) + " weights, more than " +
+           std::to_string(model::kMaxTensorElements));
+  op.weights = dilated_weights(to_float(w.values), g, kernel, dilation);
   if (c.has_input(2)) {
     const Constant& b = c.constant(2);
     if (b.values.size() != static_cast<std::size_t>(g.out_channels)) c.fail("bias count differs from the output channels");

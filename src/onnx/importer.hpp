@@ -4,8 +4,8 @@
 // inference runs last because libonnx 1.12 crashes on some hostile graphs, e.g. a Conv on a rank-2
 // input).
 //
-// Supported (default domain, opsets up to 17): Conv (2-D, groups, strides, pads, auto_pad, no
-// dilation), Gemm, MatMul (with a constant right operand; a following Add of a constant becomes
+// Supported (default domain, opsets up to 17): Conv (2-D, groups, strides, pads, auto_pad,
+// dilations as a kernel with zero taps between), Gemm, MatMul (with a constant right operand; a following Add of a constant becomes
 // its bias through model::fold_bias_add), BatchNormalization (inference), Relu, Clip(0, 6) as
 // Relu6 and Clip(0, none) as Relu, MaxPool, AveragePool, GlobalAveragePool, Add (two activations of
 // one shape, or an activation and a broadcast constant), Concat (channel axis), Flatten, Reshape,

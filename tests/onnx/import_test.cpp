@@ -178,6 +178,48 @@ TEST(OnnxImport, Opset10AttributesMatchTheIrWrittenByHand) {
   expect_same_function(imported, e.finish(t), 32);
 }
 
+// A dilated Conv is the undilated Conv whose kernel holds each tap (u, v) at (u d_h, v d_w) with
+// zeros between: 3x3 taps at dilations (2, 3) make a 5x7 kernel, and the output extent is ONNX's
+// (H + pads - ((k - 1) d + 1)) / stride + 1.
+TEST(OnnxImport, DilatedConvolutionIsTheConvolutionWithZerosBetweenItsTaps) {
+  const auto w = ramp(2 * 2 * 3 * 3, -0.4f, 0.05f);
+  const std::vector<float> bias{0.25f, -0.5f};
+  ModelBuilder b(13);
+  b.input("x", {1, 2, 9, 10});
+  b.initializer("w", {2, 2, 3, 3}, w);
+  b.initializer("b", {2}, bias);
+  auto* conv = b.node("Conv", {"x", "w", "b"}, {"y"}, "conv");
+  attr_ints(conv, "dilations", {2, 3});
+  attr_ints(conv, "pads", {1, 2, 1, 0});
+  attr_ints(conv, "strides", {2, 1});
+  b.output("y", 4);
+  const model::Graph imported = load_model_bytes(b.bytes());
+
+  std::vector<float> expanded(2 * 2 * 5 * 7, 0.0f);
+  for (int f = 0; f < 4; ++f)
+    for (int u = 0; u < 3; ++u)
+      for (int v = 0; v < 3; ++v) expanded[(f * 5 + 2 * u) * 7 + 3 * v] = w[(f * 3 + u) * 3 + v];
+  Expected e({1, 2, 9, 10});
+  const core::Conv2dGeometry g{2, 9, 10, 2, 5, 7, 2, 1, 1, 2, 1, 0, 1};
+  EXPECT_EQ(g.output_height(), 4);  // (9 + 2 - 5) / 2 + 1
+  EXPECT_EQ(g.output_width(), 6);   // (10 + 2 - 7) / 1 + 1
+  const auto t = e.add(model::op::Conv{g, expanded, bias}, {0});
+  expect_same_function(imported, e.finish(t), 180);
+
+  // Dilations that are not positive, or a dilated kernel beyond the padded input, are refused.
+  ModelBuilder bad(13);
+  bad.input("x", {1, 2, 9, 10});
+  bad.initializer("w", {2, 2, 3, 3}, w);
+  attr_ints(bad.node("Conv", {"x", "w"}, {"y"}, "conv"), "dilations", {6, 1});
+  bad.output("y", 4);
+  try {
+    load_model_bytes(bad.bytes());
+    FAIL() << "a 13-row kernel on 9 rows was accepted";
+  } catch (const ImportError& err) {
+    EXPECT_NE(std::string(err.what()).find("dilated kernel"), std::string::npos) << err.what();
+  }
+}
+
 TEST(OnnxImport, IdentityOfAnInitializerIsAnAlias) {
   // PyTorch exports weights shared by two layers as Identity nodes on the initializer.
   ModelBuilder b(13);

@@ -117,9 +117,17 @@ TEST(OnnxMalformed, UnknownOperatorNamesNodeOperatorAndPosition) {
 }
 
 TEST(OnnxMalformed, UnsupportedAttributeValues) {
+  // Dilations: positive, and the dilated kernel within the padded input (4 + 2 rows: a 3-tap
+  // kernel at dilation 2 spans 5, at dilation 3 spans 7).
   ModelBuilder dilated = conv_relu();
   attr_ints(dilated.graph()->mutable_node(0), "dilations", {2, 2});
-  expect_error(dilated.bytes(), {"node 0 'conv1' (Conv)", "dilations"});
+  EXPECT_NO_THROW(load_model_bytes(dilated.bytes()));
+  ModelBuilder zero = conv_relu();
+  attr_ints(zero.graph()->mutable_node(0), "dilations", {0, 1});
+  expect_error(zero.bytes(), {"node 0 'conv1' (Conv)", "dilations must be positive"});
+  ModelBuilder wide = conv_relu();
+  attr_ints(wide.graph()->mutable_node(0), "dilations", {1, 3});
+  expect_error(wide.bytes(), {"node 0 'conv1' (Conv)", "dilated kernel of 3x7 exceeds the padded input 6x6"});
   ModelBuilder pads3 = conv_relu();
   pads3.graph()->mutable_node(0)->mutable_attribute(0)->add_ints(1);
   pads3.graph()->mutable_node(0)->mutable_attribute(0)->clear_ints();

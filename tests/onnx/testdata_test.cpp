@@ -105,6 +105,48 @@ INSTANTIATE_TEST_SUITE_P(
                       "test_softmax_example", "test_logsoftmax_example_1", "test_identity", "test_dropout_default",
                       "test_constant_pad"));
 
+// Debian's libonnx-testdata PyTorch conversions keep their weights as initializers that are
+// also graph inputs: the model of `test` with only its first input, for batch slice b.
+const std::string kConvertedTests = "/usr/share/libonnx-testdata/data/pytorch-converted/";
+
+std::string converted_model(const std::string& test) {
+  ::onnx::ModelProto m;
+  EXPECT_TRUE(m.ParseFromString(read_file(kConvertedTests + test + "/model.onnx")));
+  // IR version 4 lets initializers stand apart from the graph inputs.
+  if (m.ir_version() < 4) m.set_ir_version(4);
+  auto* g = m.mutable_graph();
+  g->mutable_input()->DeleteSubrange(1, g->input_size() - 1);
+  g->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(1);
+  for (auto& out : *g->mutable_output())
+    out.mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0)->set_dim_value(1);
+  return m.SerializeAsString();
+}
+
+class ConvertedTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(ConvertedTest, FloatEvaluatorMatchesStoredOutput) {
+  const std::string test = GetParam();
+  const std::string dir = kConvertedTests + test + "/";
+  ASSERT_TRUE(std::filesystem::exists(dir + "model.onnx")) << "libonnx-testdata is not installed: " << dir;
+  const ::onnx::TensorProto x = load_tensor(dir + "test_data_set_0/input_0.pb");
+  const ::onnx::TensorProto y = load_tensor(dir + "test_data_set_0/output_0.pb");
+  const int64_t batch = x.dims(0);
+  const std::vector<float> expected_all = tensor_values(y);
+  const std::size_t out_inner = expected_all.size() / static_cast<std::size_t>(batch);
+  const model::Graph graph = load_model_bytes(converted_model(test));
+  for (int64_t b = 0; b < batch; ++b) {
+    const std::vector<float> got = model::evaluate_float(graph, tensor_values(slice(x, b)));
+    ASSERT_EQ(got.size(), out_inner);
+    for (std::size_t k = 0; k < got.size(); ++k) {
+      const float e = expected_all[static_cast<std::size_t>(b) * out_inner + k];
+      ASSERT_NEAR(got[k], e, 1e-4f + 1e-4f * std::fabs(e)) << test << " batch " << b << " element " << k;
+    }
+  }
+}
+
+// test_Conv2d_dilated: dilations 2x2 with stride 2 and padding 1.
+INSTANTIATE_TEST_SUITE_P(LibonnxTestdata, ConvertedTest, ::testing::Values("test_Conv2d_dilated"));
+
 struct Refusal {
   const char* test;
   const char* message;
