@@ -43,11 +43,22 @@ const CpuFeatures& cpu_features_detected() {
   return detected;
 }
 
+namespace {
+
+bool environment_set(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && std::strcmp(value, "1") == 0;
+}
+
+}  // namespace
+
 const CpuFeatures& cpu_features() {
   static const CpuFeatures effective = [] {
-    const char* disable = std::getenv("TWAIN_DISABLE_SIMD");
-    if (disable != nullptr && std::strcmp(disable, "1") == 0) return CpuFeatures{};
-    return cpu_features_detected();
+    if (environment_set("TWAIN_DISABLE_SIMD")) return CpuFeatures{};
+    CpuFeatures f = cpu_features_detected();
+    // The AVX2 kernels alone, as on a machine without AVX-512 (comparisons on one machine).
+    if (environment_set("TWAIN_DISABLE_AVX512")) f.avx512f = f.avx512dq = f.avx512bw = f.avx512vl = f.avx512ifma = false;
+    return f;
   }();
   return effective;
 }

@@ -20,7 +20,7 @@ struct CpuFeatures {
 };
 
 // Detected once; TWAIN_DISABLE_SIMD=1 in the environment forces the portable kernels everywhere
-// (every field false).
+// (every field false), TWAIN_DISABLE_AVX512=1 the AVX2 ones (the avx512 fields false).
 const CpuFeatures& cpu_features();
 
 // What the machine has, ignoring TWAIN_DISABLE_SIMD (tests use it to decide whether to skip).
