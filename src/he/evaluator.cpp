@@ -1,5 +1,6 @@
 #include "he/evaluator.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -226,11 +227,18 @@ int fitting_switch_bits(const Context& context, const NoiseEstimate& noise) {
   const int l = context.plain_bits();
   // The client computes c1 s exactly over the integers: n 2^(k-1) must stay below Q / 8.
   const int largest = switch_bits_limit(context);
-  for (int k = l + 2; k <= largest; ++k) {
+  const double q = std::exp2(context.q_log2());
+  // The condition below holds from some k on (2^k (2^(-l-1) - bound / Q) grows past extra): start
+  // just below where it first can, so that planners asking for every candidate loop a few times.
+  const double slope = std::ldexp(1.0, -l - 1) - bound / q;
+  if (!(slope > 0)) return 0;
+  const double first = std::log2(extra / slope);
+  const int start = std::isfinite(first) ? std::max(l + 2, static_cast<int>(std::floor(first)) - 2) : l + 2;
+  for (int k = start; k <= largest; ++k) {
     // Noise after switching: (2^k / Q) bound + extra; it must stay below 2^(k - l - 1), half a
     // step of the message (decrypt rounds to the nearest multiple of 2^(k - l)). bound and extra
     // hold except with 2^-80 per coefficient, which the session's distance counts.
-    const double scaled = std::ldexp(bound, k) / std::exp2(context.q_log2());
+    const double scaled = std::ldexp(bound, k) / q;
     if (scaled + extra < std::ldexp(1.0, k - l - 1)) return k;
   }
   return 0;

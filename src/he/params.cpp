@@ -97,7 +97,8 @@ Context::Context(const Parameters& parameters, uint64_t id)
     : parameters_(parameters),
       rns_(math::RnsBase::create(parameters.n, parameters.primes)),
       plain_mask_((uint64_t{1} << parameters.plain_bits) - 1),
-      id_(id) {
+      id_(id),
+      q_log2_(rns_->product_log2()) {
   const math::u128 q = rns_->product();
   delta_ = q >> parameters.plain_bits;
   rho_ = q & plain_mask_;

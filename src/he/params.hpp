@@ -44,7 +44,7 @@ class Context {
   int plain_bits() const { return parameters_.plain_bits; }
   uint64_t plain_mask() const { return plain_mask_; }
   math::u128 q() const { return rns_->product(); }
-  double q_log2() const { return rns_->product_log2(); }
+  double q_log2() const { return q_log2_; }
   // 64-bit digest of the parameters; every object carries the id of the context that made it.
   uint64_t id() const { return id_; }
   // Q = t * delta + rho, with delta = floor(Q / t) and rho = Q mod t.
@@ -61,6 +61,7 @@ class Context {
   std::shared_ptr<const math::RnsBase> rns_;
   uint64_t plain_mask_;
   uint64_t id_;
+  double q_log2_;  // computed once: planners ask for it per candidate
   math::u128 delta_, rho_;
   std::vector<uint64_t> delta_residues_;
 };
